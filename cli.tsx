@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// The entry: parse flags, pick the command, hand over. Nothing else lives here.
+import meow from 'meow';
+import {helpText} from './source/cli/help.js';
+import {describeError, UserError} from './source/cli/user-error.js';
+import {flagSpec, unknownFlags, type Flags} from './source/cli/flags.js';
+
+const cli = meow(helpText, {
+	importMeta: import.meta,
+	allowUnknownFlags: true,
+	flags: flagSpec,
+});
+
+function usageError(message: string): never {
+	process.stderr.write(`${message}\n`);
+	cli.showHelp(2);
+	process.exit(2);
+}
+
+const unknown = unknownFlags(process.argv.slice(2));
+if (unknown.length > 0) usageError(`Unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+
+const [command, ...args] = cli.input;
+const flags = cli.flags as Flags;
+
+async function dispatch(): Promise<number> {
+	switch (command) {
+		case undefined:
+			return (await import('./source/commands/dashboard.js')).run(flags);
+		case 'api-server':
+			return (await import('./source/commands/api-server.js')).run(flags);
+		case 'consumer':
+			return (await import('./source/commands/consumer.js')).run(flags);
+		case 'deferred':
+			return (await import('./source/commands/deferred.js')).run(args, flags);
+		case 'lab':
+			return (await import('./source/commands/lab.js')).run(args, flags);
+		default:
+			return usageError(`Unknown command: ${command}`);
+	}
+}
+
+// No stack traces, ever: every failure becomes one line and an exit code.
+process.on('uncaughtException', (error) => {
+	process.stderr.write(`eda: ${describeError(error)}\n`);
+	process.exit(1);
+});
+process.on('unhandledRejection', (error) => {
+	process.stderr.write(`eda: ${describeError(error)}\n`);
+	process.exit(1);
+});
+
+dispatch().then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		if (error instanceof UserError && error.exitCode === 2) usageError(error.message);
+		process.stderr.write(`eda: ${describeError(error)}\n`);
+		process.exit(error instanceof UserError ? error.exitCode : 1);
+	},
+);

@@ -1,0 +1,107 @@
+import os from 'node:os';
+import {randomBytes} from 'node:crypto';
+import type {Redis} from 'ioredis';
+import {keys} from '../redis/keys.js';
+
+export type ActorKind = 'producer' | 'consumer' | 'group-consumer' | 'master' | 'worker' | 'lab';
+
+export type ActorInfo = {
+	name: string;
+	kind: string;
+	pid: number;
+	host: string;
+	/** ms since epoch, Redis time. */
+	started: number;
+	handled: number;
+	/** Free-form detail: topic, group, interval. */
+	detail: string;
+};
+
+/** How long a heartbeat lives without renewal; renewed every third of it. */
+export const heartbeatTtlMs = 15_000;
+
+export function actorName(kind: ActorKind): string {
+	return `${kind}:${os.hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
+}
+
+// One script: the hash, its expiry and the index entry change together.
+const beatScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[1])
+if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('HSET', KEYS[2], 'started', now) end
+redis.call('HSET', KEYS[2], 'name', ARGV[2], 'kind', ARGV[3], 'pid', ARGV[4], 'host', ARGV[5], 'handled', ARGV[6], 'detail', ARGV[7])
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return now
+`;
+
+/**
+ * An actor's presence in Redis: name, kind, pid, host, started and events
+ * handled, expiring when the actor stops renewing it, so any process can list
+ * who is alive.
+ */
+export class Heartbeat {
+	handled = 0;
+	private timer: NodeJS.Timeout | undefined;
+
+	constructor(
+		private readonly redis: Redis,
+		readonly name: string,
+		readonly kind: ActorKind,
+		private detail = '',
+	) {}
+
+	start(): void {
+		void this.beat();
+		this.timer = setInterval(() => void this.beat(), heartbeatTtlMs / 3);
+		this.timer.unref();
+	}
+
+	setDetail(detail: string): void {
+		this.detail = detail;
+	}
+
+	async beat(): Promise<void> {
+		try {
+			await this.redis.eval(beatScript, 2, keys.actors, keys.actor(this.name), heartbeatTtlMs, this.name, this.kind, process.pid, os.hostname(), this.handled, this.detail);
+		} catch {
+			// Redis is away; the next beat after the reconnect renews it.
+		}
+	}
+
+	async stop(): Promise<void> {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = undefined;
+		try {
+			await this.redis.multi().del(keys.actor(this.name)).zrem(keys.actors, this.name).exec();
+		} catch {
+			// Redis is away: the heartbeat expires by itself.
+		}
+	}
+}
+
+/** Every actor whose heartbeat has not expired, on any host. */
+export async function listActors(redis: Redis): Promise<ActorInfo[]> {
+	const names = await redis.zrange(keys.actors, 0, -1);
+	if (names.length === 0) return [];
+	const pipeline = redis.pipeline();
+	for (const name of names) pipeline.hgetall(keys.actor(name));
+	const replies = (await pipeline.exec()) ?? [];
+	const actors: ActorInfo[] = [];
+	for (const [error, value] of replies) {
+		const hash = value as Record<string, string> | null;
+		if (error || !hash || !hash['name']) continue;
+		actors.push({
+			name: hash['name'],
+			kind: hash['kind'] ?? '',
+			pid: Number(hash['pid'] ?? 0),
+			host: hash['host'] ?? '',
+			started: Number(hash['started'] ?? 0),
+			handled: Number(hash['handled'] ?? 0),
+			detail: hash['detail'] ?? '',
+		});
+	}
+	return actors;
+}

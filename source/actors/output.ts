@@ -1,0 +1,19 @@
+import {safeJson, sanitize} from '../text/sanitize.js';
+
+/**
+ * Where an actor's lines go. Actors call `emit` with the article's text lines
+ * and one structured record; the headless commands print either the lines
+ * (sanitized) or the record as JSON, the dashboard keeps the lines in its log.
+ */
+export type ActorOutput = {
+	emit(actor: string, lines: string[], record: Record<string, unknown>): void;
+};
+
+export function consoleOutput(json: boolean, write: (text: string) => void = (t) => process.stdout.write(t)): ActorOutput {
+	return {
+		emit(actor, lines, record) {
+			if (json) write(`${safeJson({actor, ...record})}\n`);
+			else for (const line of lines) write(`${sanitize(line)}\n`);
+		},
+	};
+}

@@ -1,0 +1,94 @@
+// Every flag of every command, for meow; commands validate the ones they use.
+export const flagSpec = {
+	redisUrl: {type: 'string'},
+	json: {type: 'boolean', default: false},
+	// api-server and dashboard
+	port: {type: 'string'},
+	host: {type: 'string'},
+	maxBody: {type: 'string'},
+	retain: {type: 'string'},
+	// consumer
+	topic: {type: 'string', shortFlag: 't', isMultiple: true},
+	group: {type: 'string', shortFlag: 'g'},
+	name: {type: 'string'},
+	fromStart: {type: 'boolean', default: false},
+	claimIdle: {type: 'string'},
+	defferedExec: {type: 'boolean', shortFlag: 'd', default: false},
+	// The article's tool spells it --deffered-exec; the correct spelling works too.
+	deferredExec: {type: 'boolean', default: false},
+	master: {type: 'boolean', shortFlag: 'm', default: false},
+	interval: {type: 'string'},
+	concurrency: {type: 'string'},
+	lease: {type: 'string'},
+	maxAttempts: {type: 'string'},
+	backoff: {type: 'string'},
+	workTime: {type: 'string'},
+	failRate: {type: 'string'},
+	// deferred
+	dead: {type: 'boolean', default: false},
+	// dashboard
+	workers: {type: 'string'},
+	maxFps: {type: 'string'},
+	color: {type: 'boolean', default: true},
+	plain: {type: 'boolean', default: false},
+	// labs
+	rate: {type: 'string'},
+	projectionDelay: {type: 'string'},
+	replicas: {type: 'string'},
+} as const;
+
+export type Flags = {
+	redisUrl?: string;
+	json: boolean;
+	port?: string;
+	host?: string;
+	maxBody?: string;
+	retain?: string;
+	topic: string[];
+	group?: string;
+	name?: string;
+	fromStart: boolean;
+	claimIdle?: string;
+	defferedExec: boolean;
+	deferredExec: boolean;
+	master: boolean;
+	interval?: string;
+	concurrency?: string;
+	lease?: string;
+	maxAttempts?: string;
+	backoff?: string;
+	workTime?: string;
+	failRate?: string;
+	dead: boolean;
+	workers?: string;
+	maxFps?: string;
+	color: boolean;
+	plain: boolean;
+	rate?: string;
+	projectionDelay?: string;
+	replicas?: string;
+};
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+const known = new Set<string>(['help', 'version', 'no-color']);
+for (const [name, spec] of Object.entries(flagSpec)) {
+	known.add(kebab(name));
+	if ('shortFlag' in spec) known.add(spec.shortFlag);
+}
+
+/** The flags in argv that no command knows, as typed. */
+export function unknownFlags(argv: string[]): string[] {
+	const unknown: string[] = [];
+	for (const arg of argv) {
+		if (arg === '--') break;
+		if (!arg.startsWith('-') || /^-\d/.test(arg)) continue;
+		if (arg.startsWith('--')) {
+			const name = arg.slice(2).split('=')[0] ?? '';
+			if (!known.has(name)) unknown.push(arg);
+		} else {
+			for (const letter of arg.slice(1).split('=')[0] ?? '') if (!known.has(letter)) unknown.push(`-${letter}`);
+		}
+	}
+	return unknown;
+}

@@ -1,0 +1,72 @@
+// The help text: one place, printed by `eda --help` and after every usage error.
+export const helpText = `
+  Usage
+    $ eda [flags]                      open the live dashboard
+    $ eda api-server [flags]           the HTTP producer
+    $ eda consumer --topic X [flags]   print events on topic X
+    $ eda consumer -d --master         the deferred master node
+    $ eda consumer -d [flags]          a deferred worker
+    $ eda deferred <list|retry|purge>  look at and act on deferred events
+    $ eda lab <orders|cqrs|deferred>   run a concept lab headless
+
+  Common flags
+    --redis-url URL      Redis to use (env REDIS_URL); default redis://127.0.0.1:6379.
+                         When nothing answers there and redis-server is on the PATH,
+                         a private one is started for this process.
+    --json               one JSON object a line instead of text (headless commands)
+    --help, --version
+
+  eda api-server
+    --port N             HTTP port (env PORT); default 3000
+    --host H             address to bind; default 127.0.0.1 (0.0.0.0 to widen)
+    --max-body SIZE      largest accepted body; default 1mb
+    --retain N           events kept per topic stream; default 10000
+
+  eda consumer --topic X (-t X)
+    Live pub/sub as in the article; X may be a pattern such as orders.*
+    --group G (-g G)     consume the topic's durable stream in consumer group G
+                         (competing consumers, acknowledged after handling)
+    --name N             this member's name in the group; default host-pid
+    --from-start         replay the retained history first, then follow
+    --claim-idle DUR     take over entries a dead member held this long; default 30s
+
+  eda consumer -d (--deffered-exec) [--master, -m]
+    -m                   the master node: moves due events to message:queue and
+                         returns expired leases
+    --interval DUR       worker: one event per DUR; default 10s, 0 for none
+    --concurrency N      worker: events handled in parallel; default 1
+    --lease DUR          worker: lease per event, renewed while handling; default 30s
+    --max-attempts N     worker: attempts before the dead-letter list; default 5
+    --backoff DUR        worker: first retry delay, doubling with jitter; default 1s
+    --work-time DUR      demo handler: each event takes this long; default 0
+    --fail-rate P        demo handler: share of attempts that throw, 0..1; default 0
+
+  eda deferred
+    list                 each stage with its events (--json for JSON)
+    retry <id>           move a dead or scheduled event back to the queue now
+    retry --dead         retry every dead event
+    purge --dead         delete every dead event
+
+  eda (the dashboard)
+    --port N             embedded producer's port; default 3000
+    --workers N          in-process deferred workers; default 1
+    --interval DUR       workers' poll interval; default 10s
+    --topic X            subscribe a live consumer to X at start (repeatable)
+    --max-fps N          most frames a second; default 15
+    --no-color           no colours (also NO_COLOR)
+    --plain              print log lines instead of the screen (also when not a TTY or CI)
+
+  eda lab <name>
+    orders               choreography: an order flow with no orchestrator
+    cqrs                 eventual consistency and CQRS
+    deferred             deferred execution: countdowns, then the drain
+    --rate N, --fail-rate P, --projection-delay DUR, --replicas N, --port N
+
+  Durations: 500ms, 10s, 2m (a bare number is seconds).
+
+  Examples
+    $ eda api-server
+    $ eda consumer --topic orderCreated
+    $ curl -X POST -H "Content-Type: application/json" \\
+        -d '{"order_id": 123}' http://localhost:3000/topics/orderCreated
+`;

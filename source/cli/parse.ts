@@ -1,0 +1,44 @@
+import {UserError} from './user-error.js';
+
+const units: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000};
+
+/**
+ * "250ms", "30s", "2m", "1h"; a bare number takes `bareUnit` (seconds for
+ * flags, milliseconds in HTTP). Returns ms, or undefined when it is not a duration.
+ */
+export function parseDuration(text: string, bareUnit: 'ms' | 's' = 's'): number | undefined {
+	const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+	if (!match) return undefined;
+	const value = Number(match[1]) * (units[match[2] ?? bareUnit] ?? 1);
+	return Number.isFinite(value) ? Math.round(value) : undefined;
+}
+
+export function durationFlag(name: string, value: string | undefined, fallbackMs: number): number {
+	if (value === undefined) return fallbackMs;
+	const ms = parseDuration(value, 's');
+	if (ms === undefined) throw new UserError(`--${name}: "${value}" is not a duration; use e.g. 500ms, 10s, 2m (a bare number is seconds)`, 2);
+	return ms;
+}
+
+export function intFlag(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+	if (value === undefined) return fallback;
+	if (!Number.isInteger(value) || value < min || value > max) {
+		throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${String(value)}`, 2);
+	}
+	return value;
+}
+
+export function rateFlag(name: string, value: number | undefined, fallback: number): number {
+	if (value === undefined) return fallback;
+	if (!Number.isFinite(value) || value < 0 || value > 1) throw new UserError(`--${name}: expected a share from 0 to 1, got ${String(value)}`, 2);
+	return value;
+}
+
+/** "1mb", "512kb", "1048576" → bytes. */
+export function sizeFlag(name: string, value: string | undefined, fallback: number): number {
+	if (value === undefined) return fallback;
+	const match = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(value);
+	if (!match) throw new UserError(`--${name}: "${value}" is not a size; use e.g. 1mb, 512kb or a number of bytes`, 2);
+	const factor = {b: 1, kb: 1024, mb: 1024 * 1024}[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+	return Number(match[1]) * factor;
+}

@@ -1,0 +1,16 @@
+/** An error meant for the user: printed as one line, then the process exits with `exitCode`. */
+export class UserError extends Error {
+	constructor(
+		message: string,
+		readonly exitCode = 1,
+	) {
+		super(message);
+		this.name = 'UserError';
+	}
+}
+
+/** One line for any error, never a stack trace. */
+export function describeError(error: unknown): string {
+	if (error instanceof Error) return error.message || error.name;
+	return String(error);
+}

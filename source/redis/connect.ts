@@ -1,0 +1,93 @@
+import {Redis, type RedisOptions} from 'ioredis';
+import {describeError} from '../cli/user-error.js';
+
+export const defaultRedisUrl = 'redis://127.0.0.1:6379';
+
+export type ConnectOptions = {
+	/** Connection name shown by CLIENT LIST. */
+	name?: string;
+	/**
+	 * false: commands fail at once while disconnected (the producer answers 503
+	 * instead of holding requests). true: commands wait for the reconnect.
+	 */
+	offlineQueue?: boolean;
+	/** Called once per connection state change, for status bars and logs. */
+	onState?: (state: RedisState, detail?: string) => void;
+};
+
+export type RedisState = 'connecting' | 'connected' | 'reconnecting' | 'down';
+
+/** Backoff for reconnects: 100 ms, 200 ms, ... up to 2 s, forever. */
+export function reconnectDelay(attempt: number): number {
+	return Math.min(attempt * 100, 2000);
+}
+
+/**
+ * A client that reconnects with backoff forever and never throws an unhandled
+ * 'error' event (ioredis would print a stack trace for those).
+ */
+export function createRedis(url: string, options: ConnectOptions = {}): Redis {
+	const redisOptions: RedisOptions = {
+		connectionName: options.name,
+		retryStrategy: reconnectDelay,
+		maxRetriesPerRequest: options.offlineQueue === false ? 0 : null,
+		enableOfflineQueue: options.offlineQueue !== false,
+		enableAutoPipelining: true,
+		lazyConnect: false,
+	};
+	const client = new Redis(url, redisOptions);
+	const onState = options.onState;
+	let last: RedisState | undefined;
+	const emit = (state: RedisState, detail?: string) => {
+		if (state === last) return;
+		last = state;
+		onState?.(state, detail);
+	};
+	client.on('error', (error: unknown) => emit('down', describeError(error)));
+	client.on('ready', () => emit('connected'));
+	client.on('reconnecting', () => emit('reconnecting'));
+	client.on('end', () => emit('down', 'connection closed'));
+	return client;
+}
+
+/** Resolves when the client is ready, rejects after `timeoutMs`. */
+export function waitReady(client: Redis, timeoutMs: number): Promise<void> {
+	if (client.status === 'ready') return Promise.resolve();
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			cleanup();
+			reject(new Error(`no answer within ${timeoutMs} ms`));
+		}, timeoutMs);
+		const onReady = () => {
+			cleanup();
+			resolve();
+		};
+		const cleanup = () => {
+			clearTimeout(timer);
+			client.off('ready', onReady);
+		};
+		client.on('ready', onReady);
+	});
+}
+
+/** Quits politely, or disconnects when Redis is not there to answer. */
+export async function closeRedis(client: Redis): Promise<void> {
+	if (client.status === 'end') return;
+	try {
+		if (client.status === 'ready') await Promise.race([client.quit(), new Promise((r) => setTimeout(r, 500))]);
+	} catch {
+		// Already gone: nothing to say goodbye to.
+	}
+	client.disconnect();
+}
+
+/** Hides the password when a URL is shown to the user. */
+export function displayUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = '***';
+		return parsed.toString().replace(/\/$/, '');
+	} catch {
+		return url;
+	}
+}

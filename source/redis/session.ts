@@ -1,0 +1,128 @@
+import type {Redis} from 'ioredis';
+import {UserError, describeError} from '../cli/user-error.js';
+import {closeRedis, createRedis, defaultRedisUrl, displayUrl, waitReady, type ConnectOptions} from './connect.js';
+import {onPath, portAnswers, startPrivateRedis, type PrivateRedis} from './private-server.js';
+
+export type RedisSession = {
+	/** The URL in use (a private server's when one was started). */
+	url: string;
+	/** The URL with any password hidden. */
+	display: string;
+	privateServer?: PrivateRedis;
+	/** A new client on this session's Redis; closed with the session. */
+	connect(name: string, options?: ConnectOptions): Redis;
+	close(): Promise<void>;
+};
+
+export type SessionOptions = {
+	/** From --redis-url or REDIS_URL; undefined means the default. */
+	url?: string;
+	/** One line for the user (private server started, eviction warning). */
+	say: (line: string) => void;
+	/** How long to wait for the first answer. */
+	timeoutMs?: number;
+};
+
+/**
+ * The default URL, overridable for tests of the private-server fallback (the
+ * machine running them may already have a Redis on 6379).
+ */
+function defaultUrl(): string {
+	return process.env['EDA_DEFAULT_REDIS_URL'] ?? defaultRedisUrl;
+}
+
+export function resolveRedisUrl(flag: string | undefined): {url: string; explicit: boolean} {
+	const given = flag ?? process.env['REDIS_URL'];
+	if (given !== undefined && given !== '') return {url: given, explicit: true};
+	return {url: defaultUrl(), explicit: false};
+}
+
+export function validateRedisUrl(url: string): void {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw new UserError(`--redis-url: "${url}" is not a URL; expected redis://[user:password@]host:port[/db]`, 2);
+	}
+	if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+		throw new UserError(`--redis-url: "${displayUrl(url)}" must start with redis:// or rediss://`, 2);
+	}
+}
+
+function howToGetRedis(url: string): string {
+	return [
+		`Cannot reach Redis at ${displayUrl(url)}.`,
+		'Start one: install it with your package manager (apt install redis-server, brew install redis)',
+		'or run `docker run -d -p 6379:6379 redis`; or point eda elsewhere with --redis-url or REDIS_URL.',
+	].join(' ');
+}
+
+/**
+ * Connects to Redis. When nothing answers at the default URL and redis-server
+ * is on the PATH, starts a private one on loopback (no disk writes) and says so.
+ */
+export async function openRedisSession(options: SessionOptions): Promise<RedisSession> {
+	const {url: requested, explicit} = resolveRedisUrl(options.url);
+	validateRedisUrl(requested);
+	let url = requested;
+	let privateServer: PrivateRedis | undefined;
+
+	if (!(await answers(url, options.timeoutMs ?? 1500))) {
+		if (explicit || !onPath('redis-server')) throw new UserError(howToGetRedis(url), 1);
+		const port = Number(new URL(url).port || 6379);
+		try {
+			privateServer = await startPrivateRedis({port: (await portAnswers(port)) ? undefined : port});
+		} catch (error) {
+			throw new UserError(`${howToGetRedis(url)} (starting redis-server failed: ${describeError(error)})`, 1);
+		}
+		url = privateServer.url;
+		options.say(`No Redis at ${displayUrl(requested)}; started a private redis-server at ${url} (stopped when eda exits).`);
+	}
+
+	const clients = new Set<Redis>();
+	const session: RedisSession = {
+		url,
+		display: displayUrl(url),
+		privateServer,
+		connect(name, connectOptions) {
+			const client = createRedis(url, {name, ...connectOptions});
+			clients.add(client);
+			client.once('end', () => clients.delete(client));
+			return client;
+		},
+		async close() {
+			await Promise.all([...clients].map((client) => closeRedis(client)));
+			await privateServer?.stop();
+		},
+	};
+	await warnOnEviction(session, options.say);
+	return session;
+}
+
+async function answers(url: string, timeoutMs: number): Promise<boolean> {
+	const probe = createRedis(url, {name: 'eda:probe'});
+	try {
+		await waitReady(probe, timeoutMs);
+		return true;
+	} catch {
+		return false;
+	} finally {
+		probe.disconnect();
+	}
+}
+
+/** Eviction can silently drop queued events and leases: say so once at start. */
+async function warnOnEviction(session: RedisSession, say: (line: string) => void): Promise<void> {
+	const client = session.connect('eda:check');
+	try {
+		const reply = (await client.config('GET', 'maxmemory-policy')) as string[];
+		const policy = reply[1];
+		if (policy && policy !== 'noeviction') {
+			say(`Warning: Redis maxmemory-policy is "${policy}"; it may evict queued events. Set it to noeviction.`);
+		}
+	} catch {
+		// CONFIG may be disabled on managed Redis; nothing to check then.
+	} finally {
+		await closeRedis(client);
+	}
+}

@@ -1,0 +1,64 @@
+// A private redis-server per test file: tests never touch the shared Redis on
+// 6379, and can kill and restart theirs.
+import {Redis} from 'ioredis';
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {startPrivateRedis, type PrivateRedis} from '../../source/redis/private-server.js';
+
+export type TestRedis = {
+	url: string;
+	port: number;
+	/** A client for assertions; closed by stop(). */
+	client: Redis;
+	/** SIGKILL the server (a crash). */
+	kill(): Promise<void>;
+	/** Start it again on the same port and folder (AOF survives when enabled). */
+	restart(): Promise<void>;
+	stop(): Promise<void>;
+};
+
+export async function startTestRedis(options: {appendOnly?: boolean} = {}): Promise<TestRedis> {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'eda-test-redis-'));
+	let server: PrivateRedis = await startPrivateRedis({appendOnly: options.appendOnly, dir});
+	const port = server.port;
+	const clients: Redis[] = [];
+	const client = new Redis(server.url, {maxRetriesPerRequest: null, retryStrategy: () => 50});
+	client.on('error', () => {});
+	clients.push(client);
+	return {
+		url: server.url,
+		port,
+		client,
+		async kill() {
+			const gone = new Promise((resolve) => server.process.once('exit', resolve));
+			server.process.kill('SIGKILL');
+			await gone;
+		},
+		async restart() {
+			server = await startPrivateRedis({appendOnly: options.appendOnly, dir, port});
+		},
+		async stop() {
+			for (const c of clients) c.disconnect();
+			await server.stop();
+			rmSync(dir, {recursive: true, force: true});
+		},
+	};
+}
+
+/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+	const started = Date.now();
+	let last: unknown;
+	for (;;) {
+		try {
+			const value = await check();
+			if (value) return value as NonNullable<T>;
+			last = value;
+		} catch (error) {
+			last = error;
+		}
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
+		await new Promise((r) => setTimeout(r, 25));
+	}
+}
