@@ -20,18 +20,21 @@ export function durationFlag(name: string, value: string | undefined, fallbackMs
 	return ms;
 }
 
-export function intFlag(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+/** A whole-number flag; flags arrive as strings, so "abc" and "1.5" are refused here. */
+export function intFlag(name: string, value: string | number | undefined, fallback: number, min: number, max: number): number {
 	if (value === undefined) return fallback;
-	if (!Number.isInteger(value) || value < min || value > max) {
-		throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got ${String(value)}`, 2);
+	const number = typeof value === 'number' ? value : /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+	if (!Number.isInteger(number) || number < min || number > max) {
+		throw new UserError(`--${name}: expected a whole number from ${min} to ${max}, got "${String(value)}"`, 2);
 	}
-	return value;
+	return number;
 }
 
-export function rateFlag(name: string, value: number | undefined, fallback: number): number {
+export function rateFlag(name: string, value: string | number | undefined, fallback: number): number {
 	if (value === undefined) return fallback;
-	if (!Number.isFinite(value) || value < 0 || value > 1) throw new UserError(`--${name}: expected a share from 0 to 1, got ${String(value)}`, 2);
-	return value;
+	const number = typeof value === 'number' ? value : /^\s*\d*\.?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+	if (!Number.isFinite(number) || number < 0 || number > 1) throw new UserError(`--${name}: expected a share from 0 to 1, got "${String(value)}"`, 2);
+	return number;
 }
 
 /** "1mb", "512kb", "1048576" → bytes. */

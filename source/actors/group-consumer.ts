@@ -1,0 +1,185 @@
+import os from 'node:os';
+import type {Redis} from 'ioredis';
+import {describeError} from '../cli/user-error.js';
+import {keys} from '../redis/keys.js';
+import type {RedisSession} from '../redis/session.js';
+import type {Envelope} from '../topics/envelope.js';
+import {actorName, Heartbeat} from './heartbeat.js';
+import type {ActorOutput} from './output.js';
+import {entriesOf, firstStreamEntries, sleep, type StreamEntry} from './stream-reader.js';
+
+export type GroupHandler = (envelope: Envelope, entryId: string) => Promise<void> | void;
+
+export type GroupConsumerOptions = {
+	session: RedisSession;
+	topic: string;
+	group: string;
+	output: ActorOutput;
+	/** This member's name in the group; the same name after a restart picks up its own pending entries. */
+	consumer?: string;
+	/** A new group starts at the oldest retained entry instead of new ones only. */
+	fromStart?: boolean;
+	/** Entries a member held this long without acknowledging are taken over. */
+	claimIdleMs?: number;
+	/** What handling means; by default the article's two lines. */
+	handler?: GroupHandler;
+	/** Heartbeat kind and detail shown to other processes. */
+	kind?: 'group-consumer' | 'lab';
+	/** Read batch size. */
+	count?: number;
+	/** Print nothing at start (labs print their own). */
+	quiet?: boolean;
+};
+
+export const defaultClaimIdleMs = 30_000;
+
+/**
+ * A competing consumer on a topic's durable stream. Each entry is acknowledged
+ * only after its handler returned, so a member that dies leaves its entries
+ * pending; any member takes those over once they have been idle for
+ * `claimIdleMs` (XAUTOCLAIM). Entries trimmed away while pending are
+ * acknowledged, not claimed again on every pass.
+ */
+export class GroupConsumer {
+	readonly name: string;
+	readonly consumer: string;
+	private readonly heartbeat: Heartbeat;
+	private readonly redis: Redis;
+	private running = false;
+	private paused = false;
+	private loop: Promise<void> | undefined;
+	private nextClaimAt = 0;
+	private warned = false;
+
+	constructor(private readonly options: GroupConsumerOptions) {
+		this.name = actorName(options.kind ?? 'group-consumer');
+		this.consumer = options.consumer ?? `${os.hostname()}-${process.pid}`;
+		this.redis = options.session.connect(this.name);
+		this.heartbeat = new Heartbeat(options.session.connect(`${this.name}:beat`), this.name, options.kind ?? 'group-consumer', `topic ${options.topic} group ${options.group} as ${this.consumer}`);
+	}
+
+	get handled(): number {
+		return this.heartbeat.handled;
+	}
+
+	get isPaused(): boolean {
+		return this.paused;
+	}
+
+	private get stream(): string {
+		return keys.stream(this.options.topic);
+	}
+
+	async start(): Promise<void> {
+		await this.ensureGroup();
+		this.running = true;
+		this.heartbeat.start();
+		if (!this.options.quiet) {
+			const {topic, group} = this.options;
+			this.options.output.emit(this.name, [`Consumer subscribed to \`${topic}\` Topic`, `Reading the durable stream in group ${group} as ${this.consumer}`], {event: 'subscribed', topic, group, consumer: this.consumer});
+		}
+		this.loop = this.run();
+	}
+
+	pause(): void {
+		this.paused = true;
+	}
+
+	resume(): void {
+		this.paused = false;
+	}
+
+	async stop(): Promise<void> {
+		this.running = false;
+		await this.loop;
+		await this.heartbeat.stop();
+		this.redis.disconnect();
+	}
+
+	private async ensureGroup(): Promise<void> {
+		try {
+			await this.redis.xgroup('CREATE', this.stream, this.options.group, this.options.fromStart ? '0' : '$', 'MKSTREAM');
+		} catch (error) {
+			if (!describeError(error).includes('BUSYGROUP')) throw error;
+		}
+	}
+
+	private async run(): Promise<void> {
+		let ownPendingFrom: string | undefined = '0';
+		let failures = 0;
+		while (this.running) {
+			if (this.paused) {
+				await sleep(100);
+				continue;
+			}
+			try {
+				// After a restart under the same name, our own unacknowledged entries come first.
+				if (ownPendingFrom !== undefined) {
+					const reply = await this.redis.xreadgroup('GROUP', this.options.group, this.consumer, 'COUNT', this.options.count ?? 100, 'STREAMS', this.stream, ownPendingFrom);
+					const entries = firstStreamEntries(reply);
+					await this.handleAll(entries);
+					ownPendingFrom = entries.length === 0 ? undefined : entries.at(-1)?.id;
+					continue;
+				}
+				if (Date.now() >= this.nextClaimAt) await this.claimIdle();
+				const reply = await this.redis.xreadgroup('GROUP', this.options.group, this.consumer, 'COUNT', this.options.count ?? 100, 'BLOCK', 500, 'STREAMS', this.stream, '>');
+				await this.handleAll(firstStreamEntries(reply));
+				failures = 0;
+				this.warned = false;
+			} catch (error) {
+				failures++;
+				const message = describeError(error);
+				if (message.includes('NOGROUP')) {
+					// The stream or group was deleted under us: make it again and carry on.
+					await this.ensureGroup().catch(() => undefined);
+					continue;
+				}
+				if (!this.warned) {
+					this.warned = true;
+					this.options.output.emit(this.name, [`Redis unavailable (${message}); retrying`], {event: 'redis-error', error: message});
+				}
+				await sleep(Math.min(failures * 200, 2000));
+			}
+		}
+	}
+
+	/** Takes over entries that other (dead) members held too long; acknowledges trimmed ones. */
+	private async claimIdle(): Promise<void> {
+		const idle = this.options.claimIdleMs ?? defaultClaimIdleMs;
+		this.nextClaimAt = Date.now() + Math.max(100, Math.min(idle / 2, 5000));
+		let cursor = '0-0';
+		do {
+			const reply = (await this.redis.xautoclaim(this.stream, this.options.group, this.consumer, idle, cursor, 'COUNT', 100)) as [string, unknown, string[]?];
+			cursor = reply[0];
+			const deleted = reply[2] ?? [];
+			if (deleted.length > 0) await this.redis.xack(this.stream, this.options.group, ...deleted);
+			await this.handleAll(entriesOf(reply[1]));
+		} while (cursor !== '0-0' && this.running);
+	}
+
+	private async handleAll(entries: StreamEntry[]): Promise<void> {
+		for (const entry of entries) {
+			if (!this.running) return;
+			if (entry.envelope) {
+				try {
+					await this.handle(entry.envelope, entry.id);
+				} catch (error) {
+					// Not acknowledged: it stays pending and is claimed again after claimIdleMs.
+					const message = describeError(error);
+					this.options.output.emit(this.name, [`Handler failed on entry ${entry.id}: ${message}; left pending for a retry`], {event: 'handler-error', entry: entry.id, error: message});
+					continue;
+				}
+			}
+			await this.redis.xack(this.stream, this.options.group, entry.id);
+		}
+	}
+
+	private async handle(envelope: Envelope, entryId: string): Promise<void> {
+		if (this.options.handler) await this.options.handler(envelope, entryId);
+		else {
+			const topic = this.options.topic;
+			this.options.output.emit(this.name, [`Received event on topic: ${topic}`, `Event data: ${envelope.data}`], {event: 'received', topic, group: this.options.group, consumer: this.consumer, entry: entryId, id: envelope.id, data: envelope.data});
+		}
+		this.heartbeat.handled++;
+	}
+}

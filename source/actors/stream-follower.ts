@@ -1,0 +1,69 @@
+import type {Redis} from 'ioredis';
+import {describeError} from '../cli/user-error.js';
+import {keys} from '../redis/keys.js';
+import type {RedisSession} from '../redis/session.js';
+import {actorName, Heartbeat} from './heartbeat.js';
+import type {ActorOutput} from './output.js';
+import {firstStreamEntries, sleep} from './stream-reader.js';
+
+export type StreamFollowerOptions = {
+	session: RedisSession;
+	topic: string;
+	output: ActorOutput;
+};
+
+/**
+ * `eda consumer --topic X --from-start` without a group: the retained history
+ * of X's stream, then new entries as they come, with no gap and no repeat
+ * between the two (both come from the one stream). Only events that went
+ * through an eda producer are in the stream; pub/sub-only traffic is not.
+ */
+export class StreamFollower {
+	readonly name = actorName('consumer');
+	private readonly redis: Redis;
+	private readonly heartbeat: Heartbeat;
+	private running = false;
+	private loop: Promise<void> | undefined;
+
+	constructor(private readonly options: StreamFollowerOptions) {
+		this.redis = options.session.connect(this.name);
+		this.heartbeat = new Heartbeat(options.session.connect(`${this.name}:beat`), this.name, 'consumer', `stream ${options.topic} from start`);
+	}
+
+	async start(): Promise<void> {
+		this.running = true;
+		this.heartbeat.start();
+		const {topic, output} = this.options;
+		output.emit(this.name, [`Consumer subscribed to \`${topic}\` Topic`, 'Replaying the retained history first'], {event: 'subscribed', topic, fromStart: true});
+		this.loop = this.run();
+	}
+
+	async stop(): Promise<void> {
+		this.running = false;
+		await this.loop;
+		await this.heartbeat.stop();
+		this.redis.disconnect();
+	}
+
+	private async run(): Promise<void> {
+		let last = '0';
+		let warned = false;
+		while (this.running) {
+			try {
+				const reply = await this.redis.xread('COUNT', 500, 'BLOCK', 500, 'STREAMS', keys.stream(this.options.topic), last);
+				for (const entry of firstStreamEntries(reply)) {
+					last = entry.id;
+					if (!entry.envelope) continue;
+					this.heartbeat.handled++;
+					const {topic} = this.options;
+					this.options.output.emit(this.name, [`Received event on topic: ${topic}`, `Event data: ${entry.envelope.data}`], {event: 'received', topic, entry: entry.id, id: entry.envelope.id, data: entry.envelope.data});
+				}
+				warned = false;
+			} catch (error) {
+				if (!warned) this.options.output.emit(this.name, [`Redis unavailable (${describeError(error)}); retrying`], {event: 'redis-error', error: describeError(error)});
+				warned = true;
+				await sleep(500);
+			}
+		}
+	}
+}

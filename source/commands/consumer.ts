@@ -1,0 +1,56 @@
+import {GroupConsumer, defaultClaimIdleMs} from '../actors/group-consumer.js';
+import {consoleOutput} from '../actors/output.js';
+import {StreamFollower} from '../actors/stream-follower.js';
+import {TopicConsumer} from '../actors/topic-consumer.js';
+import type {Flags} from '../cli/flags.js';
+import {durationFlag} from '../cli/parse.js';
+import {untilSignal} from '../cli/shutdown.js';
+import {UserError} from '../cli/user-error.js';
+import {openRedisSession} from '../redis/session.js';
+import {isPattern, subscriptionError, topicError} from '../topics/names.js';
+
+// The Go tool's words, kept as they are.
+export const missingTopic = 'ERROR: You must specify the Topic to listen too. use --topic or -t flags to specify it';
+
+type Startable = {start(): Promise<void>; stop(): Promise<void>};
+
+export async function run(flags: Flags): Promise<number> {
+	if (flags.defferedExec || flags.deferredExec || flags.master) {
+		return (await import('./deferred-consumer.js')).run(flags);
+	}
+	const topics = flags.topic;
+	if (topics.length === 0) throw new UserError(missingTopic, 2);
+	for (const topic of topics) {
+		const error = flags.group ? topicError(topic) : subscriptionError(topic);
+		if (error) throw new UserError(`--topic "${topic}": ${error}`, 2);
+		if (isPattern(topic) && flags.fromStart) throw new UserError(`--from-start reads one topic's stream; "${topic}" is a pattern`, 2);
+	}
+	if (flags.group !== undefined && !/^[A-Za-z0-9._:-]{1,200}$/.test(flags.group)) {
+		throw new UserError(`--group "${flags.group}": a group name may hold only letters, digits and . _ - :`, 2);
+	}
+	if (flags.group === undefined && flags.claimIdle !== undefined) throw new UserError('--claim-idle goes with --group', 2);
+	const claimIdleMs = durationFlag('claim-idle', flags.claimIdle, defaultClaimIdleMs);
+
+	const say = (line: string) => process.stderr.write(`${line}\n`);
+	const session = await openRedisSession({url: flags.redisUrl, say});
+	const output = consoleOutput(flags.json);
+	const actors: Startable[] = topics.map((topic) => {
+		if (flags.group !== undefined) {
+			return new GroupConsumer({session, topic, group: flags.group, output, consumer: flags.name, fromStart: flags.fromStart, claimIdleMs});
+		}
+		if (flags.fromStart) return new StreamFollower({session, topic, output});
+		return new TopicConsumer({session, topic, output});
+	});
+	try {
+		for (const actor of actors) await actor.start();
+	} catch (error) {
+		await Promise.all(actors.map((actor) => actor.stop().catch(() => undefined)));
+		await session.close();
+		throw error;
+	}
+	await untilSignal(async () => {
+		await Promise.all(actors.map((actor) => actor.stop()));
+		await session.close();
+	});
+	return 0;
+}

@@ -1,0 +1,75 @@
+import type {Server} from 'node:http';
+import {actorName, Heartbeat} from '../actors/heartbeat.js';
+import type {ActorOutput} from '../actors/output.js';
+import {UserError} from '../cli/user-error.js';
+import type {RedisSession} from '../redis/session.js';
+import {defaultRetain} from '../topics/publish.js';
+import {createProducerApp} from './app.js';
+
+export const defaultPort = 3000;
+export const defaultHost = '127.0.0.1';
+export const defaultMaxBody = 1024 * 1024;
+
+export type ProducerOptions = {
+	session: RedisSession;
+	output: ActorOutput;
+	host?: string;
+	port?: number;
+	maxBody?: number;
+	retain?: number;
+	onPublished?: (topic: string, count: number) => void;
+};
+
+export type RunningProducer = {
+	url: string;
+	name: string;
+	heartbeat: Heartbeat;
+	close(): Promise<void>;
+};
+
+/** The express producer on its own Redis client, with a heartbeat. */
+export async function startProducer(options: ProducerOptions): Promise<RunningProducer> {
+	const host = options.host ?? defaultHost;
+	const port = options.port ?? defaultPort;
+	const name = actorName('producer');
+	const redis = options.session.connect(name, {offlineQueue: false});
+	const heartbeat = new Heartbeat(options.session.connect(`${name}:beat`), name, 'producer', `http://${host}:${port}`);
+	const app = createProducerApp({
+		redis,
+		heartbeat,
+		maxBody: options.maxBody ?? defaultMaxBody,
+		retain: options.retain ?? defaultRetain,
+		onPublished: options.onPublished,
+	});
+	const server: Server = await new Promise((resolve, reject) => {
+		const listening = app.listen(port, host);
+		listening.once('listening', () => resolve(listening));
+		listening.once('error', (error: NodeJS.ErrnoException) => {
+			if (error.code === 'EADDRINUSE') reject(new UserError(`port ${port} on ${host} is in use; pick another with --port`, 1));
+			else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new UserError(`cannot listen on ${host}: no such local address (--host)`, 1));
+			else if (error.code === 'EACCES') reject(new UserError(`not allowed to listen on port ${port} (--port)`, 1));
+			else reject(error);
+		});
+	});
+	// Keep-alive sockets would hold close() open for their idle timeout.
+	server.keepAliveTimeout = 5000;
+	heartbeat.start();
+	const address = server.address();
+	const actualPort = typeof address === 'object' && address ? address.port : port;
+	const shownHost = host.includes(':') ? `[${host}]` : host;
+	const url = `http://${shownHost}:${actualPort}`;
+	heartbeat.setDetail(url);
+	options.output.emit(name, [`API server listening on ${url}`], {event: 'listening', url});
+	return {
+		url,
+		name,
+		heartbeat,
+		async close() {
+			await new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			});
+			await heartbeat.stop();
+		},
+	};
+}

@@ -1,0 +1,39 @@
+// What a stream entry holds: CloudEvents attribute names, plus the
+// correlation and causation extensions that tie a chain of events together.
+export type Envelope = {
+	specversion: '1.0';
+	id: string;
+	source: string;
+	type: string;
+	time: string;
+	datacontenttype: string;
+	data: string;
+	correlationid?: string;
+	causationid?: string;
+};
+
+/** An event ready to store: the envelope, plus the bytes PUBLISHed as they were posted. */
+export type OutgoingEvent = {
+	envelope: Envelope;
+	/** What goes out on pub/sub: the body exactly as posted. */
+	wire: string;
+};
+
+export const envelopeFields = ['id', 'source', 'type', 'time', 'datacontenttype', 'data', 'correlationid', 'causationid'] as const;
+
+/** Parses a stream entry's flat field list back into an envelope. */
+export function envelopeFromFields(fields: string[]): Envelope {
+	const map: Record<string, string> = {};
+	for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i] as string] = fields[i + 1] as string;
+	return {
+		specversion: '1.0',
+		id: map['id'] ?? '',
+		source: map['source'] ?? '',
+		type: map['type'] ?? '',
+		time: map['time'] ?? '',
+		datacontenttype: map['datacontenttype'] ?? '',
+		data: map['data'] ?? '',
+		...(map['correlationid'] ? {correlationid: map['correlationid']} : {}),
+		...(map['causationid'] ? {causationid: map['causationid']} : {}),
+	};
+}
