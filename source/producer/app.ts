@@ -16,6 +16,8 @@ export type ProducerDeps = {
 	heartbeat?: Heartbeat;
 	/** Told about every stored event (the dashboard counts them). */
 	onPublished?: (topic: string, count: number) => void;
+	/** More routes on the same app (the labs' command and query routes). */
+	extraRoutes?: (app: express.Express) => void;
 };
 
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
@@ -100,6 +102,7 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 	app.post('/topics/:topic/batch', publish(acceptBatch));
 
 	mountDeferredRoutes(app, deps);
+	deps.extraRoutes?.(app);
 
 	app.use((req, res) => {
 		res.status(404).json({error: `no route for ${req.method} ${req.path}; GET / lists the routes`});

@@ -4,7 +4,7 @@ import type {ActorOutput} from '../actors/output.js';
 import {UserError} from '../cli/user-error.js';
 import type {RedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';
-import {createProducerApp} from './app.js';
+import {createProducerApp, type ProducerDeps} from './app.js';
 
 export const defaultPort = 3000;
 export const defaultHost = '127.0.0.1';
@@ -18,6 +18,7 @@ export type ProducerOptions = {
 	maxBody?: number;
 	retain?: number;
 	onPublished?: (topic: string, count: number) => void;
+	extraRoutes?: ProducerDeps['extraRoutes'];
 };
 
 export type RunningProducer = {
@@ -40,6 +41,7 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 		maxBody: options.maxBody ?? defaultMaxBody,
 		retain: options.retain ?? defaultRetain,
 		onPublished: options.onPublished,
+		extraRoutes: options.extraRoutes,
 	});
 	const server: Server = await new Promise((resolve, reject) => {
 		const listening = app.listen(port, host);
