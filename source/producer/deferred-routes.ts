@@ -1,9 +1,96 @@
-import type express from 'express';
-import type {ProducerDeps} from './app.js';
+// POST /deferred-exec and GET /deferred/:id. The event is stored (scheduled,
+// due after its delay) by one script before the answer: a 200 means it is in
+// Redis, and a master will move it to message:queue when it is due, even if no
+// master runs right now. The Go tool only PUBLISHed it on `master`.
+import type {IRouter, Request, Response} from 'express';
+import {parseDuration} from '../cli/parse.js';
+import {DeferredStore} from '../deferred/store.js';
+import {acceptOne} from './accept.js';
+import {redisUnavailable, type ProducerDeps} from './app.js';
 
-// Placeholder until deferred execution lands: answer clearly instead of losing the event.
-export function mountDeferredRoutes(app: express.Express, _deps: ProducerDeps): void {
-	app.post('/deferred-exec', (_req, res) => {
-		res.status(501).json({error: 'deferred execution is not implemented yet; nothing was stored'});
+/** Longest accepted delay: a year; a typo like 10000000m is refused, not kept for ages. */
+const maxDelayMs = 365 * 24 * 3_600_000;
+
+function header(req: Request, name: string): string | undefined {
+	const value = req.headers[name];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/** ?delay= or a `delay` header: ms, s, m (h too); a bare number is ms. */
+export function requestDelay(req: Request): {ms: number} | {error: string} {
+	const query = req.query['delay'];
+	const raw = typeof query === 'string' ? query : Array.isArray(query) ? String(query[0]) : header(req, 'delay');
+	if (raw === undefined || raw === '') return {ms: 0};
+	const ms = parseDuration(raw, 'ms');
+	if (ms === undefined) return {error: `delay "${raw}" is not a duration; use e.g. 500ms, 30s, 2m (a bare number is milliseconds)`};
+	if (ms > maxDelayMs) return {error: `delay "${raw}" is longer than a year`};
+	return {ms};
+}
+
+export function mountDeferredRoutes(app: IRouter, deps: ProducerDeps): void {
+	const store = new DeferredStore(deps.redis);
+
+	app.post('/deferred-exec', async (req: Request, res: Response) => {
+		const delay = requestDelay(req);
+		if ('error' in delay) {
+			res.status(400).json({error: delay.error});
+			return;
+		}
+		const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+		// Same body rules as topics (JSON, CloudEvents JSON or text/plain); the
+		// bytes are stored exactly as posted, so the Go worker's RPOP prints them.
+		const accepted = acceptOne({contentType: req.headers['content-type'], body, header: (name) => header(req, name)}, 'master');
+		if (!accepted.ok) {
+			res.status(accepted.status).json({error: accepted.error});
+			return;
+		}
+		let stored: {id: string; due: number};
+		try {
+			stored = await store.enqueue(body, delay.ms, 'api');
+		} catch (error) {
+			redisUnavailable(res, error);
+			return;
+		}
+		if (deps.heartbeat) deps.heartbeat.handled++;
+		deps.onPublished?.('deferred', 1);
+		res.json({message: 'message published', id: stored.id, due: stored.due, dueAt: new Date(stored.due).toISOString()});
+	});
+
+	app.get('/deferred/:id', async (req: Request, res: Response) => {
+		const id = String(req.params['id']);
+		if (!/^\d{1,20}$/.test(id)) {
+			res.status(404).json({error: `no deferred event "${id}" (ids are numbers)`});
+			return;
+		}
+		let record: Record<string, string> | undefined;
+		try {
+			record = await store.get(id);
+		} catch (error) {
+			res.status(503).json({error: `Redis is unavailable: ${(error as Error).message}`});
+			return;
+		}
+		if (!record) {
+			res.status(404).json({error: `no deferred event ${id} (done events are kept for an hour)`});
+			return;
+		}
+		const numeric = (name: string) => (record[name] === undefined ? undefined : Number(record[name]));
+		const at = (name: string) => (record[name] === undefined ? undefined : new Date(Number(record[name])).toISOString());
+		res.json({
+			id,
+			state: record['state'],
+			attempts: numeric('attempts'),
+			due: numeric('due'),
+			dueAt: at('due'),
+			created: numeric('created'),
+			readyAt: numeric('readyAt'),
+			claimedAt: numeric('claimedAt'),
+			leaseUntil: numeric('leaseUntil'),
+			worker: record['worker'],
+			lastError: record['lastError'],
+			failedAt: numeric('failedAt'),
+			finished: numeric('finished'),
+			source: record['source'],
+			body: record['body'],
+		});
 	});
 }

@@ -1,0 +1,39 @@
+/**
+ * A sleep that something else can cut short: loops wait for "the next due
+ * time, or news, whichever comes first" without polling.
+ */
+export class Waker {
+	private pending: (() => void) | undefined;
+	private timer: NodeJS.Timeout | undefined;
+	/** Local ms when the current sleep ends by itself; Infinity when awake. */
+	wakeAt = Number.POSITIVE_INFINITY;
+	private early = false;
+
+	sleep(ms: number): Promise<void> {
+		if (this.early) {
+			// A wake() arrived while the loop was busy: do not sleep through it.
+			this.early = false;
+			return Promise.resolve();
+		}
+		return new Promise((resolve) => {
+			this.wakeAt = Date.now() + ms;
+			this.pending = resolve;
+			this.timer = setTimeout(() => this.wake(), Math.max(0, ms));
+		});
+	}
+
+	wake(): void {
+		if (!this.pending) {
+			this.early = true;
+			return;
+		}
+		const resolve = this.pending;
+		this.pending = undefined;
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		this.wakeAt = Number.POSITIVE_INFINITY;
+		resolve();
+	}
+}
+
+export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

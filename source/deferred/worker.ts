@@ -1,0 +1,326 @@
+// A deferred worker: takes events from message:queue with a lease, runs the
+// handler, and completes, retries or dead-letters each. One class for the
+// headless `eda consumer -d` and the dashboard: it prints nothing itself.
+import type {Redis} from 'ioredis';
+import {actorName, Heartbeat} from '../actors/heartbeat.js';
+import type {ActorOutput} from '../actors/output.js';
+import {describeError} from '../cli/user-error.js';
+import {RedisClock} from '../redis/clock.js';
+import {keys} from '../redis/keys.js';
+import type {RedisSession} from '../redis/session.js';
+import {demoHandler, type DeferredHandler} from './handler.js';
+import {DeferredStore, type ClaimedEvent} from './store.js';
+import {delay, Waker} from './waker.js';
+
+export type WorkerOptions = {
+	/** One event per interval per slot; 0 = as fast as events come. */
+	intervalMs: number;
+	concurrency: number;
+	leaseMs: number;
+	maxAttempts: number;
+	backoffMs: number;
+	/** Demo handler: time each event takes. */
+	workTimeMs?: number;
+	/** Demo handler: share of attempts that throw. */
+	failRate?: number;
+	/** Replaces the demo handler. */
+	handler?: DeferredHandler;
+	name?: string;
+	/** Idle fallback poll with interval 0: the Go master's LPUSH wakes nobody. */
+	idlePollMs?: number;
+	/** On stop, how long in-flight handlers may finish before their events are handed back. */
+	stopGraceMs?: number;
+};
+
+export type InFlightView = {id: string; body: string; attempts: number; leaseUntil: number; startedAt: number};
+
+export type WorkerState = {
+	name: string;
+	paused: boolean;
+	idle: boolean;
+	/** Redis ms of the next poll of a free slot; undefined while all slots are busy or polling now. */
+	nextPollAt: number | undefined;
+	inFlight: InFlightView[];
+	handled: number;
+	failed: number;
+	redisDown: boolean;
+};
+
+type Slot = {busy: boolean; nextPollAt: number};
+type Held = ClaimedEvent & {startedAt: number; lost: boolean};
+
+export class DeferredWorker {
+	readonly name: string;
+	private readonly options: Required<Omit<WorkerOptions, 'handler' | 'name'>>;
+	private readonly handler: DeferredHandler;
+	private redis: Redis | undefined;
+	private sub: Redis | undefined;
+	private store: DeferredStore | undefined;
+	private heartbeat: Heartbeat | undefined;
+	private readonly clock = new RedisClock();
+	private readonly waker = new Waker();
+	private readonly slots: Slot[];
+	private readonly held = new Map<string, Held>();
+	private readonly handlers = new Set<Promise<void>>();
+	private completions: {id: string; token: string; resolve: (ok: boolean) => void; reject: (error: unknown) => void}[] = [];
+	private renewTimer: NodeJS.Timeout | undefined;
+	private syncTimer: NodeJS.Timeout | undefined;
+	private running: Promise<void> | undefined;
+	private stopping = false;
+	private paused = false;
+	private idle = false;
+	private failed = 0;
+	private redisDown = false;
+
+	constructor(
+		private readonly session: RedisSession,
+		private readonly output: ActorOutput,
+		options: WorkerOptions,
+	) {
+		this.options = {
+			workTimeMs: 0,
+			failRate: 0,
+			idlePollMs: 500,
+			stopGraceMs: 500,
+			...options,
+		};
+		this.handler = options.handler ?? demoHandler(this.options.workTimeMs, this.options.failRate);
+		this.name = options.name ?? actorName('worker');
+		this.slots = Array.from({length: Math.max(1, options.concurrency)}, () => ({busy: false, nextPollAt: 0}));
+	}
+
+	private starting: Promise<void> | undefined;
+
+	/** Connects, subscribes and starts the loop; stop() may be called at any time after. */
+	start(): Promise<void> {
+		this.starting ??= this.open();
+		return this.starting;
+	}
+
+	private async open(): Promise<void> {
+		this.redis = this.session.connect(`eda:${this.name}`, {onState: (state, detail) => this.onRedisState(state, detail)});
+		this.sub = this.session.connect(`eda:${this.name}:sub`);
+		this.store = new DeferredStore(this.redis);
+		this.heartbeat = new Heartbeat(this.redis, this.name, 'worker', this.detail());
+		this.heartbeat.start();
+		this.emit(['This consumer demonstrates Deffered Execution and Eventual Consistency'], {event: 'started'});
+		await this.clock.sync(this.redis).catch(() => undefined);
+		this.syncTimer = setInterval(() => void this.clock.sync(this.redis as Redis).catch(() => undefined), 30_000);
+		this.syncTimer.unref();
+		this.sub.on('message', (channel: string) => {
+			if (channel === keys.deferred.readyChannel && this.options.intervalMs === 0) this.waker.wake();
+		});
+		await this.sub.subscribe(keys.deferred.readyChannel);
+		this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+		if (!this.stopping) this.running = this.loop();
+	}
+
+	pause(): void {
+		this.paused = true;
+	}
+
+	resume(): void {
+		this.paused = false;
+		this.waker.wake();
+	}
+
+	state(): WorkerState {
+		const free = this.slots.filter((slot) => !slot.busy);
+		const next = free.length > 0 ? Math.min(...free.map((slot) => slot.nextPollAt)) : undefined;
+		const offset = this.clock.now() - Date.now();
+		return {
+			name: this.name,
+			paused: this.paused,
+			idle: this.idle,
+			nextPollAt: next === undefined ? undefined : next + offset,
+			inFlight: [...this.held.values()].map((h) => ({id: h.id, body: h.body, attempts: h.attempts, leaseUntil: h.leaseUntil, startedAt: h.startedAt})),
+			handled: this.heartbeat?.handled ?? 0,
+			failed: this.failed,
+			redisDown: this.redisDown,
+		};
+	}
+
+	/**
+	 * Stops taking events, lets running handlers finish for a short grace, and
+	 * hands the rest back to the head of the queue at once, so nothing waits
+	 * for a lease to run out.
+	 */
+	async stop(): Promise<void> {
+		if (this.stopping) return;
+		this.stopping = true;
+		await Promise.race([this.starting?.catch(() => undefined), delay(2000)]);
+		this.waker.wake();
+		await this.running;
+		if (this.handlers.size > 0) await Promise.race([Promise.allSettled([...this.handlers]), delay(this.options.stopGraceMs)]);
+		const left = [...this.held.values()].filter((h) => !h.lost);
+		if (left.length > 0 && this.store) {
+			try {
+				const n = await Promise.race([this.store.release(left), delay(2000).then(() => 0)]);
+				if (n > 0) this.emit([`Handed ${n} unfinished event(s) back to the queue`], {event: 'released', ids: left.map((h) => h.id)});
+			} catch {
+				// Redis away: the leases run out and a master returns them.
+			}
+		}
+		this.held.clear();
+		if (this.renewTimer) clearInterval(this.renewTimer);
+		if (this.syncTimer) clearInterval(this.syncTimer);
+		await this.heartbeat?.stop();
+		this.sub?.disconnect();
+		this.redis?.disconnect();
+	}
+
+	private detail(): string {
+		const o = this.options;
+		return `interval ${o.intervalMs}ms, concurrency ${o.concurrency}, lease ${o.leaseMs}ms`;
+	}
+
+	private async loop(): Promise<void> {
+		const store = this.store as DeferredStore;
+		let failures = 0;
+		while (!this.stopping) {
+			if (this.paused) {
+				await this.waker.sleep(1000);
+				continue;
+			}
+			const now = Date.now();
+			const ready = this.slots.filter((slot) => !slot.busy && slot.nextPollAt <= now);
+			if (ready.length > 0) {
+				let events: ClaimedEvent[];
+				try {
+					({events} = await store.claim(ready.length, this.name, this.options.leaseMs, this.options.maxAttempts));
+					failures = 0;
+				} catch {
+					// Redis away: the client reconnects with backoff; try again after a pause.
+					failures++;
+					await delay(Math.min(2000, 100 * failures));
+					continue;
+				}
+				const claimedAt = Date.now();
+				ready.forEach((slot, i) => {
+					const event = events[i];
+					slot.nextPollAt = claimedAt + this.options.intervalMs;
+					if (event) this.begin(slot, event);
+				});
+				if (events.length === 0 && !this.idle) {
+					this.idle = true;
+					this.emit(['Listening for Events from Event Queue'], {event: 'idle'});
+				} else if (events.length > 0) {
+					this.idle = false;
+				}
+				// Every slot got one and there is no interval: more may be waiting.
+				if (this.stopping || (events.length === ready.length && this.options.intervalMs === 0)) continue;
+			}
+			const free = this.slots.filter((slot) => !slot.busy);
+			let sleepMs: number;
+			if (free.length === 0) sleepMs = 60_000; // a finishing handler wakes us
+			else if (this.options.intervalMs === 0) sleepMs = this.options.idlePollMs; // the ready channel wakes us sooner
+			else sleepMs = Math.max(0, Math.min(...free.map((slot) => slot.nextPollAt)) - Date.now());
+			if (sleepMs > 0) await this.waker.sleep(sleepMs);
+		}
+	}
+
+	private begin(slot: Slot, event: ClaimedEvent): void {
+		slot.busy = true;
+		const held: Held = {...event, startedAt: this.clock.now(), lost: false};
+		this.held.set(event.id, held);
+		this.emit([`Processing event: ${event.body}`], {event: 'processing', id: event.id, attempts: event.attempts, due: event.due, claimedAt: event.claimedAt, body: event.body});
+		const run = this.handle(held).finally(() => {
+			this.handlers.delete(run);
+			this.held.delete(event.id);
+			slot.busy = false;
+			this.waker.wake();
+		});
+		this.handlers.add(run);
+	}
+
+	private async handle(held: Held): Promise<void> {
+		const store = this.store as DeferredStore;
+		let error: unknown;
+		let ok = false;
+		try {
+			await this.handler({id: held.id, body: held.body, attempts: held.attempts});
+			ok = true;
+		} catch (caught) {
+			error = caught;
+		}
+		if (this.stopping && !this.held.has(held.id)) return; // handed back already
+		if (ok) {
+			const completed = await this.retrying(() => this.complete(held.id, held.token));
+			if (completed === undefined) return; // Redis stayed away: the lease runs out and the event comes back
+			if (this.heartbeat) this.heartbeat.handled++;
+			if (!completed) this.emit([`Event ${held.id} finished after its lease was lost; another worker may process it again`], {event: 'lease-lost', id: held.id});
+			else this.output.emit(this.name, [], {event: 'done', id: held.id});
+			return;
+		}
+		this.failed++;
+		const message = describeError(error);
+		const result = await this.retrying(() => store.fail(held.id, held.token, message, this.options.maxAttempts, this.options.backoffMs));
+		if (result === undefined) return;
+		const tag = `Event ${held.id} failed (attempt ${held.attempts}/${this.options.maxAttempts}): ${message}`;
+		if (result.outcome === 'retry') {
+			this.emit([`${tag}; retry in ${Math.max(0, result.due - this.clock.now())} ms`], {event: 'failed', id: held.id, attempts: held.attempts, error: message, retryAt: result.due});
+		} else if (result.outcome === 'dead') {
+			this.emit([`${tag}; moved to the dead-letter list`], {event: 'dead', id: held.id, attempts: held.attempts, error: message});
+		} else {
+			this.emit([`${tag}; its lease was already lost`], {event: 'lease-lost', id: held.id});
+		}
+	}
+
+	/** A few tries across a short Redis outage; undefined when it stays away. */
+	private async retrying<T>(call: () => Promise<T>): Promise<T | undefined> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await call();
+			} catch {
+				if (attempt >= 20 || this.stopping) return undefined;
+				await delay(Math.min(2000, 100 * attempt));
+			}
+		}
+	}
+
+	/** Completions finishing in the same tick go to Redis as one script call. */
+	private complete(id: string, token: string): Promise<boolean> {
+		return new Promise((resolve, reject) => {
+			this.completions.push({id, token, resolve, reject});
+			if (this.completions.length === 1) setImmediate(() => this.flushCompletions());
+		});
+	}
+
+	private flushCompletions(): void {
+		const batch = this.completions;
+		this.completions = [];
+		(this.store as DeferredStore).completeMany(batch).then(
+			(results) => batch.forEach((c, i) => c.resolve(results[i] === true)),
+			(error: unknown) => batch.forEach((c) => c.reject(error)),
+		);
+	}
+
+	private async renew(): Promise<void> {
+		const held = [...this.held.values()].filter((h) => !h.lost);
+		if (held.length === 0 || !this.store) return;
+		try {
+			const {kept} = await this.store.renew(held, this.options.leaseMs);
+			const now = this.clock.now();
+			held.forEach((h, i) => {
+				if (kept[i]) h.leaseUntil = now + this.options.leaseMs;
+				else if (this.held.has(h.id) && !h.lost) {
+					h.lost = true;
+					this.emit([`Lost the lease on event ${h.id}; a master may have returned it to the queue`], {event: 'lease-lost', id: h.id});
+				}
+			});
+		} catch {
+			// Redis away: try again at the next tick; the lease has two more thirds to go.
+		}
+	}
+
+	private onRedisState(state: string, detail?: string): void {
+		const down = state === 'down' || state === 'reconnecting';
+		if (down === this.redisDown) return;
+		this.redisDown = down;
+		this.emit([down ? `Redis connection lost${detail ? ` (${detail})` : ''}; reconnecting` : 'Redis connection back'], {event: down ? 'redis-down' : 'redis-up'});
+	}
+
+	private emit(lines: string[], record: Record<string, unknown>): void {
+		this.output.emit(this.name, lines, record);
+	}
+}
