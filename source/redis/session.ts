@@ -99,12 +99,17 @@ export async function openRedisSession(options: SessionOptions): Promise<RedisSe
 	return session;
 }
 
+/** True when Redis answers; throws a UserError when it answers but refuses us. */
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
-	const probe = createRedis(url, {name: 'eda:probe'});
+	let lastError = '';
+	const probe = createRedis(url, {name: 'eda:probe', onState: (_state, detail) => (lastError = detail ?? lastError)});
 	try {
 		await waitReady(probe, timeoutMs);
 		return true;
 	} catch {
+		if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(lastError)) {
+			throw new UserError(`Redis at ${displayUrl(url)} refused the credentials (${lastError.replace(/\.+$/, '')}). Put the password in the URL: redis://:password@host:port`, 1);
+		}
 		return false;
 	} finally {
 		probe.disconnect();
