@@ -1,0 +1,115 @@
+// Real `eda consumer -d` processes on a real Redis: nothing lost when the
+// master starts late, a worker SIGKILLed mid-handler, a clean stop, and the
+// Go tool's side of the wire (LPUSH message:queue, PUBLISH master).
+import assert from 'node:assert/strict';
+import type {Server} from 'node:http';
+import {after, before, describe, test} from 'node:test';
+import {createProducerApp} from '../source/producer/app.js';
+import {DeferredStore} from '../source/deferred/store.js';
+import {createRedis, waitReady} from '../source/redis/connect.js';
+import {goCompat} from '../source/redis/keys.js';
+import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {spawnEda, type EdaProcess} from './deferred-support.js';
+
+let redis: TestRedis;
+let store: DeferredStore;
+let server: Server;
+let api: string;
+const running: EdaProcess[] = [];
+
+function eda(args: string[]): EdaProcess {
+	const child = spawnEda([...args, '--redis-url', redis.url]);
+	running.push(child);
+	return child;
+}
+
+const processing = (p: EdaProcess) => p.records().filter((r) => r['event'] === 'processing');
+
+before(async () => {
+	redis = await startTestRedis();
+	store = new DeferredStore(redis.client);
+	const producerRedis = createRedis(redis.url, {offlineQueue: false});
+	await waitReady(producerRedis, 5000);
+	const app = createProducerApp({redis: producerRedis, maxBody: 1024 * 1024, retain: 1000});
+	server = await new Promise((resolve) => {
+		const s = app.listen(0, '127.0.0.1', () => resolve(s));
+	});
+	const address = server.address();
+	api = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+	server.on('close', () => producerRedis.disconnect());
+});
+
+after(async () => {
+	await Promise.all(running.map((p) => p.kill('SIGKILL')));
+	server.closeAllConnections();
+	await new Promise((r) => server.close(r));
+	await redis.stop();
+});
+
+describe('deferred execution with real processes', () => {
+	let master: EdaProcess;
+	let worker: EdaProcess;
+
+	test('events posted while no master runs are all processed, once, when a master and a worker start', async () => {
+		const ids: string[] = [];
+		for (let i = 0; i < 20; i++) {
+			const res = await fetch(`${api}/deferred-exec?delay=${i * 20}ms`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({order_id: i})});
+			assert.equal(res.status, 200);
+			const answer = (await res.json()) as {message: string; id: string};
+			assert.equal(answer.message, 'message published');
+			ids.push(answer.id);
+		}
+		master = eda(['consumer', '-d', '-m']);
+		worker = eda(['consumer', '-d', '--interval', '0', '--json']);
+		await master.waitForLine((l) => l === 'Master Node running', 'the master banner');
+		await waitFor(async () => {
+			for (const id of ids) if ((await store.get(id))?.['state'] !== 'done') return false;
+			return true;
+		}, 'all 20 done', 30_000);
+		const seen = processing(worker).map((r) => r['id']);
+		assert.deepEqual([...seen].sort(), [...ids].sort(), 'each processed exactly once');
+		assert.equal(processing(worker)[0]?.['body'], '{"order_id":0}', 'the body exactly as posted');
+	});
+
+	test('a body LPUSHed by the Go master is processed by our worker, and a PUBLISH on `master` is stored by our master', async () => {
+		await redis.client.lpush(goCompat.workQueue, 'pushed by the go master');
+		await waitFor(() => processing(worker).find((r) => r['body'] === 'pushed by the go master'), 'the LPUSHed body processed', 15_000);
+		await redis.client.publish(goCompat.masterChannel, '{"from":"go api-server"}');
+		await master.waitForLine((l) => l === 'Recieved Message', 'the master to say it received the message');
+		const record = await waitFor(() => processing(worker).find((r) => r['body'] === '{"from":"go api-server"}'), 'the published body processed', 15_000);
+		await waitFor(async () => (await store.get(String(record['id'])))?.['state'] === 'done', 'it to be done');
+	});
+
+	test('a worker stopped with SIGTERM exits 0', async () => {
+		worker.child.kill('SIGTERM');
+		assert.equal(await worker.exited, 0);
+	});
+
+	test('a worker SIGKILLed mid-handler: another worker processes its event after the lease runs out', async () => {
+		const slow = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '1s', '--json']);
+		await slow.waitForLine((l) => l.includes('"event":"idle"'), 'the slow worker to be idle');
+		const {id} = await store.enqueue('slow one', 0);
+		await waitFor(() => processing(slow).find((r) => r['id'] === id), 'the slow worker to take it');
+		await slow.kill('SIGKILL');
+		assert.equal((await store.get(id))?.['state'], 'inflight');
+		const rescuer = eda(['consumer', '-d', '--interval', '0', '--json']);
+		const record = await waitFor(() => processing(rescuer).find((r) => r['id'] === id), 'another worker to process it', 20_000);
+		assert.equal(record['attempts'], 2);
+		assert.equal(record['body'], 'slow one');
+		await waitFor(async () => (await store.get(id))?.['state'] === 'done', 'it to be done');
+		await rescuer.kill('SIGTERM');
+	});
+
+	test('a stopping worker hands its unfinished event back at once, not after its lease', async () => {
+		const busy = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '60s', '--json']);
+		await busy.waitForLine((l) => l.includes('"event":"idle"'), 'the worker to be idle');
+		const {id} = await store.enqueue('hand me back', 0);
+		await waitFor(() => processing(busy).find((r) => r['id'] === id), 'the worker to take it');
+		busy.child.kill('SIGTERM');
+		assert.equal(await busy.exited, 0);
+		const record = await store.get(id);
+		assert.equal(record?.['state'], 'ready');
+		assert.equal(record?.['attempts'], '0');
+		assert.equal(await redis.client.lindex(goCompat.workQueue, -1), 'hand me back');
+	});
+});
