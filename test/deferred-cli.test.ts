@@ -1,0 +1,102 @@
+// A throwing handler in a real worker process → retries with growing delays →
+// dead-letter with the error; `eda deferred` lists it and brings it back.
+import assert from 'node:assert/strict';
+import {after, before, test} from 'node:test';
+import {DeferredStore} from '../source/deferred/store.js';
+import {keys} from '../source/redis/keys.js';
+import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {spawnEda, type EdaProcess} from './deferred-support.js';
+
+let redis: TestRedis;
+let store: DeferredStore;
+const running: EdaProcess[] = [];
+
+function eda(args: string[]): EdaProcess {
+	const child = spawnEda([...args, '--redis-url', redis.url]);
+	running.push(child);
+	return child;
+}
+
+async function edaOnce(args: string[]): Promise<{code: number | null; out: string; err: string}> {
+	const child = eda(args);
+	const code = await child.exited;
+	return {code, out: child.lines.join('\n'), err: child.stderr.join('\n')};
+}
+
+before(async () => {
+	redis = await startTestRedis();
+	store = new DeferredStore(redis.client);
+});
+
+after(async () => {
+	await Promise.all(running.map((p) => p.kill('SIGKILL')));
+	await redis.stop();
+});
+
+test('a throwing handler retries with growing delays, then the event is dead with its error; retry brings it back', async () => {
+	const master = eda(['consumer', '-d', '-m']);
+	const worker = eda(['consumer', '-d', '--interval', '0', '--fail-rate', '1', '--max-attempts', '4', '--backoff', '200ms', '--json']);
+	await master.waitForLine((l) => l === 'Master Node running', 'the master');
+	await worker.waitForLine((l) => l.includes('"event":"idle"'), 'the worker');
+	const {id} = await store.enqueue('{"doomed":true}', 0);
+	await waitFor(async () => (await store.get(id))?.['state'] === 'dead', 'the event to die', 30_000);
+
+	const tries = worker.records().filter((r) => r['id'] === id && r['event'] === 'processing');
+	assert.deepEqual(tries.map((r) => r['attempts']), [1, 2, 3, 4]);
+	// Retry n waits between half and all of 200 ms * 2^(n-1) after its failure (equal jitter).
+	const gaps = tries.slice(1).map((t, i) => Number(t['claimedAt']) - Number(tries[i]?.['claimedAt']));
+	gaps.forEach((gap, i) => {
+		const cap = 200 * 2 ** i;
+		assert.ok(gap >= cap / 2 && gap <= cap + 1000, `retry ${i + 1} after ${gap} ms, expected ${cap / 2}..${cap} ms`);
+	});
+	assert.ok(gaps[0]! < gaps[2]!, `growing delays: ${gaps.join(', ')} ms`);
+	const record = await store.get(id);
+	assert.match(record?.['lastError'] ?? '', /demo handler failed on purpose/);
+	assert.equal(record?.['attempts'], '4');
+	assert.ok(worker.lines.some((l) => l.includes('"event":"dead"')));
+
+	const listed = await edaOnce(['deferred', 'list']);
+	assert.equal(listed.code, 0);
+	assert.match(listed.out, new RegExp(`Dead \\(1\\)\\n  #${id} +attempts 4 +died .+ago +\\{"doomed":true\\}\\n +last error: demo handler failed on purpose`));
+	const json = await edaOnce(['deferred', 'list', '--json']);
+	const snapshot = JSON.parse(json.out) as {counts: {dead: number}; dead: {id: string; lastError: string}[]};
+	assert.equal(snapshot.counts.dead, 1);
+	assert.equal(snapshot.dead[0]?.id, id);
+
+	// Stop the failing worker; a healthy one finishes the retried event.
+	await worker.kill('SIGTERM');
+	const retried = await edaOnce(['deferred', 'retry', id]);
+	assert.equal(retried.code, 0, retried.err);
+	assert.match(retried.out, new RegExp(`Moved event ${id} back to message:queue`));
+	assert.equal((await store.get(id))?.['attempts'], '0');
+	const healthy = eda(['consumer', '-d', '--interval', '0', '--json']);
+	await waitFor(async () => (await store.get(id))?.['state'] === 'done', 'the retried event to be done', 20_000);
+	assert.equal(healthy.records().find((r) => r['event'] === 'processing')?.['attempts'], 1);
+});
+
+test('retry --dead and purge --dead act on the whole dead list', async () => {
+	const events = await store.enqueueMany([{body: 'a', delayMs: 0}, {body: 'b', delayMs: 0}]);
+	for (const e of events) {
+		await redis.client.zrem(keys.deferred.scheduled, e.id);
+		await redis.client.hset(keys.deferred.event(e.id), 'state', 'dead', 'lastError', 'x', 'diedAt', 1);
+		await redis.client.zadd(keys.deferred.dead, 1, e.id);
+	}
+	const retried = await edaOnce(['deferred', 'retry', '--dead', '--json']);
+	assert.deepEqual(JSON.parse(retried.out), {retried: 2});
+	for (const e of events) await redis.client.zadd(keys.deferred.dead, 1, e.id);
+	for (const e of events) await redis.client.hset(keys.deferred.event(e.id), 'state', 'dead');
+	const purged = await edaOnce(['deferred', 'purge', '--dead']);
+	assert.match(purged.out, /Deleted 2 dead event\(s\)/);
+	assert.equal(await redis.client.zcard(keys.deferred.dead), 0);
+});
+
+test('missing or bad arguments are usage errors (exit 2); an unknown id is an error (exit 1)', async () => {
+	for (const args of [['deferred'], ['deferred', 'retry'], ['deferred', 'retry', 'abc'], ['deferred', 'purge'], ['deferred', 'frobnicate'], ['consumer', '-d', '--concurrency', 'lots']]) {
+		const {code, err} = await edaOnce(args);
+		assert.equal(code, 2, `${args.join(' ')}: ${err}`);
+		assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+	}
+	const missing = await edaOnce(['deferred', 'retry', '987654']);
+	assert.equal(missing.code, 1);
+	assert.match(missing.err, /Cannot retry event 987654: there is no such event/);
+});
