@@ -1,0 +1,57 @@
+import {Box, useInput} from 'ink';
+import React, {useContext} from 'react';
+import useStore from '../hooks/use-store.js';
+import useTerminalSize from '../hooks/use-terminal-size.js';
+import {dispatch} from '../keymap.js';
+import {layout, tooSmall} from '../layout.js';
+import type {DashboardState} from '../store/types.js';
+import {DashboardContext} from './DashboardContext.js';
+import DeferredPane from './DeferredPane.js';
+import HelpOverlay from './HelpOverlay.js';
+import LogPane from './LogPane.js';
+import PublishForm from './PublishForm.js';
+import QueuesPane from './QueuesPane.js';
+import StatusBar from './StatusBar.js';
+import TooSmall from './TooSmall.js';
+import TopicsPane from './TopicsPane.js';
+
+const selectOverlay = (state: DashboardState) => state.ui.overlay;
+
+/** The whole screen: four panes (or an overlay in their place) over the status bar. */
+export default function App() {
+	const context = useContext(DashboardContext);
+	const {columns, rows} = useTerminalSize();
+	const overlay = useStore(selectOverlay);
+	// One handler owns the keys and looks them up in the keymap table; text
+	// fields (form, prompts) take their own keys and only Ctrl-C gets through.
+	useInput((input, key) => {
+		if (tooSmall(columns, rows)) {
+			if (input === 'q' || (key.ctrl && input === 'c')) context.controls.quit();
+			return;
+		}
+		dispatch(context, input, key);
+	});
+	if (tooSmall(columns, rows)) return <TooSmall columns={columns} rows={rows} />;
+	const size = layout(columns, rows);
+	return (
+		<Box flexDirection="column" width={size.columns} height={size.rows}>
+			{overlay === 'help' ? (
+				<HelpOverlay width={size.columns} height={size.body} />
+			) : overlay === 'form' ? (
+				<PublishForm width={size.columns} height={size.body} />
+			) : (
+				<Box height={size.body}>
+					<Box flexDirection="column" width={size.left}>
+						<TopicsPane width={size.left} height={size.topics} />
+						<LogPane width={size.left} height={size.log} />
+					</Box>
+					<Box flexDirection="column" width={size.right}>
+						<QueuesPane width={size.right} height={size.queues} />
+						<DeferredPane width={size.right} height={size.deferred} />
+					</Box>
+				</Box>
+			)}
+			<StatusBar width={size.columns} />
+		</Box>
+	);
+}

@@ -1,0 +1,117 @@
+import {Box, Text} from 'ink';
+import React, {memo} from 'react';
+import useNow from '../hooks/use-now.js';
+import useStore from '../hooks/use-store.js';
+import useTheme from '../hooks/use-theme.js';
+import {pausable} from '../store/selectors.js';
+import type {DashboardState, DeferredEvent, LocalActor} from '../store/types.js';
+import {clean, countdown, duration, fit} from '../text.js';
+import Pane from './Pane.js';
+
+type Props = {width: number; height: number};
+
+const selectView = (state: DashboardState) => ({
+	focused: state.ui.focus === 'deferred',
+	selected: state.ui.selection.deferred,
+	filter: state.ui.filters.deferred,
+	scheduled: state.scheduled,
+	inflight: state.inflight,
+	scheduledCount: state.stages[0]?.count ?? 0,
+	inflightCount: state.stages[2]?.count ?? 0,
+	actors: state.actors,
+});
+
+function matches(event: DeferredEvent, filter: string): boolean {
+	if (!filter) return true;
+	const needle = filter.toLowerCase();
+	return event.id.toLowerCase().includes(needle) || event.body.toLowerCase().includes(needle);
+}
+
+const EventLine = memo(function EventLine({event, when, inner}: {event: DeferredEvent; when: string; inner: number}) {
+	const attempts = event.attempts > 1 ? ` try ${event.attempts}` : '';
+	const head = `#${clean(event.id, 8)} ${when}${attempts}`;
+	return (
+		<Text wrap="truncate-end">
+			{' '}
+			{fit(head, 22)} {clean(event.body, Math.max(1, inner - 24))}
+		</Text>
+	);
+});
+
+function actorState(actor: LocalActor, now: number): string {
+	if (actor.paused) return 'PAUSED';
+	if (actor.kind === 'master') return 'running';
+	const busy = actor.busy > 0 ? `handling ${actor.busy}` : 'idle';
+	const poll = actor.nextPollAt === undefined ? '' : actor.nextPollAt <= now ? 'polling' : `poll in ${duration(actor.nextPollAt - now)}`;
+	return [poll, busy].filter(Boolean).join(' · ');
+}
+
+const ActorLine = memo(function ActorLine({actor, selected, focused, now}: {actor: LocalActor; selected: boolean; focused: boolean; now: number}) {
+	const {color} = useTheme();
+	return (
+		<Text wrap="truncate-end" inverse={selected && focused} bold={selected}>
+			{selected ? '›' : ' '} {fit(clean(actor.label, 12), 12)} <Text color={actor.paused ? color('yellow') : undefined}>{actorState(actor, now)}</Text>
+			{actor.handled > 0 ? ` · ${actor.handled} done` : ''}
+		</Text>
+	);
+});
+
+/**
+ * The next scheduled events with live countdowns (overdue when late), the
+ * in-process master and workers with each worker's next poll, and the events
+ * in flight with their lease time left. Countdowns use Redis time.
+ */
+function DeferredPane({width, height}: Props) {
+	const view = useStore(selectView);
+	const now = useNow();
+	const inner = width - 2;
+	const rows = height - 2;
+	const workers = pausable(view.actors);
+	const inflight = view.inflight.filter((event) => matches(event, view.filter));
+	const scheduled = view.scheduled.filter((event) => matches(event, view.filter));
+	const actorRows = 1 + Math.max(1, workers.length);
+	const inflightRows = 1 + Math.max(1, Math.min(inflight.length, 3));
+	const scheduledRows = Math.max(2, rows - actorRows - inflightRows);
+	const scheduledShown = scheduled.slice(0, scheduledRows - 1 - (scheduled.length > scheduledRows - 1 ? 1 : 0));
+	const inflightShown = inflight.slice(0, inflightRows - 1);
+	const more = Math.max(0, view.scheduledCount - scheduledShown.length);
+	return (
+		<Pane number={3} title="Deferred" extra={view.filter ? `/${clean(view.filter, 16)}` : undefined} focused={view.focused} width={width} height={height}>
+			<Box flexDirection="column" height={scheduledRows}>
+				<Text bold wrap="truncate-end">
+					scheduled ({view.scheduledCount})
+				</Text>
+				{scheduledShown.length === 0 ? (
+					<Text dimColor> none</Text>
+				) : (
+					scheduledShown.map((event) => <EventLine key={event.id} event={event} when={countdown(event.at, now)} inner={inner} />)
+				)}
+				{more > 0 && scheduledShown.length > 0 && <Text dimColor> +{more} more</Text>}
+			</Box>
+			<Box flexDirection="column" height={actorRows}>
+				<Text bold wrap="truncate-end">
+					master and workers here
+				</Text>
+				{workers.length === 0 ? (
+					<Text dimColor> none in this process</Text>
+				) : (
+					workers.map((actor) => (
+						<ActorLine key={actor.name} actor={actor} now={now} focused={view.focused} selected={workers[view.selected]?.name === actor.name} />
+					))
+				)}
+			</Box>
+			<Box flexDirection="column" height={inflightRows}>
+				<Text bold wrap="truncate-end">
+					in flight ({view.inflightCount})
+				</Text>
+				{inflightShown.length === 0 ? (
+					<Text dimColor> none</Text>
+				) : (
+					inflightShown.map((event) => <EventLine key={event.id} event={event} when={`lease ${duration(Math.max(0, event.at - now))}`} inner={inner} />)
+				)}
+			</Box>
+		</Pane>
+	);
+}
+
+export default memo(DeferredPane);

@@ -1,0 +1,58 @@
+import {Box, Text} from 'ink';
+import React, {memo} from 'react';
+import useStore from '../hooks/use-store.js';
+import useTheme from '../hooks/use-theme.js';
+import {keymap} from '../keymap.js';
+import type {DashboardState} from '../store/types.js';
+import {clean} from '../text.js';
+import Prompt from './Prompt.js';
+
+type Props = {width: number};
+
+const selectStatus = (state: DashboardState) => state.status;
+const selectOverlay = (state: DashboardState) => state.ui.overlay;
+
+/** The hint line, from the one keymap table. */
+export const hints = keymap
+	.filter((binding) => binding.hint)
+	.map((binding) => `${binding.show} ${binding.hint}`)
+	.join('  ');
+
+const stateColor = {connected: 'green', connecting: 'yellow', reconnecting: 'yellow', down: 'red'} as const;
+
+/** A notice (the last action's result) shows this long in place of the hints. */
+const noticeMs = 8000;
+
+/**
+ * Redis URL and state (in words, not only colour) with the round trip, the
+ * producer URL, actors alive here and in other processes, then the key hints.
+ */
+function StatusBar({width}: Props) {
+	const status = useStore(selectStatus);
+	const overlay = useStore(selectOverlay);
+	const {color} = useTheme();
+	const rtt = status.rttMs === undefined || status.redisState !== 'connected' ? '' : ` ${status.rttMs < 10 ? status.rttMs.toFixed(1) : Math.round(status.rttMs)}ms`;
+	const notice = status.notice && Date.now() - status.notice.at < noticeMs ? status.notice : undefined;
+	return (
+		<Box flexDirection="column" width={width}>
+			<Text wrap="truncate-end">
+				Redis {clean(status.redisUrl, 40)} <Text color={color(stateColor[status.redisState])}>{status.redisState}</Text>
+				{rtt} │ producer {status.producerUrl ? clean(status.producerUrl, 40) : 'starting'} │ actors {status.actorsHere} here, {status.actorsElsewhere} elsewhere
+			</Text>
+			{overlay === 'filter' || overlay === 'subscribe' ? (
+				<Prompt kind={overlay} width={width} />
+			) : notice ? (
+				<Text wrap="truncate-end" color={notice.error ? color('red') : color('green')}>
+					{notice.error ? '✗ ' : '✓ '}
+					{clean(notice.text, width - 2)}
+				</Text>
+			) : (
+				<Text wrap="truncate-end" dimColor>
+					{hints}
+				</Text>
+			)}
+		</Box>
+	);
+}
+
+export default memo(StatusBar);

@@ -1,0 +1,24 @@
+// What the screen may ask of the running actors. The dashboard command
+// implements it over the real producer and actors; tests pass a recorder.
+
+export type PublishRequest = {
+	topic: string;
+	/** true: POST /deferred-exec (with `delay`); false: POST /topics/<topic>. */
+	deferred: boolean;
+	/** "30s", "500ms", "2m"; empty for now. */
+	delay: string;
+	payload: string;
+};
+
+export type PublishResult = {ok: boolean; message: string};
+
+export type Controls = {
+	publish(request: PublishRequest): Promise<PublishResult>;
+	addWorker(): Promise<void>;
+	removeWorker(): Promise<void>;
+	/** Pause or resume an in-process master or worker, by heartbeat name. */
+	togglePause(actorName: string): Promise<void>;
+	/** Start a live consumer on the topic, or stop the one running. */
+	toggleSubscription(topic: string): Promise<void>;
+	quit(): void;
+};

@@ -1,0 +1,89 @@
+import type {StageFlow, StageName} from './queue-rates.js';
+
+export const paneIds = ['topics', 'queues', 'deferred', 'log'] as const;
+export type PaneId = (typeof paneIds)[number];
+export const paneTitles: Record<PaneId, string> = {topics: 'Topics', queues: 'Queues', deferred: 'Deferred', log: 'Log'};
+
+export type RedisState = 'connecting' | 'connected' | 'reconnecting' | 'down';
+
+export type TopicRow = {
+	name: string;
+	/** Events stored through eda (the topics hash); undefined for topics only seen live. */
+	stored?: number;
+	/** Seen live on this Redis since start (any publisher). */
+	seen: number;
+	rate: number;
+	/** Per-second counts for the last minute, oldest first. */
+	history: number[];
+	subscribers: number;
+	groups: {name: string; lag: number | undefined; pending: number}[];
+	/** Head of the last payload, raw. */
+	last: string;
+	/** ms, Redis time when from the hash, else local; only used for ordering. */
+	lastAt: number;
+	/** A consumer in this process listens to it. */
+	subscribedHere: boolean;
+};
+
+export type Stage = StageFlow & {
+	name: StageName;
+	count: number;
+};
+
+export type DeferredEvent = {
+	id: string;
+	/** ms, Redis time: due time (scheduled) or lease expiry (in flight). */
+	at: number;
+	body: string;
+	attempts: number;
+};
+
+export type LocalActor = {
+	/** Stable key: the actor's heartbeat name. */
+	name: string;
+	kind: 'master' | 'worker' | 'consumer' | 'producer';
+	label: string;
+	paused: boolean;
+	/** ms, Redis time of the worker's next poll, when known. */
+	nextPollAt?: number;
+	/** Events this actor is handling now. */
+	busy: number;
+	handled: number;
+};
+
+export type Status = {
+	redisUrl: string;
+	redisState: RedisState;
+	rttMs?: number;
+	producerUrl?: string;
+	actorsHere: number;
+	actorsElsewhere: number;
+	/** A one-line notice: the last action's result or error. */
+	notice?: {text: string; error: boolean; at: number};
+};
+
+export type Overlay = 'none' | 'help' | 'form' | 'filter' | 'subscribe';
+
+export type Ui = {
+	focus: PaneId;
+	overlay: Overlay;
+	filters: Record<PaneId, string>;
+	/** Selected row per pane (topics: topic index, deferred: local actor index). */
+	selection: Record<PaneId, number>;
+	log: {follow: boolean; wrap: boolean; fromBottom: number; pausedAtTotal: number};
+};
+
+export type DashboardState = {
+	topics: TopicRow[];
+	stages: Stage[];
+	/** ms the oldest ready event has waited; undefined when none or unknown. */
+	oldestReadyMs?: number;
+	scheduled: DeferredEvent[];
+	inflight: DeferredEvent[];
+	counters: {done: number; retried: number; dead: number; enqueued: number};
+	actors: LocalActor[];
+	status: Status;
+	/** Bumped whenever log lines arrive or are cleared. */
+	logVersion: number;
+	ui: Ui;
+};

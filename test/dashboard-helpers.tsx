@@ -1,0 +1,125 @@
+// Test helpers for the dashboard screen, after Shopify's CLI kit: drive
+// ink-testing-library and wait for the frame that shows the change instead of
+// reading lastFrame() at once (it is a turn stale) or sleeping a fixed time.
+import {render} from 'ink-testing-library';
+import React from 'react';
+import App from '../source/dashboard/components/App.js';
+import {DashboardContext} from '../source/dashboard/components/DashboardContext.js';
+import type {Controls, PublishRequest} from '../source/dashboard/controls.js';
+import {DashboardStore} from '../source/dashboard/store/store.js';
+
+export const keys = {
+	enter: '\r',
+	escape: '\u001B',
+	tab: '\t',
+	shiftTab: '\u001B[Z',
+	up: '\u001B[A',
+	down: '\u001B[B',
+	left: '\u001B[D',
+	right: '\u001B[C',
+	backspace: '\u007F',
+	ctrlC: '\u0003',
+} as const;
+
+export type Recorder = Controls & {calls: string[]; published: PublishRequest[]};
+
+export function recordingControls(answer = {ok: true, message: 'published'}): Recorder {
+	const calls: string[] = [];
+	const published: PublishRequest[] = [];
+	return {
+		calls,
+		published,
+		async publish(request) {
+			calls.push('publish');
+			published.push(request);
+			return answer;
+		},
+		async addWorker() {
+			calls.push('addWorker');
+		},
+		async removeWorker() {
+			calls.push('removeWorker');
+		},
+		async togglePause(name) {
+			calls.push(`togglePause ${name}`);
+		},
+		async toggleSubscription(topic) {
+			calls.push(`toggleSubscription ${topic}`);
+		},
+		quit() {
+			calls.push('quit');
+		},
+	};
+}
+
+type Options = {store?: DashboardStore; controls?: Controls; colorOn?: boolean; columns?: number; rows?: number};
+
+export function renderDashboard(options: Options = {}) {
+	const store = options.store ?? new DashboardStore({frameMs: 1, redisUrl: 'redis://127.0.0.1:6379', now: () => 1_000_000});
+	const controls = options.controls ?? recordingControls();
+	const instance = render(
+		<DashboardContext.Provider value={{store, controls, colorOn: options.colorOn ?? false}}>
+			<App />
+		</DashboardContext.Provider>,
+	);
+	const {stdout, stdin} = instance;
+	let columns = options.columns ?? 80;
+	let rows = options.rows ?? 24;
+	Object.defineProperty(stdout, 'columns', {get: () => columns, configurable: true});
+	Object.defineProperty(stdout, 'rows', {get: () => rows, configurable: true});
+	stdout.emit('resize');
+
+	const frame = () => stripFrame(instance.lastFrame() ?? '');
+	/** Resolves with the first frame (the current one included) that passes `check`. */
+	const waitForFrame = async (check: (frame: string) => boolean, what = 'the expected frame', timeoutMs = 5000): Promise<string> => {
+		if (check(frame())) return frame();
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => {
+				stdout.off('frame', onFrame);
+				reject(new Error(`timed out waiting for ${what}; last frame:\n${frame()}`));
+			}, timeoutMs);
+			const onFrame = () => {
+				if (!check(frame())) return;
+				clearTimeout(timer);
+				stdout.off('frame', onFrame);
+				resolve(frame());
+			};
+			stdout.on('frame', onFrame);
+		});
+	};
+	const write = stdout.write;
+	stdout.write = (data: string) => {
+		write(data);
+		stdout.emit('frame');
+	};
+	return {
+		...instance,
+		store,
+		controls,
+		frame,
+		waitForFrame,
+		/** Types `data` and resolves with the frame that satisfies `check`. */
+		async press(data: string, check: (frame: string) => boolean, what?: string): Promise<string> {
+			stdin.write(data);
+			return waitForFrame(check, what);
+		},
+		/** Types `data` and resolves after the app has handled it and drawn the next frame. */
+		async pressAndSettle(data: string): Promise<string> {
+			const before = instance.frames.length;
+			stdin.write(data);
+			await new Promise((resolve) => setImmediate(resolve));
+			if (instance.frames.length === before) await waitForFrame(() => instance.frames.length > before, 'a new frame', 1000).catch(() => undefined);
+			return frame();
+		},
+		resize(newColumns: number, newRows: number) {
+			columns = newColumns;
+			rows = newRows;
+			stdout.emit('resize');
+		},
+	};
+}
+
+/** Frames without SGR styling, for text assertions. */
+export function stripFrame(frame: string): string {
+	return frame.replace(/\u001B\[[0-9;]*m/g, '');
+}

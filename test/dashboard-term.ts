@@ -1,0 +1,79 @@
+// A real pseudo-terminal for end-to-end tests and the benchmark: node-pty runs
+// `eda`, @xterm/headless plays the terminal, and tests read its screen as text.
+import xterm from '@xterm/headless';
+import * as pty from 'node-pty';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const {Terminal} = xterm;
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type Term = {
+	/** The visible screen, one line per row, trailing spaces cut. */
+	screen(): string;
+	row(y: number): string;
+	waitForScreen(check: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+	write(data: string): void;
+	resize(columns: number, rows: number): void;
+	/** Resolves with the exit code. */
+	exited: Promise<number>;
+	/** Bytes the program wrote, for frame counting. */
+	bytes(): number;
+	kill(): void;
+};
+
+/** Runs `node --import tsx cli.tsx ...args` in a pty of the given size. */
+export function spawnEda(args: string[], options: {columns?: number; rows?: number; env?: NodeJS.ProcessEnv} = {}): Term {
+	const columns = options.columns ?? 80;
+	const rows = options.rows ?? 24;
+	const env: Record<string, string> = {};
+	for (const [key, value] of Object.entries({...process.env, ...options.env})) {
+		// The dashboard draws only outside CI (CI means "print lines"); the test wants the screen.
+		if (value === undefined || key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('NODE_TEST')) continue;
+		env[key] = value;
+	}
+	env['TERM'] = 'xterm-256color';
+	const term = new Terminal({cols: columns, rows, allowProposedApi: true});
+	const child = pty.spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli.tsx'), ...args], {name: 'xterm-256color', cols: columns, rows, cwd: root, env});
+	let written = 0;
+	const waiters = new Set<() => void>();
+	child.onData((data) => {
+		written += data.length;
+		term.write(data, () => {
+			for (const waiter of waiters) waiter();
+		});
+	});
+	const exited = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)));
+	const row = (y: number) => term.buffer.active.getLine(y)?.translateToString(true) ?? '';
+	const screen = () => Array.from({length: term.rows}, (_, y) => row(y)).join('\n');
+	return {
+		screen,
+		row,
+		write: (data) => child.write(data),
+		resize(newColumns, newRows) {
+			child.resize(newColumns, newRows);
+			term.resize(newColumns, newRows);
+		},
+		exited,
+		bytes: () => written,
+		kill: () => child.kill('SIGKILL'),
+		waitForScreen(check, what, timeoutMs = 20_000) {
+			return new Promise((resolve, reject) => {
+				const done = (error?: Error) => {
+					clearTimeout(timer);
+					waiters.delete(test);
+					if (error) reject(error);
+					else resolve(screen());
+				};
+				const test = () => {
+					if (check(screen())) done();
+				};
+				const timer = setTimeout(() => done(new Error(`timed out waiting for ${what}; screen:\n${screen()}`)), timeoutMs);
+				waiters.add(test);
+				test();
+				exited.then(() => setTimeout(() => waiters.has(test) && done(new Error(`eda exited while waiting for ${what}; screen:\n${screen()}`)), 50));
+			});
+		},
+	};
+}
