@@ -6,6 +6,7 @@ import React from 'react';
 import App from '../source/dashboard/components/App.js';
 import {DashboardContext} from '../source/dashboard/components/DashboardContext.js';
 import type {Controls, PublishRequest} from '../source/dashboard/controls.js';
+import {tooSmall} from '../source/dashboard/layout.js';
 import {DashboardStore} from '../source/dashboard/store/store.js';
 
 export const keys = {
@@ -54,7 +55,11 @@ export function recordingControls(answer = {ok: true, message: 'published'}): Re
 
 type Options = {store?: DashboardStore; controls?: Controls; colorOn?: boolean; columns?: number; rows?: number};
 
-export function renderDashboard(options: Options = {}) {
+/**
+ * Renders the app on a fake terminal of the given size (80×24 by default) and
+ * resolves once a frame at that size is drawn.
+ */
+export async function renderDashboard(options: Options = {}) {
 	const store = options.store ?? new DashboardStore({frameMs: 1, redisUrl: 'redis://127.0.0.1:6379', now: () => 1_000_000});
 	const controls = options.controls ?? recordingControls();
 	const instance = render(
@@ -67,7 +72,6 @@ export function renderDashboard(options: Options = {}) {
 	let rows = options.rows ?? 24;
 	Object.defineProperty(stdout, 'columns', {get: () => columns, configurable: true});
 	Object.defineProperty(stdout, 'rows', {get: () => rows, configurable: true});
-	stdout.emit('resize');
 
 	const frame = () => stripFrame(instance.lastFrame() ?? '');
 	/** Resolves with the first frame (the current one included) that passes `check`. */
@@ -92,6 +96,15 @@ export function renderDashboard(options: Options = {}) {
 		write(data);
 		stdout.emit('frame');
 	};
+	// ink-testing-library's terminal is 100 columns wide: the first frame is
+	// drawn at that size; wait for the one drawn after the resize.
+	const atSize = (f: string) => {
+		const lines = f.split('\n');
+		if (tooSmall(columns, rows)) return f.includes('too small');
+		return lines.length === rows - 1 && Math.max(...lines.map((line) => line.length)) === columns;
+	};
+	stdout.emit('resize');
+	await waitForFrame(atSize, 'the first frame at the test size');
 	return {
 		...instance,
 		store,
@@ -111,10 +124,12 @@ export function renderDashboard(options: Options = {}) {
 			if (instance.frames.length === before) await waitForFrame(() => instance.frames.length > before, 'a new frame', 1000).catch(() => undefined);
 			return frame();
 		},
-		resize(newColumns: number, newRows: number) {
+		/** Resizes the fake terminal; resolves with the next frame. */
+		async resize(newColumns: number, newRows: number): Promise<string> {
 			columns = newColumns;
 			rows = newRows;
 			stdout.emit('resize');
+			return waitForFrame(atSize, `a frame at ${newColumns}×${newRows}`);
 		},
 	};
 }

@@ -2,8 +2,8 @@
 // frame as tall as the terminal makes Ink clear and redraw the whole screen.
 export const minColumns = 80;
 export const minRows = 24;
-/** Status line and hint line. */
-export const statusRows = 2;
+/** Redis and producer, actors and notices, key hints. */
+export const statusRows = 3;
 
 export type Layout = {
 	columns: number;
@@ -28,7 +28,7 @@ export function layout(columns: number, terminalRows: number): Layout {
 	const body = rows - statusRows;
 	const right = Math.max(38, Math.round(columns * 0.45));
 	const left = columns - right;
-	const topics = Math.max(9, Math.round(body * 0.4));
+	const topics = Math.max(8, Math.round(body * 0.4));
 	const queues = 8;
 	return {columns, rows, left, right, topics, log: body - topics, queues, deferred: body - queues, body};
 }

@@ -38,7 +38,7 @@ function QueuesPane({width, height}: Props) {
 	const max = Math.max(1, ...stages.map((stage) => stage.count));
 	const moving = stages.filter((stage) => stage.trend !== 'steady').map((stage) => `${stageLabels[stage.name]} ${stage.trend}`);
 	const summary = [
-		view.oldestReadyMs === undefined ? '' : `oldest ready waits ${duration(view.oldestReadyMs)}`,
+		view.oldestReadyMs === undefined ? '' : `oldest ready ${duration(view.oldestReadyMs)}`,
 		...moving,
 	].filter(Boolean);
 	return (

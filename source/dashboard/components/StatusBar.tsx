@@ -37,15 +37,22 @@ function StatusBar({width}: Props) {
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate-end">
 				Redis {clean(status.redisUrl, 40)} <Text color={color(stateColor[status.redisState])}>{status.redisState}</Text>
-				{rtt} │ producer {status.producerUrl ? clean(status.producerUrl, 40) : 'starting'} │ actors {status.actorsHere} here, {status.actorsElsewhere} elsewhere
+				{rtt} │ producer {status.producerUrl ? clean(status.producerUrl, 40) : 'starting'}
+			</Text>
+			<Text wrap="truncate-end">
+				actors {status.actorsHere} here, {status.actorsElsewhere} elsewhere
+				{notice ? (
+					<Text color={notice.error ? color('red') : color('green')}>
+						{' │ '}
+						{notice.error ? '✗ ' : '✓ '}
+						{clean(notice.text, width)}
+					</Text>
+				) : (
+					''
+				)}
 			</Text>
 			{overlay === 'filter' || overlay === 'subscribe' ? (
 				<Prompt kind={overlay} width={width} />
-			) : notice ? (
-				<Text wrap="truncate-end" color={notice.error ? color('red') : color('green')}>
-					{notice.error ? '✗ ' : '✓ '}
-					{clean(notice.text, width - 2)}
-				</Text>
 			) : (
 				<Text wrap="truncate-end" dimColor>
 					{hints}
