@@ -129,7 +129,7 @@ export class OrdersLab extends LabBase {
 
 	protected async stopActors(): Promise<void> {
 		this.ticker.stop();
-		await Promise.all(this.members.map((m) => m.consumer.stop()));
+		await Promise.allSettled(this.members.map((m) => m.consumer.stop()));
 	}
 
 	private async react(service: ServiceName, event: OrderEvent, envelope: Envelope): Promise<void> {

@@ -1,0 +1,151 @@
+// The CQRS lab's two scripts. The write side checks a command against the
+// order, bumps its version and stores the event in one step (the order and its
+// event can never disagree). The projector applies one event to the read model
+// in one step, once per event id and only forward in version.
+import type {Redis} from 'ioredis';
+import {keys} from '../../redis/keys.js';
+import {luaNowMs} from '../../redis/clock.js';
+import {defaultRetain} from '../../topics/publish.js';
+import type {Envelope} from '../../topics/envelope.js';
+import {HttpError} from '../http.js';
+import {labKeys, labStateTtlMs} from '../keys.js';
+import type {Command} from './model.js';
+
+// KEYS: 1 write hash, 2 topic stream, 3 topics hash, 4 topics last-at, 5 write index, 6 stats
+// ARGV: 1 orderId, 2 command, 3 allowed statuses (comma list, '' = must not exist),
+// 4 new status, 5 expected version ('' = any), 6 patch JSON, 7 event name,
+// 8 maxlen, 9 topic, 10 id, 11 source, 12 datacontenttype, 13 correlationid, 14 causationid, 15 time
+// The stream entry carries the same fields, in the same order, as every
+// producer-stored event (topics/publish.ts), so every reader understands it.
+const commandLua = `${luaNowMs}
+local function reject(status, message)
+  redis.call('HINCRBY', KEYS[6], 'rejected', 1)
+  return {'err', status, message}
+end
+local raw = redis.call('HGET', KEYS[1], 'state')
+local state
+if raw then state = cjson.decode(raw) end
+if ARGV[3] == '' then
+  if state then return reject(409, 'order ' .. ARGV[1] .. ' exists already') end
+  state = {orderId = ARGV[1], version = 0, placedAt = now}
+else
+  if not state then return reject(404, 'no order ' .. ARGV[1] .. ' on the write side') end
+  local allowed = false
+  for s in string.gmatch(ARGV[3], '[^,]+') do if s == state.status then allowed = true end end
+  if not allowed then return reject(409, 'cannot ' .. ARGV[2] .. ': order ' .. ARGV[1] .. ' is ' .. state.status) end
+end
+if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= state.version then
+  return reject(409, 'order ' .. ARGV[1] .. ' is at version ' .. state.version .. ', not ' .. ARGV[5])
+end
+local change = cjson.decode(ARGV[6])
+change.status = ARGV[4]
+change.version = state.version + 1
+change.updatedAt = now
+if state.version == 0 then change.orderId = ARGV[1]; change.placedAt = now end
+for k, v in pairs(change) do state[k] = v end
+local encoded = cjson.encode(state)
+local data = '{"event":' .. cjson.encode(ARGV[7]) .. ',"orderId":' .. cjson.encode(ARGV[1]) .. ',"version":' .. state.version ..
+  ',"change":' .. cjson.encode(change) .. ',"state":' .. encoded .. '}'
+local fields = {'specversion', '1.0', 'id', ARGV[10], 'source', ARGV[11], 'type', ARGV[9], 'time', ARGV[15], 'datacontenttype', ARGV[12], 'data', data}
+if ARGV[13] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[13] end
+if ARGV[14] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[14] end
+local entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', unpack(fields))
+redis.call('PUBLISH', ARGV[9], data)
+redis.call('HINCRBY', KEYS[3], ARGV[9], 1)
+redis.call('HSET', KEYS[4], ARGV[9], now)
+redis.call('HSET', KEYS[1], 'state', encoded, 'version', state.version, 'changedAt', now)
+redis.call('ZADD', KEYS[5], state.placedAt, ARGV[1])
+redis.call('HINCRBY', KEYS[6], 'events', 1)
+return {'ok', state.version, entry, data}
+`;
+
+// KEYS: 1 read hash, 2 read index, 3 stats, 4 handled-by-group hash
+// ARGV: 1 event id, 2 version, 3 state JSON, 4 written at (Redis ms), 5 replica, 6 placed at, 7 orderId, 8 handled ttl
+const applyLua = `${luaNowMs}
+local n = redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[4], ARGV[8])
+if n > 1 then
+  redis.call('HINCRBY', KEYS[3], 'duplicates', 1)
+  return {'duplicate', n}
+end
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if tonumber(ARGV[2]) <= current then
+  redis.call('HINCRBY', KEYS[3], 'skipped', 1)
+  return {'old', current}
+end
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'version', ARGV[2], 'writtenAt', ARGV[4], 'appliedAt', now, 'by', ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[7])
+redis.call('HINCRBY', KEYS[3], 'applied', 1)
+return {'applied', now - tonumber(ARGV[4])}
+`;
+
+type CqrsRedis = Redis & {
+	edaLabCommand(...args: (string | number)[]): Promise<[string, number | string, string, string]>;
+	edaLabApply(...args: (string | number)[]): Promise<[string, number]>;
+};
+
+function scripts(redis: Redis): CqrsRedis {
+	const client = redis as CqrsRedis;
+	if (typeof client.edaLabCommand !== 'function') {
+		redis.defineCommand('edaLabCommand', {numberOfKeys: 6, lua: commandLua});
+		redis.defineCommand('edaLabApply', {numberOfKeys: 4, lua: applyLua});
+	}
+	return client;
+}
+
+export type Executed = {orderId: string; version: number; entryId: string; data: string};
+
+/** Runs a validated command; throws HttpError 404/409 when the write side refuses it. */
+export async function executeCommand(redis: Redis, topic: string, command: Command, envelope: Pick<Envelope, 'id' | 'source' | 'time'> & {correlationid?: string; causationid?: string}): Promise<Executed> {
+	const reply = await scripts(redis).edaLabCommand(
+		labKeys.cqrs.write(command.orderId),
+		keys.stream(topic),
+		keys.topics,
+		keys.topicsLastAt,
+		labKeys.cqrs.writeIndex,
+		labKeys.cqrs.stats,
+		command.orderId,
+		command.name,
+		command.from.join(','),
+		command.to,
+		command.expectedVersion ?? '',
+		JSON.stringify(command.patch),
+		command.event,
+		defaultRetain,
+		topic,
+		envelope.id,
+		envelope.source,
+		'application/json',
+		envelope.correlationid ?? command.orderId,
+		envelope.causationid ?? '',
+		envelope.time,
+	);
+	if (reply[0] === 'err') throw new HttpError(Number(reply[1]), String(reply[2]));
+	return {orderId: command.orderId, version: Number(reply[1]), entryId: reply[2], data: reply[3]};
+}
+
+export type Applied = {outcome: 'applied'; convergeMs: number} | {outcome: 'old'; current: number} | {outcome: 'duplicate'; times: number};
+
+export async function applyEvent(
+	redis: Redis,
+	group: string,
+	event: {id: string; orderId: string; version: number; state: string; writtenAt: number; placedAt: number; replica: string},
+): Promise<Applied> {
+	const [outcome, value] = await scripts(redis).edaLabApply(
+		labKeys.cqrs.read(event.orderId),
+		labKeys.cqrs.readIndex,
+		labKeys.cqrs.stats,
+		labKeys.cqrs.handled(group),
+		event.id,
+		event.version,
+		event.state,
+		event.writtenAt,
+		event.replica,
+		event.placedAt,
+		event.orderId,
+		labStateTtlMs,
+	);
+	if (outcome === 'applied') return {outcome, convergeMs: Number(value)};
+	if (outcome === 'old') return {outcome, current: Number(value)};
+	return {outcome: 'duplicate', times: Number(value)};
+}
