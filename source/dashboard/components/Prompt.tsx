@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import React, {useContext, useState} from 'react';
+import useLatestState from '../hooks/use-latest-state.js';
 import {subscriptionError} from '../../topics/names.js';
 import {keyName} from '../keymap.js';
 import {edit, field, type Field} from '../text-edit.js';
@@ -20,7 +21,7 @@ export default function Prompt({kind, width}: Props) {
 	const state = store.getState();
 	const focus = state.ui.focus;
 	const selected = state.topics[state.ui.selection.topics]?.name ?? '';
-	const [text, setText] = useState<Field>(() => field(kind === 'filter' ? state.ui.filters[focus] : selected));
+	const [text, setText, latest] = useLatestState<Field>(() => field(kind === 'filter' ? state.ui.filters[focus] : selected));
 	const [problem, setProblem] = useState<string | undefined>();
 	const known = store.topicNames();
 	const suggestions = kind === 'subscribe' ? completions(text.value, known) : [];
@@ -28,6 +29,8 @@ export default function Prompt({kind, width}: Props) {
 	const setFilter = (value: string) => store.ui((ui) => ({filters: {...ui.filters, [ui.focus]: value}, selection: {...ui.selection, [ui.focus]: 0}}));
 
 	useInput((input, key) => {
+		const text = latest.current;
+		const suggestions = kind === 'subscribe' ? completions(text.value, store.topicNames()) : [];
 		const name = keyName(input, key);
 		if (name === 'escape') {
 			if (kind === 'filter') setFilter('');

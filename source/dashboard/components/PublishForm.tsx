@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import React, {useContext, useState} from 'react';
+import useLatestState from '../hooks/use-latest-state.js';
 import {parseDuration} from '../../cli/parse.js';
 import {topicError} from '../../topics/names.js';
 import useTheme from '../hooks/use-theme.js';
@@ -41,27 +42,36 @@ export default function PublishForm({width, height}: Props) {
 	const {color} = useTheme();
 	const known = store.topicNames();
 	const selectedTopic = known[store.getState().ui.selection.topics];
-	const [topic, setTopic] = useState<Field>(() => field(selectedTopic ?? ''));
-	const [deferred, setDeferred] = useState(false);
-	const [delay, setDelay] = useState<Field>(() => field('10s'));
-	const [payload, setPayload] = useState<Field>(() => field('{"order_id": 123}'));
-	const [active, setActive] = useState<FieldName>('topic');
+	const [topic, setTopic, topicRef] = useLatestState<Field>(() => field(selectedTopic ?? ''));
+	const [deferred, setDeferred, deferredRef] = useLatestState(() => false);
+	const [delay, setDelay, delayRef] = useLatestState<Field>(() => field('10s'));
+	const [payload, setPayload, payloadRef] = useLatestState<Field>(() => field('{"order_id": 123}'));
+	const [active, setActive, activeRef] = useLatestState<FieldName>(() => 'topic');
 	const [result, setResult] = useState<{text: string; error: boolean} | undefined>();
 	const [sending, setSending] = useState(false);
 
-	const order: FieldName[] = deferred ? ['kind', 'delay', 'payload'] : ['topic', 'kind', 'payload'];
-	const suggestions = completions(topic.value, known);
-	const parse = jsonError(payload.value);
-	const topicProblem = deferred ? undefined : topicError(topic.value);
-	const delayMs = delay.value.trim() === '' ? 0 : parseDuration(delay.value, 's');
-	const delayProblem = deferred && delayMs === undefined ? `"${delay.value}" is not a delay; use e.g. 30s, 500ms, 2m` : undefined;
+	const check = (values: {topic: Field; deferred: boolean; delay: Field; payload: Field}) => {
+		const delayOk = values.delay.value.trim() === '' || parseDuration(values.delay.value, 's') !== undefined;
+		return {
+			order: (values.deferred ? ['kind', 'delay', 'payload'] : ['topic', 'kind', 'payload']) as FieldName[],
+			suggestions: completions(values.topic.value, known),
+			parse: jsonError(values.payload.value),
+			topicProblem: values.deferred ? undefined : topicError(values.topic.value),
+			delayProblem: values.deferred && !delayOk ? `"${values.delay.value}" is not a delay; use e.g. 30s, 500ms, 2m` : undefined,
+		};
+	};
+	const {suggestions, parse, topicProblem, delayProblem} = check({topic, deferred, delay, payload});
+	const latest = () => ({topic: topicRef.current, deferred: deferredRef.current, delay: delayRef.current, payload: payloadRef.current});
 
 	const step = (by: 1 | -1) => {
-		const index = order.indexOf(active);
+		const {order} = check(latest());
+		const index = order.indexOf(activeRef.current);
 		setActive(order[(index + by + order.length) % order.length] ?? 'payload');
 	};
 
 	const submit = () => {
+		const values = latest();
+		const {topicProblem, delayProblem, parse} = check(values);
 		const problem = topicProblem ?? delayProblem ?? parse?.message;
 		if (problem) {
 			setResult({text: problem, error: true});
@@ -69,7 +79,7 @@ export default function PublishForm({width, height}: Props) {
 		}
 		setSending(true);
 		controls
-			.publish({topic: topic.value, deferred, delay: deferred ? delay.value.trim() : '', payload: payload.value})
+			.publish({topic: values.topic.value, deferred: values.deferred, delay: values.deferred ? values.delay.value.trim() : '', payload: values.payload.value})
 			.then((answer) => {
 				setSending(false);
 				if (answer.ok) {
@@ -91,6 +101,8 @@ export default function PublishForm({width, height}: Props) {
 		}
 		if (sending) return;
 		if (name === 'return') return submit();
+		const active = activeRef.current;
+		const {suggestions} = check(latest());
 		if (name === 'tab' && active === 'topic' && suggestions[0]) return setTopic(field(suggestions[0]));
 		if (name === 'tab' || name === 'down') return step(1);
 		if (name === 'shift+tab' || name === 'up') return step(-1);
@@ -101,7 +113,7 @@ export default function PublishForm({width, height}: Props) {
 			return;
 		}
 		const setter = active === 'topic' ? setTopic : active === 'delay' ? setDelay : setPayload;
-		const current = active === 'topic' ? topic : active === 'delay' ? delay : payload;
+		const current = (active === 'topic' ? topicRef : active === 'delay' ? delayRef : payloadRef).current;
 		const next = edit(current, input, key);
 		if (next) {
 			setter(next);
