@@ -1,0 +1,237 @@
+// The CLI as a user meets it: usage errors (exit 2, usage, no stack trace),
+// the api-server process, and Redis discovery (private server, how-to message).
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import os from 'node:os';
+import {after, before, describe, test} from 'node:test';
+import {Redis} from 'ioredis';
+import {listActors} from '../source/actors/heartbeat.js';
+import {keys} from '../source/redis/keys.js';
+import {freePort, portAnswers} from '../source/redis/private-server.js';
+import {postEvent, request} from './helpers/http.js';
+import {runCli, spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
+import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+
+let redis: TestRedis;
+
+before(async () => {
+	redis = await startTestRedis();
+});
+
+after(async () => {
+	await stopAllCli();
+	await redis.stop();
+});
+
+const goMissingTopic = 'ERROR: You must specify the Topic to listen too. use --topic or -t flags to specify it';
+
+async function assertUsageError(args: string[], message: string | RegExp): Promise<void> {
+	const result = await runCli(args);
+	assert.deepEqual([result.code, result.signal], [2, null], `exit of ${args.join(' ')}; stderr: ${result.stderr}`);
+	const both = `${result.stderr}\n${result.stdout}`;
+	if (typeof message === 'string') assert.ok(result.stderr.includes(message), `stderr names the problem: ${result.stderr}`);
+	else assert.match(result.stderr, message);
+	assert.match(both, /Usage/, 'the usage is printed');
+	assert.match(both, /eda consumer --topic X/);
+	assert.doesNotMatch(both, stackTrace);
+}
+
+describe('usage errors: exit 2, the usage, no stack trace', {concurrency: 4}, () => {
+	test("consumer without --topic prints the Go tool's ERROR line", async () => {
+		await assertUsageError(['consumer', '--redis-url', redis.url], goMissingTopic);
+	});
+	test('an unknown flag', async () => {
+		await assertUsageError(['consumer', '--topic', 'x', '--bogus', '--redis-url', redis.url], 'Unknown flag: --bogus');
+	});
+	test('an unknown short flag', async () => {
+		await assertUsageError(['consumer', '-t', 'x', '-z', '--redis-url', redis.url], /Unknown flag: -z/);
+	});
+	test('an unknown command', async () => {
+		await assertUsageError(['bogus-command', '--redis-url', redis.url], 'Unknown command: bogus-command');
+	});
+	test('api-server --port abc', async () => {
+		await assertUsageError(['api-server', '--port', 'abc', '--redis-url', redis.url], /--port.*abc/);
+	});
+	test('api-server --port 70000', async () => {
+		await assertUsageError(['api-server', '--port', '70000', '--redis-url', redis.url], /--port/);
+	});
+	test('api-server --max-body lots', async () => {
+		await assertUsageError(['api-server', '--max-body', 'lots', '--redis-url', redis.url], /--max-body/);
+	});
+	test('api-server --retain 0', async () => {
+		await assertUsageError(['api-server', '--retain', '0', '--redis-url', redis.url], /--retain/);
+	});
+	test('consumer --claim-idle xyz', async () => {
+		await assertUsageError(['consumer', '-t', 'x', '--group', 'g', '--claim-idle', 'xyz', '--redis-url', redis.url], /--claim-idle.*xyz/);
+	});
+	test('consumer --claim-idle without --group', async () => {
+		await assertUsageError(['consumer', '-t', 'x', '--claim-idle', '1s', '--redis-url', redis.url], /--claim-idle/);
+	});
+	test('consumer --topic with characters a topic cannot hold', async () => {
+		await assertUsageError(['consumer', '-t', 'a b', '--redis-url', redis.url], /--topic/);
+	});
+	test('consumer --group with a pattern topic', async () => {
+		await assertUsageError(['consumer', '-t', 'orders.*', '--group', 'g', '--redis-url', redis.url], /--topic/);
+	});
+	test('consumer --from-start with a pattern', async () => {
+		await assertUsageError(['consumer', '-t', 'orders.*', '--from-start', '--redis-url', redis.url], /--from-start/);
+	});
+	test('consumer --group with a bad name', async () => {
+		await assertUsageError(['consumer', '-t', 'x', '--group', 'bad group', '--redis-url', redis.url], /--group/);
+	});
+	test('a --redis-url that is not a redis:// URL', async () => {
+		await assertUsageError(['consumer', '-t', 'x', '--redis-url', 'http://127.0.0.1:1'], /--redis-url.*redis:\/\//);
+	});
+});
+
+async function apiServer(args: string[], env: Record<string, string | undefined> = {}): Promise<{proc: CliProcess; url: string}> {
+	const proc = spawnCli(['api-server', ...args], {env});
+	const line = await proc.waitForLine(/API server listening on |"listening"/);
+	const url = /(http:\/\/[^\s"]+)/.exec(line)?.[1] ?? '';
+	return {proc, url};
+}
+
+function refused(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = net.connect({port, host: '127.0.0.1'});
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(false);
+		});
+		socket.once('error', () => resolve(true));
+	});
+}
+
+describe('eda api-server as a process', {concurrency: 4}, () => {
+	test('serves on --port at 127.0.0.1, keeps a heartbeat, SIGTERM: exit 0, heartbeat and port gone', async () => {
+		const port = await freePort();
+		const {proc, url} = await apiServer(['--redis-url', redis.url, '--port', String(port)]);
+		assert.equal(url, `http://127.0.0.1:${port}`, proc.stdout());
+		assert.equal((await request(url, '/')).status, 200);
+		await waitFor(async () => (await request(url, '/healthz')).status === 200, 'healthz 200');
+		const reply = await postEvent(url, 'cli.topic', '{"order_id": 123}');
+		assert.equal(reply.status, 200, reply.text);
+		assert.equal(reply.json()['message'], 'message published');
+		assert.equal(await redis.client.xlen(keys.stream('cli.topic')), 1);
+		const actor = await waitFor(async () => (await listActors(redis.client)).find((a) => a.pid === proc.pid), 'the producer heartbeat');
+		assert.equal(actor.kind, 'producer');
+		assert.equal(actor.host, os.hostname());
+		assert.ok(actor.started > 0);
+		assert.equal(typeof actor.handled, 'number');
+		proc.signal('SIGTERM');
+		assert.deepEqual(await proc.exited, {code: 0, signal: null}, proc.stderr());
+		assert.doesNotMatch(proc.stderr(), stackTrace);
+		assert.equal(await redis.client.exists(keys.actor(actor.name)), 0);
+		assert.equal((await listActors(redis.client)).some((a) => a.pid === proc.pid), false);
+		assert.ok(await refused(port), 'the port is closed');
+	});
+
+	test('PORT from the environment; --json prints one JSON object a line; SIGINT: exit 0', async () => {
+		const port = await freePort();
+		const {proc, url} = await apiServer(['--redis-url', redis.url, '--json'], {PORT: String(port)});
+		assert.equal(url, `http://127.0.0.1:${port}`, proc.stdout());
+		const record = JSON.parse(proc.lines()[0] ?? '') as Record<string, unknown>;
+		assert.equal(record['event'], 'listening');
+		assert.equal(record['url'], url);
+		proc.signal('SIGINT');
+		assert.deepEqual(await proc.exited, {code: 0, signal: null});
+		for (const line of proc.lines()) JSON.parse(line);
+	});
+
+	test('SIGTERM the moment the ready line is out: still a clean exit 0 (handlers are set before it)', async () => {
+		const procs = [
+			spawnCli(['consumer', '-t', 'race.a', '--redis-url', redis.url]),
+			spawnCli(['consumer', '-t', 'race.b', '--group', 'rg', '--redis-url', redis.url]),
+			spawnCli(['api-server', '--redis-url', redis.url, '--port', String(await freePort())]),
+		];
+		const exits = await Promise.all(procs.map(async (proc) => {
+			await proc.waitForLine(/Consumer subscribed|API server listening/);
+			proc.signal('SIGTERM');
+			return proc.exited;
+		}));
+		assert.deepEqual(exits, procs.map(() => ({code: 0, signal: null})));
+	});
+
+	test('a port in use: exit 1 with one line, no stack trace', async () => {
+		const server = net.createServer();
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const address = server.address();
+		const port = typeof address === 'object' && address ? address.port : 0;
+		try {
+			const result = await runCli(['api-server', '--redis-url', redis.url, '--port', String(port)]);
+			assert.equal(result.code, 1, result.stderr);
+			assert.match(result.stderr, /in use/);
+			assert.doesNotMatch(result.stderr + result.stdout, stackTrace);
+		} finally {
+			server.close();
+		}
+	});
+
+	test('REDIS_URL from the environment is used; --redis-url wins over it', async () => {
+		const deadPort = await freePort();
+		const fromEnv = spawnCli(['consumer', '-t', 'cli.env'], {env: {REDIS_URL: redis.url}});
+		const fromFlag = spawnCli(['consumer', '-t', 'cli.flag', '--redis-url', redis.url], {env: {REDIS_URL: `redis://127.0.0.1:${deadPort}`}});
+		await Promise.all([fromEnv.waitForLine('Consumer subscribed'), fromFlag.waitForLine('Consumer subscribed')]);
+		const counts = (await redis.client.pubsub('NUMSUB', 'cli.env', 'cli.flag')) as Array<string | number>;
+		assert.deepEqual(counts.map(String), ['cli.env', '1', 'cli.flag', '1']);
+		fromEnv.signal('SIGTERM');
+		fromFlag.signal('SIGTERM');
+		assert.deepEqual(await fromEnv.exited, {code: 0, signal: null});
+		assert.deepEqual(await fromFlag.exited, {code: 0, signal: null});
+	});
+});
+
+describe('no Redis at the default URL', {concurrency: 3}, () => {
+	test('redis-server on the PATH: one line about a private redis-server, which serves and stops with eda', async () => {
+		const defaultPort = await freePort();
+		const port = await freePort();
+		const {proc, url} = await apiServer(['--port', String(port)], {EDA_DEFAULT_REDIS_URL: `redis://127.0.0.1:${defaultPort}`});
+		const said = proc.stderr().split('\n').filter((line) => line !== '');
+		assert.equal(said.length, 1, `one line: ${proc.stderr()}`);
+		const match = /private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(said[0] ?? '');
+		assert.ok(match, said[0]);
+		const privatePort = Number(match[1]);
+		assert.equal(privatePort, defaultPort, 'it takes the default URL’s port when that is free');
+		const reply = await waitFor(async () => {
+			const r = await postEvent(url, 'private.t', '{"a":1}');
+			return r.status === 200 ? r : undefined;
+		}, 'a 200 from the api-server on the private Redis');
+		assert.equal(reply.json()['message'], 'message published');
+		const direct = new Redis(privatePort, '127.0.0.1');
+		try {
+			assert.equal(await direct.xlen(keys.stream('private.t')), 1);
+			assert.deepEqual(await direct.config('GET', 'bind'), ['bind', '127.0.0.1']);
+			assert.deepEqual(await direct.config('GET', 'save'), ['save', '']);
+			assert.deepEqual(await direct.config('GET', 'appendonly'), ['appendonly', 'no']);
+		} finally {
+			direct.disconnect();
+		}
+		proc.signal('SIGTERM');
+		assert.deepEqual(await proc.exited, {code: 0, signal: null}, proc.stderr());
+		assert.equal(await portAnswers(privatePort), false, 'the private redis-server stopped with eda');
+	});
+
+	test('no redis-server on the PATH: exit 1 with how to get Redis, no stack trace', async () => {
+		const defaultPort = await freePort();
+		const result = await runCli(['api-server', '--port', String(await freePort())], {env: {EDA_DEFAULT_REDIS_URL: `redis://127.0.0.1:${defaultPort}`, PATH: '/nonexistent-eda-test-dir'}});
+		assert.deepEqual([result.code, result.signal], [1, null], result.stderr);
+		assert.match(result.stderr, /Cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/);
+		assert.match(result.stderr, /docker run -d -p 6379:6379 redis/);
+		assert.match(result.stderr, /package manager/);
+		assert.match(result.stderr, /--redis-url/);
+		assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+		assert.doesNotMatch(result.stderr + result.stdout, stackTrace);
+		assert.doesNotMatch(result.stdout, /listening/);
+		assert.equal(await portAnswers(defaultPort), false);
+	});
+
+	test('an explicit --redis-url that does not answer: exit 1 with the message, no private server', async () => {
+		const deadPort = await freePort();
+		const result = await runCli(['consumer', '-t', 'x', '--redis-url', `redis://127.0.0.1:${deadPort}`]);
+		assert.deepEqual([result.code, result.signal], [1, null], result.stderr);
+		assert.match(result.stderr, new RegExp(`Cannot reach Redis at redis://127\\.0\\.0\\.1:${deadPort}`));
+		assert.doesNotMatch(result.stderr, /private/);
+		assert.doesNotMatch(result.stderr + result.stdout, stackTrace);
+		assert.doesNotMatch(result.stdout, /subscribed/);
+	});
+});

@@ -1,0 +1,106 @@
+// Redis crashes and comes back under a running producer and running consumers:
+// the producer answers 503 (never 200) while it is down and 200 once it is
+// back; consumers of every kind carry on; nothing crashes.
+import assert from 'node:assert/strict';
+import {after, before, test} from 'node:test';
+import {startProducer, type RunningProducer} from '../source/producer/server.js';
+import {keys} from '../source/redis/keys.js';
+import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {postEvent, request} from './helpers/http.js';
+import {spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
+import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+
+let redis: TestRedis;
+let session: RedisSession;
+let producer: RunningProducer;
+let live: CliProcess;
+let group: CliProcess;
+let follower: CliProcess;
+
+const dataLines = (proc: CliProcess) => proc.lines().filter((line) => line.startsWith('Event data: ')).map((line) => line.slice('Event data: '.length));
+
+before(async () => {
+	// With an append-only file, what was stored before the crash is there after it.
+	redis = await startTestRedis({appendOnly: true});
+	session = await openRedisSession({url: redis.url, say: () => {}});
+	producer = await startProducer({session, output: {emit: () => {}}, port: 0});
+	await waitFor(async () => (await request(producer.url, '/healthz')).status === 200, 'the producer connected');
+	live = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.live']);
+	group = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.group', '--group', 'rg']);
+	follower = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.follow', '--from-start']);
+	await Promise.all([live.waitForLine('Consumer subscribed'), group.waitForLine('Reading the durable stream'), follower.waitForLine('Replaying')]);
+});
+
+after(async () => {
+	await stopAllCli();
+	await producer.close();
+	await session.close();
+	await redis.stop();
+});
+
+async function postOk(topic: string, body: string): Promise<void> {
+	const reply = await postEvent(producer.url, topic, body);
+	assert.equal(reply.status, 200, reply.text);
+}
+
+test('before the crash: every consumer gets its event', async () => {
+	await postOk('rs.live', '"live before"');
+	await postOk('rs.group', '"group before"');
+	await postOk('rs.follow', '"follow before"');
+	await live.waitUntil(() => dataLines(live).includes('"live before"'), 'the live consumer printed it');
+	await group.waitUntil(() => dataLines(group).includes('"group before"'), 'the group member printed it');
+	await follower.waitUntil(() => dataLines(follower).includes('"follow before"'), 'the follower printed it');
+});
+
+test('Redis down: 503 for events, batches, /topics and /healthz, never 200', async () => {
+	await redis.kill();
+	const health = await request(producer.url, '/healthz');
+	assert.equal(health.status, 503);
+	assert.equal(health.json()['redis'], 'down');
+	for (let i = 0; i < 3; i++) {
+		const reply = await postEvent(producer.url, 'rs.down', `{"lost":${i}}`);
+		assert.equal(reply.status, 503, reply.text);
+		assert.match(String(reply.json()['error']), /not stored/);
+	}
+	const batch = await request(producer.url, '/topics/rs.down/batch', {body: '[1,2]', contentType: 'application/json'});
+	assert.equal(batch.status, 503);
+	assert.equal((await request(producer.url, '/topics')).status, 503);
+});
+
+test('Redis back: 503 until the producer has reconnected, then 200; only the 200s are stored', async () => {
+	await redis.restart();
+	const statuses: number[] = [];
+	await waitFor(async () => {
+		const reply = await postEvent(producer.url, 'rs.down', '{"after":"restart"}');
+		statuses.push(reply.status);
+		return reply.status !== 503;
+	}, 'an answer other than 503 after the restart', 20_000);
+	assert.equal(statuses.at(-1), 200, `answers after the restart: ${statuses.join(' ')}`);
+	assert.ok(statuses.slice(0, -1).every((status) => status === 503), `answers after the restart: ${statuses.join(' ')}`);
+	assert.equal(await redis.client.xlen(keys.stream('rs.down')), 1, 'the events answered 503 were not stored');
+	assert.equal(await redis.client.hget(keys.topics, 'rs.down'), '1');
+	assert.equal(await redis.client.xlen(keys.stream('rs.group')), 1, 'what was stored before the crash survived');
+	assert.equal((await request(producer.url, '/healthz')).status, 200);
+});
+
+test('consumers carry on after the restart: live, group and from-start all get new events', async () => {
+	// The live consumer subscribes again by itself once it has reconnected.
+	await waitFor(async () => {
+		const [, count] = (await redis.client.pubsub('NUMSUB', 'rs.live')) as [string, number];
+		return Number(count) >= 1;
+	}, 'the live consumer subscribed again', 20_000);
+	await postOk('rs.live', '"live after"');
+	await postOk('rs.group', '"group after"');
+	await postOk('rs.follow', '"follow after"');
+	await live.waitUntil(() => dataLines(live).includes('"live after"'), 'the live consumer printed the event after the restart');
+	await group.waitUntil(() => dataLines(group).includes('"group after"'), 'the group member printed the event after the restart');
+	await follower.waitUntil(() => dataLines(follower).includes('"follow after"'), 'the follower printed the event after the restart');
+	assert.deepEqual(dataLines(group), ['"group before"', '"group after"'], 'no repeat, no loss in the group');
+	assert.deepEqual(dataLines(follower), ['"follow before"', '"follow after"'], 'no repeat, no loss in the follower');
+	for (const proc of [live, group, follower]) {
+		assert.equal(proc.exitedYet(), undefined, 'still running');
+		assert.doesNotMatch(proc.stderr() + proc.stdout(), stackTrace);
+	}
+	for (const proc of [live, group, follower]) proc.signal('SIGTERM');
+	for (const proc of [live, group, follower]) assert.deepEqual(await proc.exited, {code: 0, signal: null});
+});
