@@ -360,6 +360,12 @@ export async function runIngest(options: BenchOptions): Promise<BenchResult> {
 		`how it ran: ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), node ${process.version}; one private redis-server, the producer (${producerMode}) and the bare app (node --import tsx bench/lib/bare-app.ts) as separate processes, autocannon in the bench process; all on 127.0.0.1; producer with default flags (--retain ${retain}, --max-body 1 MiB)`,
 		`fairness: ${plan.rounds} rounds, order flipped each round (eda first, then bare first); the better run of each target counts`,
 	);
+	const disturbed = [...runs, ...batchRuns].filter((r) => (r.cpu.foreignCores ?? 0) > 0.25).length;
+	if (disturbed > 0) {
+		notes.push(
+			`${disturbed} of ${runs.length + batchRuns.length} measured runs shared the machine with other work (foreign cores > 0.25, see the tables): req/s and the ratio are unreliable then; the CPU-per-request columns are the steadier comparison`,
+		);
+	}
 	if (options.profile) notes.push(`profiling was on (node --cpu-prof on the producer): its throughput figures are lower than without; profiles in ${path.relative(root, profileRoot ?? '')}`);
 	const finished = new Date();
 	return {

@@ -93,8 +93,8 @@ function runOne(name: string, flags: string[], timeoutS: number): Promise<BenchR
 
 function gitInfo(): {commit: string; dirty: boolean} | undefined {
 	try {
-		const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: root, encoding: 'utf8'}).trim();
-		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'source', 'cli.tsx'], {cwd: root, encoding: 'utf8'}).trim() !== '';
+		const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
+		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'source', 'cli.tsx'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim() !== '';
 		return {commit, dirty};
 	} catch {
 		return undefined;
