@@ -1,0 +1,307 @@
+// Deferred bench, on one private redis-server:
+// - drain: 20,000 events waiting in message:queue, our worker (interval 0)
+//   against a BullMQ worker at concurrency 16 with no-op jobs, same run;
+// - schedule accuracy: 1,000 events with delays spread over 10 s, how late
+//   each was handed to a worker (claimedAt - due, both Redis time);
+// - chaos: real master and worker processes SIGKILLed at random while events
+//   arrive at a fixed rate; accepted, processed, lost, duplicated.
+//
+//   npx tsx bench/deferred.ts [--quick]     (or npm run bench -- deferred)
+import {spawn, type ChildProcess} from 'node:child_process';
+import {mkdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {Redis} from 'ioredis';
+import {Queue, Worker as BullWorker} from 'bullmq';
+import type {ActorOutput} from '../source/actors/output.js';
+import {DeferredMaster} from '../source/deferred/master.js';
+import {DeferredStore} from '../source/deferred/store.js';
+import {DeferredWorker} from '../source/deferred/worker.js';
+import {createRedis, waitReady} from '../source/redis/connect.js';
+import {keys} from '../source/redis/keys.js';
+import {startPrivateRedis, type PrivateRedis} from '../source/redis/private-server.js';
+import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {renderResult, type BenchOptions, type Goal, type Table} from './lib/report.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const silent: ActorOutput = {emit: () => undefined};
+
+function percentile(sorted: number[], p: number): number {
+	if (sorted.length === 0) return Number.NaN;
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, pollMs = 20): Promise<boolean> {
+	const started = Date.now();
+	while (Date.now() - started < timeoutMs) {
+		if (await check()) return true;
+		await sleep(pollMs);
+	}
+	return false;
+}
+
+async function preload(store: DeferredStore, n: number, delay: (i: number) => number): Promise<void> {
+	for (let i = 0; i < n; i += 1000) {
+		await store.enqueueMany(Array.from({length: Math.min(1000, n - i)}, (_, j) => ({body: JSON.stringify({n: i + j}), delayMs: delay(i + j)})));
+	}
+}
+
+type DrainRun = {label: string; events: number; seconds: number; perSecond: number};
+
+/** Ours: 20,000 events in message:queue (promoted beforehand), one worker, timed until all are done. */
+async function drainOurs(session: RedisSession, admin: Redis, n: number, concurrency: number): Promise<DrainRun> {
+	await admin.flushall();
+	const store = new DeferredStore(admin);
+	await preload(store, n, () => 0);
+	while ((await store.promote(1000)).moved > 0);
+	const worker = new DeferredWorker(session, silent, {intervalMs: 0, concurrency, leaseMs: 30_000, maxAttempts: 5, backoffMs: 1000, handler: async () => undefined});
+	const started = performance.now();
+	await worker.start();
+	await waitUntil(async () => Number(await admin.hget(keys.deferred.stats, 'done')) >= n, 120_000, 5);
+	const seconds = (performance.now() - started) / 1000;
+	await worker.stop();
+	const done = Number(await admin.hget(keys.deferred.stats, 'done'));
+	if (done !== n) throw new Error(`drain: ${done} of ${n} done`);
+	return {label: `eda worker, concurrency ${concurrency}`, events: n, seconds, perSecond: n / seconds};
+}
+
+/** BullMQ at its best setting: one worker, concurrency 16, no-op jobs added beforehand. */
+async function drainBull(url: string, admin: Redis, n: number): Promise<DrainRun> {
+	await admin.flushall();
+	const connection = {host: '127.0.0.1', port: Number(new URL(url).port), maxRetriesPerRequest: null};
+	const queue = new Queue('bench', {connection});
+	for (let i = 0; i < n; i += 1000) {
+		await queue.addBulk(Array.from({length: Math.min(1000, n - i)}, (_, j) => ({name: 'job', data: {n: i + j}, opts: {removeOnComplete: true, removeOnFail: true}})));
+	}
+	let completed = 0;
+	let resolveDone: () => void = () => undefined;
+	const done = new Promise<void>((resolve) => {
+		resolveDone = resolve;
+	});
+	const started = performance.now();
+	const worker = new BullWorker('bench', async () => undefined, {connection, concurrency: 16});
+	worker.on('completed', () => {
+		completed++;
+		if (completed === n) resolveDone();
+	});
+	await Promise.race([done, sleep(120_000)]);
+	const seconds = (performance.now() - started) / 1000;
+	await worker.close();
+	await queue.close();
+	if (completed !== n) throw new Error(`BullMQ: ${completed} of ${n} completed`);
+	return {label: 'BullMQ worker, concurrency 16', events: n, seconds, perSecond: n / seconds};
+}
+
+type Accuracy = {events: number; p50: number; p99: number; max: number; promoteP99: number; early: number};
+
+async function accuracy(session: RedisSession, admin: Redis, n: number, spreadMs: number): Promise<Accuracy> {
+	await admin.flushall();
+	const master = new DeferredMaster(session, silent);
+	const worker = new DeferredWorker(session, silent, {intervalMs: 0, concurrency: 16, leaseMs: 30_000, maxAttempts: 5, backoffMs: 1000, handler: async () => undefined});
+	await master.start();
+	await worker.start();
+	const store = new DeferredStore(admin);
+	// Enqueued over the first second, each due 0..spread later: the master sleeps and wakes on its own.
+	const ids: string[] = [];
+	for (let i = 0; i < n; i += 50) {
+		const batch = await store.enqueueMany(Array.from({length: Math.min(50, n - i)}, () => ({body: 'tick', delayMs: 200 + Math.random() * spreadMs})));
+		ids.push(...batch.map((e) => e.id));
+		await sleep(1000 / (n / 50));
+	}
+	await waitUntil(async () => Number(await admin.hget(keys.deferred.stats, 'done')) >= n, spreadMs + 30_000, 100);
+	await worker.stop();
+	await master.stop();
+	const pipeline = admin.pipeline();
+	for (const id of ids) pipeline.hmget(keys.deferred.event(id), 'due', 'readyAt', 'claimedAt');
+	const rows = ((await pipeline.exec()) ?? []).map(([, v]) => (v as string[]).map(Number));
+	const late = rows.map(([due, , claimed]) => (claimed ?? 0) - (due ?? 0)).sort((a, b) => a - b);
+	const promoteLate = rows.map(([due, ready]) => (ready ?? 0) - (due ?? 0)).sort((a, b) => a - b);
+	return {
+		events: n,
+		p50: percentile(late, 50),
+		p99: percentile(late, 99),
+		max: late.at(-1) ?? Number.NaN,
+		promoteP99: percentile(promoteLate, 99),
+		early: late.filter((l) => l < 0).length,
+	};
+}
+
+type Chaos = {seconds: number; rate: number; accepted: number; refused: number; processed: number; lost: number; duplicated: number; kills: number; drainedInS: number};
+
+type Proc = {kind: 'master' | 'worker'; child: ChildProcess; processing: Map<string, number>};
+
+function spawnActor(url: string, kind: 'master' | 'worker', seen: Map<string, number>): Proc {
+	const args = ['--import', 'tsx', 'cli.tsx', 'consumer', '-d', '--json', '--redis-url', url];
+	if (kind === 'master') args.push('-m');
+	else args.push('--interval', '0', '--concurrency', '32', '--work-time', '10ms', '--lease', '2s');
+	const child = spawn(process.execPath, args, {cwd: root, stdio: ['ignore', 'pipe', 'ignore']});
+	let rest = '';
+	child.stdout?.on('data', (chunk: Buffer) => {
+		rest += chunk.toString();
+		const lines = rest.split('\n');
+		rest = lines.pop() ?? '';
+		for (const line of lines) {
+			if (!line.includes('"event":"processing"')) continue;
+			const id = (JSON.parse(line) as {id: string}).id;
+			seen.set(id, (seen.get(id) ?? 0) + 1);
+		}
+	});
+	return {kind, child, processing: seen};
+}
+
+async function chaos(url: string, admin: Redis, seconds: number, rate: number, log: (line: string) => void): Promise<Chaos> {
+	await admin.flushall();
+	const seen = new Map<string, number>();
+	const procs: Proc[] = [spawnActor(url, 'master', seen), spawnActor(url, 'master', seen), spawnActor(url, 'worker', seen), spawnActor(url, 'worker', seen), spawnActor(url, 'worker', seen)];
+	await sleep(3000); // tsx start-up
+	const producer = createRedis(url, {offlineQueue: false});
+	await waitReady(producer, 5000);
+	const store = new DeferredStore(producer);
+	const accepted: string[] = [];
+	let refused = 0;
+	let kills = 0;
+	const started = Date.now();
+	let nextKill = started + 3000;
+	let sent = 0;
+	// Fixed bounds: `seconds` of load at `rate` events/s, in 10 ms ticks.
+	while (Date.now() - started < seconds * 1000) {
+		const due = Math.floor(((Date.now() - started) / 1000) * rate);
+		const batch = Math.min(1000, due - sent);
+		if (batch > 0) {
+			sent += batch;
+			try {
+				const stored = await store.enqueueMany(Array.from({length: batch}, (_, i) => ({body: JSON.stringify({n: sent - batch + i}), delayMs: (i % 10) * 100})));
+				accepted.push(...stored.map((e) => e.id));
+			} catch {
+				refused += batch;
+			}
+		}
+		if (Date.now() >= nextKill) {
+			const victim = Math.floor(Math.random() * procs.length);
+			const proc = procs[victim] as Proc;
+			proc.child.kill('SIGKILL');
+			kills++;
+			procs[victim] = spawnActor(url, proc.kind, seen);
+			nextKill = Date.now() + 2000 + Math.random() * 2000;
+		}
+		await sleep(10);
+	}
+	log(`chaos: load over, ${accepted.length} accepted, ${kills} kills; draining`);
+	const drainStart = Date.now();
+	const allDone = async () => {
+		const pipeline = admin.pipeline();
+		for (const id of accepted) pipeline.hget(keys.deferred.event(id), 'state');
+		const states = ((await pipeline.exec()) ?? []).map(([, s]) => s);
+		return states.filter((s) => s === 'done').length;
+	};
+	await waitUntil(async () => (await allDone()) === accepted.length, 60_000, 500);
+	const drainedInS = (Date.now() - drainStart) / 1000;
+	const processed = await allDone();
+	for (const proc of procs) proc.child.kill('SIGTERM');
+	await sleep(1500);
+	for (const proc of procs) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+	producer.disconnect();
+	let duplicated = 0;
+	for (const id of accepted) duplicated += Math.max(0, (seen.get(id) ?? 0) - 1);
+	return {seconds, rate, accepted: accepted.length, refused, processed, lost: accepted.length - processed, duplicated, kills, drainedInS};
+}
+
+export async function runDeferred(options: Partial<BenchOptions> = {}) {
+	const quick = options.quick ?? false;
+	const log = options.log ?? ((line: string) => process.stderr.write(`[deferred] ${line}\n`));
+	const drainEvents = 20_000;
+	let server: PrivateRedis | undefined;
+	let session: RedisSession | undefined;
+	let admin: Redis | undefined;
+	try {
+		server = await startPrivateRedis();
+		session = await openRedisSession({url: server.url, say: log});
+		admin = new Redis(server.url, {maxRetriesPerRequest: null});
+
+		const rounds = quick ? 1 : 2;
+		const ours: DrainRun[] = [];
+		const bull: DrainRun[] = [];
+		const wide: DrainRun[] = [];
+		for (let round = 0; round < rounds; round++) {
+			// Alternate the order so neither side always runs on a warmer machine.
+			if (round % 2 === 0) {
+				ours.push(await drainOurs(session, admin, drainEvents, 16));
+				bull.push(await drainBull(server.url, admin, drainEvents));
+			} else {
+				bull.push(await drainBull(server.url, admin, drainEvents));
+				ours.push(await drainOurs(session, admin, drainEvents, 16));
+			}
+			wide.push(await drainOurs(session, admin, drainEvents, 64));
+			log(`drain round ${round + 1}: ours ${Math.round(ours.at(-1)?.perSecond ?? 0)}/s, BullMQ ${Math.round(bull.at(-1)?.perSecond ?? 0)}/s, ours at 64 ${Math.round(wide.at(-1)?.perSecond ?? 0)}/s`);
+		}
+		const best = (runs: DrainRun[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+		const oursBest = best(ours);
+		const bullBest = best(bull);
+		const wideBest = best(wide);
+		const ratio = oursBest.perSecond / bullBest.perSecond;
+
+		log('schedule accuracy');
+		const acc = await accuracy(session, admin, 1000, quick ? 3000 : 10_000);
+		log(`accuracy: p50 ${acc.p50} ms, p99 ${acc.p99} ms`);
+
+		log('chaos');
+		const ch = await chaos(server.url, admin, quick ? 10 : 60, 1000, log);
+		log(`chaos: ${JSON.stringify(ch)}`);
+
+		const tables: Table[] = [
+			{
+				title: `Drain: ${drainEvents.toLocaleString('en-US')} events waiting, no-op handler (best of ${rounds})`,
+				columns: ['worker', 'events', 'seconds', 'events/s'],
+				rows: [oursBest, bullBest, wideBest].map((r) => [r.label, r.events, Number(r.seconds.toFixed(2)), Math.round(r.perSecond)]),
+				notes: [`ours ÷ BullMQ at concurrency 16: ${ratio.toFixed(2)}`],
+			},
+			{
+				title: `Schedule accuracy: ${acc.events} events due over ${quick ? 3 : 10} s, lateness of the hand-over to a worker`,
+				columns: ['p50 ms', 'p99 ms', 'max ms', 'promotion p99 ms', 'early'],
+				rows: [[acc.p50, acc.p99, acc.max, acc.promoteP99, acc.early]],
+			},
+			{
+				title: `Chaos: ${ch.seconds} s at ${ch.rate} events/s, a random master or worker SIGKILLed every 2-4 s`,
+				columns: ['accepted', 'processed', 'lost', 'duplicated', 'kills', 'drained after load (s)'],
+				rows: [[ch.accepted, ch.processed, ch.lost, ch.duplicated, ch.kills, Number(ch.drainedInS.toFixed(1))]],
+			},
+		];
+		const goals: Goal[] = [
+			{name: 'drain: ours ÷ BullMQ', target: '≥ 1.0', value: ratio.toFixed(2), met: ratio >= 1},
+			{name: 'schedule lateness p99', target: '< 100 ms', value: `${acc.p99} ms`, met: acc.p99 < 100},
+			{name: 'chaos: lost events', target: '0', value: String(ch.lost), met: ch.lost === 0},
+		];
+		return {
+			ok: true,
+			tables,
+			goals,
+			notes: quick ? ['--quick: short runs, a smoke test of the numbers'] : [],
+			data: {drain: {ours, bull, wide, ratio}, accuracy: acc, chaos: ch},
+		};
+	} finally {
+		admin?.disconnect();
+		await session?.close();
+		await server?.stop();
+	}
+}
+
+// Run alone: npx tsx bench/deferred.ts [--quick]
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	const startedAt = new Date();
+	runDeferred({quick: process.argv.includes('--quick')}).then(
+		(result) => {
+			const finishedAt = new Date();
+			const full = {name: 'deferred', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000, ...result};
+			process.stdout.write(`${renderResult(full)}\n`);
+			const dir = path.join(root, 'bench', 'results');
+			mkdirSync(dir, {recursive: true});
+			writeFileSync(path.join(dir, `deferred-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), `${JSON.stringify(full, null, 2)}\n`);
+			process.exit(0);
+		},
+		(error: unknown) => {
+			process.stderr.write(`deferred bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+			process.exit(1);
+		},
+	);
+}
