@@ -1,7 +1,7 @@
 import {consoleOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
 import {intFlag, sizeFlag} from '../cli/parse.js';
-import {untilSignal} from '../cli/shutdown.js';
+import {watchSignals} from '../cli/shutdown.js';
 import {UserError} from '../cli/user-error.js';
 import {openRedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';
@@ -19,19 +19,19 @@ export async function run(flags: Flags): Promise<number> {
 	const port = portFlag(flags.port);
 	const maxBody = sizeFlag('max-body', flags.maxBody, defaultMaxBody);
 	const retain = intFlag('retain', flags.retain, defaultRetain, 1, 100_000_000);
+	const signals = watchSignals();
 	const say = (line: string) => process.stderr.write(`${line}\n`);
-	const session = await openRedisSession({url: flags.redisUrl, say});
-	let producer;
+	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say}), signals.received]);
+	if (!session) return 0;
 	try {
-		producer = await startProducer({session, output: consoleOutput(flags.json), host: flags.host ?? defaultHost, port, maxBody, retain});
-	} catch (error) {
+		const producer = await Promise.race([
+			startProducer({session, output: consoleOutput(flags.json), host: flags.host ?? defaultHost, port, maxBody, retain}),
+			signals.received,
+		]);
+		await signals.received;
+		await producer?.close();
+	} finally {
 		await session.close();
-		throw error;
 	}
-	const running = producer;
-	await untilSignal(async () => {
-		await running.close();
-		await session.close();
-	});
 	return 0;
 }

@@ -4,7 +4,7 @@ import {StreamFollower} from '../actors/stream-follower.js';
 import {TopicConsumer} from '../actors/topic-consumer.js';
 import type {Flags} from '../cli/flags.js';
 import {durationFlag} from '../cli/parse.js';
-import {untilSignal} from '../cli/shutdown.js';
+import {watchSignals} from '../cli/shutdown.js';
 import {UserError} from '../cli/user-error.js';
 import {openRedisSession} from '../redis/session.js';
 import {isPattern, subscriptionError, topicError} from '../topics/names.js';
@@ -31,8 +31,10 @@ export async function run(flags: Flags): Promise<number> {
 	if (flags.group === undefined && flags.claimIdle !== undefined) throw new UserError('--claim-idle goes with --group', 2);
 	const claimIdleMs = durationFlag('claim-idle', flags.claimIdle, defaultClaimIdleMs);
 
+	const signals = watchSignals();
 	const say = (line: string) => process.stderr.write(`${line}\n`);
-	const session = await openRedisSession({url: flags.redisUrl, say});
+	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say}), signals.received]);
+	if (!session) return 0;
 	const output = consoleOutput(flags.json);
 	const actors: Startable[] = topics.map((topic) => {
 		if (flags.group !== undefined) {
@@ -42,15 +44,11 @@ export async function run(flags: Flags): Promise<number> {
 		return new TopicConsumer({session, topic, output});
 	});
 	try {
-		for (const actor of actors) await actor.start();
-	} catch (error) {
+		await Promise.race([Promise.all(actors.map((actor) => actor.start())), signals.received]);
+		await signals.received;
+	} finally {
 		await Promise.all(actors.map((actor) => actor.stop().catch(() => undefined)));
 		await session.close();
-		throw error;
 	}
-	await untilSignal(async () => {
-		await Promise.all(actors.map((actor) => actor.stop()));
-		await session.close();
-	});
 	return 0;
 }

@@ -2,6 +2,7 @@ import type {Server} from 'node:http';
 import {actorName, Heartbeat} from '../actors/heartbeat.js';
 import type {ActorOutput} from '../actors/output.js';
 import {UserError} from '../cli/user-error.js';
+import {waitReady} from '../redis/connect.js';
 import type {RedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';
 import {createProducerApp, type ProducerDeps} from './app.js';
@@ -34,6 +35,8 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 	const port = options.port ?? defaultPort;
 	const name = actorName('producer');
 	const redis = options.session.connect(name, {offlineQueue: false});
+	// Without the offline queue, a request before the first connect would get 503.
+	await waitReady(redis, 5000).catch(() => undefined);
 	const heartbeat = new Heartbeat(options.session.connect(`${name}:beat`), name, 'producer', `http://${host}:${port}`);
 	const app = createProducerApp({
 		redis,
