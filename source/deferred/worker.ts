@@ -47,7 +47,7 @@ export type WorkerState = {
 };
 
 type Slot = {busy: boolean; nextPollAt: number};
-type Held = ClaimedEvent & {startedAt: number; lost: boolean};
+type Held = ClaimedEvent & {startedAt: number; lost: boolean; completing: boolean};
 
 export class DeferredWorker {
 	readonly name: string;
@@ -152,7 +152,7 @@ export class DeferredWorker {
 		this.waker.wake();
 		await this.running;
 		if (this.handlers.size > 0) await Promise.race([Promise.allSettled([...this.handlers]), delay(this.options.stopGraceMs)]);
-		const left = [...this.held.values()].filter((h) => !h.lost);
+		const left = [...this.held.values()].filter((h) => !h.lost && !h.completing);
 		if (left.length > 0 && this.store) {
 			try {
 				const n = await Promise.race([this.store.release(left), delay(2000).then(() => 0)]);
@@ -221,19 +221,24 @@ export class DeferredWorker {
 
 	private begin(slot: Slot, event: ClaimedEvent): void {
 		slot.busy = true;
-		const held: Held = {...event, startedAt: this.clock.now(), lost: false};
+		const held: Held = {...event, startedAt: this.clock.now(), lost: false, completing: false};
 		this.held.set(event.id, held);
 		this.emit([`Processing event: ${event.body}`], {event: 'processing', id: event.id, attempts: event.attempts, due: event.due, claimedAt: event.claimedAt, body: event.body});
-		const run = this.handle(held).finally(() => {
-			this.handlers.delete(run);
-			this.held.delete(event.id);
+		const free = () => {
+			if (!slot.busy) return;
 			slot.busy = false;
 			this.waker.wake();
+		};
+		const run = this.handle(held, free).finally(() => {
+			this.handlers.delete(run);
+			this.held.delete(event.id);
+			free();
 		});
 		this.handlers.add(run);
 	}
 
-	private async handle(held: Held): Promise<void> {
+	/** Runs the handler; `free` gives the slot back once the handler is over, before Redis hears of it. */
+	private async handle(held: Held, free: () => void): Promise<void> {
 		const store = this.store as DeferredStore;
 		let error: unknown;
 		let ok = false;
@@ -244,6 +249,10 @@ export class DeferredWorker {
 			error = caught;
 		}
 		if (this.stopping && !this.held.has(held.id)) return; // handed back already
+		// The next claim can go out while this completion is on its way: the
+		// event stays held (and its lease renewed) until Redis confirms.
+		held.completing = true;
+		free();
 		if (ok) {
 			const completed = await this.retrying(() => this.complete(held.id, held.token));
 			if (completed === undefined) return; // Redis stayed away: the lease runs out and the event comes back
