@@ -26,7 +26,8 @@ describe('keys', () => {
 		await app.press(keys.tab, (f) => f.includes('▶ 2 Queues ◀'), 'Queues');
 		await app.press(keys.tab, (f) => f.includes('▶ 3 Deferred ◀'), 'Deferred');
 		await app.press(keys.shiftTab, (f) => f.includes('▶ 2 Queues ◀'), 'back to Queues');
-		await app.press('4', (f) => f.includes('▶ 4 Log ◀'), 'Log');
+		const frame = await app.press('4', (f) => f.includes('▶ 4 Log ◀'), 'Log');
+		assert.match(frame.split('\n')[1] ?? '', /│ {2}topic/, 'a pane that loses focus keeps its rows in place');
 		await app.press('1', (f) => f.includes('▶ 1 Topics ◀'), 'Topics');
 	});
 

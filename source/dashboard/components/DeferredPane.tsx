@@ -27,16 +27,30 @@ function matches(event: DeferredEvent, filter: string): boolean {
 	return event.id.toLowerCase().includes(needle) || event.body.toLowerCase().includes(needle);
 }
 
-const EventLine = memo(function EventLine({event, when, inner}: {event: DeferredEvent; when: string; inner: number}) {
-	const attempts = event.attempts > 1 ? ` try ${event.attempts}` : '';
-	const head = `#${clean(event.id, 8)} ${when}${attempts}`;
+function eventHead(event: DeferredEvent, when: string): string {
+	return `#${clean(event.id, 8)} ${when}${event.attempts > 1 ? ` try ${event.attempts}` : ''}`;
+}
+
+const EventLine = memo(function EventLine({head, body, headWidth, inner}: {head: string; body: string; headWidth: number; inner: number}) {
 	return (
 		<Text wrap="truncate-end">
 			{' '}
-			{fit(head, 22)} {clean(event.body, Math.max(1, inner - 24))}
+			{fit(head, headWidth)} {clean(body, Math.max(1, inner - headWidth - 2))}
 		</Text>
 	);
 });
+
+function EventList({events, when, inner}: {events: DeferredEvent[]; when: (event: DeferredEvent) => string; inner: number}) {
+	const heads = events.map((event) => eventHead(event, when(event)));
+	const headWidth = Math.min(22, Math.max(0, ...heads.map((head) => head.length)));
+	return (
+		<>
+			{events.map((event, i) => (
+				<EventLine key={event.id} head={heads[i] ?? ''} body={event.body} headWidth={headWidth} inner={inner} />
+			))}
+		</>
+	);
+}
 
 function actorState(actor: LocalActor, now: number): string {
 	if (actor.paused) return 'PAUSED';
@@ -84,7 +98,7 @@ function DeferredPane({width, height}: Props) {
 				{scheduledShown.length === 0 ? (
 					<Text dimColor> none</Text>
 				) : (
-					scheduledShown.map((event) => <EventLine key={event.id} event={event} when={countdown(event.at, now)} inner={inner} />)
+					<EventList events={scheduledShown} when={(event) => countdown(event.at, now)} inner={inner} />
 				)}
 				{more > 0 && scheduledShown.length > 0 && <Text dimColor> +{more} more</Text>}
 			</Box>
@@ -107,7 +121,7 @@ function DeferredPane({width, height}: Props) {
 				{inflightShown.length === 0 ? (
 					<Text dimColor> none</Text>
 				) : (
-					inflightShown.map((event) => <EventLine key={event.id} event={event} when={`lease ${duration(Math.max(0, event.at - now))}`} inner={inner} />)
+					<EventList events={inflightShown} when={(event) => `lease ${duration(Math.max(0, event.at - now))}`} inner={inner} />
 				)}
 			</Box>
 		</Pane>

@@ -33,7 +33,10 @@ function Pane({number, title, extra, focused, width, height, children}: Props) {
 				<Text color={color('yellow')}>{tail}</Text>
 				<Text color={borderColor}>{line.repeat(fill)}{focused ? '╗' : '┐'}</Text>
 			</Text>
+			{/* Keyed by focus: Ink 6.8 re-applies a changed borderStyle without
+			    borderTop={false}, which would push the content down a row. */}
 			<Box
+				key={focused ? 'focused' : 'plain'}
 				borderStyle={focused ? 'double' : 'single'}
 				borderTop={false}
 				borderColor={borderColor}

@@ -1,0 +1,122 @@
+// End to end in a real pseudo-terminal: `eda` on a private Redis, read back
+// from a headless terminal emulator's screen.
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import path from 'node:path';
+import {after, before, beforeEach, describe, it} from 'node:test';
+import {freePort} from '../source/redis/private-server.js';
+import {keys as redisKeys} from '../source/redis/keys.js';
+import {root, spawnEda} from './dashboard-term.js';
+import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+
+const key = {tab: '\t', enter: '\r', ctrlU: '\u0015'};
+
+let redis: TestRedis;
+before(async () => {
+	redis = await startTestRedis();
+});
+after(async () => {
+	await redis.stop();
+});
+
+describe('eda dashboard end to end', {timeout: 120_000}, () => {
+	beforeEach(async () => {
+		await redis.client.flushall();
+	});
+
+	it('shows a POSTed event, moves a deferred event scheduled → ready → processed, quits clean', async () => {
+		const port = await freePort();
+		const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--interval', '1s'], {columns: 80, rows: 24});
+		try {
+			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('worker 1'), 'the producer and a worker');
+
+			// The topic demo: curl from another terminal, seen on screen.
+			const answer = await fetch(`http://127.0.0.1:${port}/topics/orderCreated`, {
+				method: 'POST',
+				headers: {'content-type': 'application/json'},
+				body: '{"order_id": 123}',
+			});
+			assert.equal(answer.status, 200);
+			await term.waitForScreen((s) => /orderCreated\s+1\s/.test(s) && s.includes('last: {"order_id": 123}'), 'the event in Topics');
+
+			// Hold the worker so the ready stage can be seen.
+			term.write('3');
+			await term.waitForScreen((s) => s.includes('▶ 3 Deferred ◀'), 'Deferred focused');
+			term.write('j');
+			await term.waitForScreen((s) => s.includes('› worker 1'), 'worker 1 selected');
+			term.write('p');
+			await term.waitForScreen((s) => /worker 1\s+PAUSED/.test(s), 'worker 1 paused');
+
+			// Publish a deferred event from the form, due in 3 s.
+			term.write('n');
+			await term.waitForScreen((s) => s.includes('Publish an event'), 'the form');
+			term.write(key.tab);
+			await term.waitForScreen((s) => s.includes('› Send as'), 'kind field');
+			term.write(' ');
+			await term.waitForScreen((s) => s.includes('(•) deferred'), 'deferred chosen');
+			term.write(key.tab);
+			await term.waitForScreen((s) => s.includes('› Delay'), 'delay field');
+			term.write(key.ctrlU);
+			await term.waitForScreen((s) => s.includes('e.g. 30s') && !s.includes('10s'), 'delay emptied');
+			term.write('3s');
+			await term.waitForScreen((s) => /› Delay\s+3s/.test(s), 'delay typed');
+			term.write(key.tab);
+			await term.waitForScreen((s) => s.includes('› Payload'), 'payload field');
+			term.write(key.ctrlU);
+			await term.waitForScreen((s) => s.includes('the payload is empty'), 'payload emptied');
+			term.write('{"job": "e2e"}');
+			await term.waitForScreen((s) => s.includes('{"job": "e2e"}') && s.includes('✓ valid JSON'), 'payload typed');
+			term.write(key.enter);
+
+			await term.waitForScreen((s) => /scheduled \(1\)/.test(s) && /#\d+ in \ds/.test(s) && s.includes('{"job": "e2e"}'), 'scheduled with a countdown');
+			await term.waitForScreen((s) => /ready\s+1 /.test(s) && /scheduled \(0\)/.test(s), 'ready');
+			term.write('p');
+			await term.waitForScreen((s) => s.includes('Processing event:') && s.includes('done 1'), 'processed');
+			// The log cuts long lines; wrapped, the whole body shows.
+			term.write('4');
+			await term.waitForScreen((s) => s.includes('▶ 4 Log ◀'), 'Log focused');
+			term.write('w');
+			// Two panes share each row: read the Log's own column (its rows start with ║ or │ at column 0).
+			await term.waitForScreen((s) => s.split('\n').map((row) => row.slice(0, 42)).join('').replace(/[│║\s]/g, '').includes('Processingevent:{"job":"e2e"}'), 'the whole line, wrapped');
+
+			term.write('q');
+			assert.equal(await term.exited, 0);
+		} finally {
+			term.kill();
+		}
+		assert.deepEqual(await redis.client.zrange(redisKeys.actors, 0, -1), [], 'no heartbeat left in the index');
+		assert.deepEqual(await redis.client.keys('eda:actor:*'), [], 'no heartbeat hash left');
+		assert.equal(await redis.client.zcard(redisKeys.deferred.inflight), 0, 'nothing stranded in flight');
+	});
+
+	it('quitting hands an event in flight back to the queue', async () => {
+		const port = await freePort();
+		const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--interval', '0', '--work-time', '60s'], {columns: 80, rows: 24});
+		try {
+			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('worker 1'), 'started');
+			const answer = await fetch(`http://127.0.0.1:${port}/deferred-exec`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"slow": true}'});
+			assert.equal(answer.status, 200);
+			await term.waitForScreen((s) => /in flight \(1\)/.test(s) && /lease \d+s/.test(s), 'in flight with a lease');
+			term.write('q');
+			assert.equal(await term.exited, 0);
+		} finally {
+			term.kill();
+		}
+		assert.equal(await redis.client.zcard(redisKeys.deferred.inflight), 0, 'not left in flight');
+		assert.ok((await redis.client.lrange('message:queue', 0, -1)).includes('{"slow": true}'), 'back in message:queue');
+		assert.deepEqual(await redis.client.zrange(redisKeys.actors, 0, -1), []);
+	});
+
+	it('not a terminal: prints the actors\' lines instead of a screen', async () => {
+		const port = await freePort();
+		const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli.tsx'), '--redis-url', redis.url, '--port', String(port)], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+		let out = '';
+		child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+		const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+		await waitFor(() => out.includes('API server listening on') && out.includes('Master Node running'), 'the plain lines', 30_000);
+		await fetch(`http://127.0.0.1:${port}/deferred-exec`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"plain":"\\u001b[2J"}'});
+		child.kill('SIGINT');
+		assert.equal(await exited, 0);
+		assert.ok(!out.includes('\u001B['), 'no escape sequence in plain output');
+	});
+});
