@@ -39,7 +39,7 @@ test('a throwing handler retries with growing delays, then the event is dead wit
 	await master.waitForLine((l) => l === 'Master Node running', 'the master');
 	await worker.waitForLine((l) => l.includes('"event":"idle"'), 'the worker');
 	const {id} = await store.enqueue('{"doomed":true}', 0);
-	await waitFor(async () => (await store.get(id))?.['state'] === 'dead', 'the event to die', 30_000);
+	await waitFor(async () => (await store.get(id))?.['state'] === 'dead', 'the event to die', 60_000);
 
 	const tries = worker.records().filter((r) => r['id'] === id && r['event'] === 'processing');
 	assert.deepEqual(tries.map((r) => r['attempts']), [1, 2, 3, 4]);
@@ -70,7 +70,7 @@ test('a throwing handler retries with growing delays, then the event is dead wit
 	assert.match(retried.out, new RegExp(`Moved event ${id} back to message:queue`));
 	assert.equal((await store.get(id))?.['attempts'], '0');
 	const healthy = eda(['consumer', '-d', '--interval', '0', '--json']);
-	await waitFor(async () => (await store.get(id))?.['state'] === 'done', 'the retried event to be done', 20_000);
+	await waitFor(async () => (await store.get(id))?.['state'] === 'done', 'the retried event to be done', 60_000);
 	assert.equal(healthy.records().find((r) => r['event'] === 'processing')?.['attempts'], 1);
 });
 

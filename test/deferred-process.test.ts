@@ -65,7 +65,7 @@ describe('deferred execution with real processes', () => {
 		await waitFor(async () => {
 			for (const id of ids) if ((await store.get(id))?.['state'] !== 'done') return false;
 			return true;
-		}, 'all 20 done', 30_000);
+		}, 'all 20 done', 60_000);
 		const seen = processing(worker).map((r) => r['id']);
 		assert.deepEqual([...seen].sort(), [...ids].sort(), 'each processed exactly once');
 		assert.equal(processing(worker)[0]?.['body'], '{"order_id":0}', 'the body exactly as posted');
@@ -73,11 +73,11 @@ describe('deferred execution with real processes', () => {
 
 	test('a body LPUSHed by the Go master is processed by our worker, and a PUBLISH on `master` is stored by our master', async () => {
 		await redis.client.lpush(goCompat.workQueue, 'pushed by the go master');
-		await waitFor(() => processing(worker).find((r) => r['body'] === 'pushed by the go master'), 'the LPUSHed body processed', 15_000);
+		await waitFor(() => processing(worker).find((r) => r['body'] === 'pushed by the go master'), 'the LPUSHed body processed', 30_000);
 		await redis.client.publish(goCompat.masterChannel, '{"from":"go api-server"}');
 		await master.waitForLine((l) => l === 'Recieved Message', 'the master to say it received the message');
-		const record = await waitFor(() => processing(worker).find((r) => r['body'] === '{"from":"go api-server"}'), 'the published body processed', 15_000);
-		await waitFor(async () => (await store.get(String(record['id'])))?.['state'] === 'done', 'it to be done');
+		const record = await waitFor(() => processing(worker).find((r) => r['body'] === '{"from":"go api-server"}'), 'the published body processed', 30_000);
+		await waitFor(async () => (await store.get(String(record['id'])))?.['state'] === 'done', 'it to be done', 30_000);
 	});
 
 	test('a worker stopped with SIGTERM exits 0', async () => {
@@ -89,14 +89,14 @@ describe('deferred execution with real processes', () => {
 		const slow = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '1s', '--json']);
 		await slow.waitForLine((l) => l.includes('"event":"idle"'), 'the slow worker to be idle');
 		const {id} = await store.enqueue('slow one', 0);
-		await waitFor(() => processing(slow).find((r) => r['id'] === id), 'the slow worker to take it');
+		await waitFor(() => processing(slow).find((r) => r['id'] === id), 'the slow worker to take it', 30_000);
 		await slow.kill('SIGKILL');
 		assert.equal((await store.get(id))?.['state'], 'inflight');
 		const rescuer = eda(['consumer', '-d', '--interval', '0', '--json']);
-		const record = await waitFor(() => processing(rescuer).find((r) => r['id'] === id), 'another worker to process it', 20_000);
+		const record = await waitFor(() => processing(rescuer).find((r) => r['id'] === id), 'another worker to process it', 60_000);
 		assert.equal(record['attempts'], 2);
 		assert.equal(record['body'], 'slow one');
-		await waitFor(async () => (await store.get(id))?.['state'] === 'done', 'it to be done');
+		await waitFor(async () => (await store.get(id))?.['state'] === 'done', 'it to be done', 30_000);
 		await rescuer.kill('SIGTERM');
 	});
 
@@ -104,7 +104,7 @@ describe('deferred execution with real processes', () => {
 		const busy = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '60s', '--json']);
 		await busy.waitForLine((l) => l.includes('"event":"idle"'), 'the worker to be idle');
 		const {id} = await store.enqueue('hand me back', 0);
-		await waitFor(() => processing(busy).find((r) => r['id'] === id), 'the worker to take it');
+		await waitFor(() => processing(busy).find((r) => r['id'] === id), 'the worker to take it', 30_000);
 		busy.child.kill('SIGTERM');
 		assert.equal(await busy.exited, 0);
 		const record = await store.get(id);

@@ -49,7 +49,7 @@ export function spawnEda(args: string[]): EdaProcess {
 					return [];
 				}
 			}),
-		waitForLine: (match, what, timeoutMs = 20_000) => waitFor(() => lines.find(match), `${what} (stderr: ${stderr.join(' | ')})`, timeoutMs),
+		waitForLine: (match, what, timeoutMs = 60_000) => waitFor(() => lines.find(match), `${what} (stderr: ${stderr.join(' | ')})`, timeoutMs),
 		exited,
 		async kill(signal = 'SIGKILL') {
 			if (child.exitCode === null && child.signalCode === null) child.kill(signal);
