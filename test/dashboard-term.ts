@@ -18,6 +18,7 @@ export type Term = {
 	resize(columns: number, rows: number): void;
 	/** Resolves with the exit code. */
 	exited: Promise<number>;
+	pid: number;
 	/** Bytes the program wrote, for frame counting. */
 	bytes(): number;
 	kill(): void;
@@ -56,6 +57,7 @@ export function spawnEda(args: string[], options: {columns?: number; rows?: numb
 			term.resize(newColumns, newRows);
 		},
 		exited,
+		pid: child.pid,
 		bytes: () => written,
 		kill: () => child.kill('SIGKILL'),
 		waitForScreen(check, what, timeoutMs = 20_000) {

@@ -1,0 +1,146 @@
+// The dashboard under a flood: 5,000 events/s for 60 s (--seconds to shorten)
+// through the embedded producer's batch route, with a live consumer on the
+// flooded topic printing two lines per event into the log. The dashboard runs
+// in a real pty (node-pty + @xterm/headless) and measures itself
+// (EDA_BENCH_STATS): event-loop delay, frames written per second, RSS, first
+// frame time; the totals are checked against what was sent.
+//   npx tsx bench/dashboard.ts [--seconds 10] [--rate 5000]
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {parseArgs} from 'node:util';
+import type {BenchStats} from '../source/dashboard/bench-stats.js';
+import {freePort, startPrivateRedis} from '../source/redis/private-server.js';
+import {spawnEda} from '../test/dashboard-term.js';
+
+type Options = {quick?: boolean; seconds?: number; rate?: number; maxFps?: number; batch?: number; log?: (line: string) => void};
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export default async function run(options: Options = {}) {
+	const seconds = options.seconds ?? (options.quick ? 10 : 60);
+	const rate = options.rate ?? 5000;
+	const maxFps = options.maxFps ?? 15;
+	/** Events per POST to the batch route: 100 a request, 50 requests a second at 5,000/s. */
+	const batchSize = options.batch ?? 100;
+	const log = options.log ?? ((line: string) => process.stderr.write(`[dashboard] ${line}\n`));
+	const redis = await startPrivateRedis();
+	const port = await freePort();
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'eda-bench-dashboard-'));
+	const statsFile = path.join(dir, 'stats.json');
+	const launched = performance.now();
+	const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--topic', 'flood', '--max-fps', String(maxFps)], {
+		columns: 80,
+		rows: 24,
+		env: {EDA_BENCH_STATS: statsFile},
+	});
+	try {
+		await term.waitForScreen((s) => s.includes('1 Topics'), 'the first frame', 30_000);
+		const firstScreenMs = performance.now() - launched;
+		await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('sub flood'), 'the producer and the consumer', 30_000);
+
+		log(`flooding ${rate} events/s for ${seconds} s`);
+		process.kill(term.pid, 'SIGUSR2');
+		const url = `http://127.0.0.1:${port}/topics/flood/batch`;
+		const started = performance.now();
+		let sent = 0;
+		let accepted = 0;
+		let failed = 0;
+		const inFlight = new Set<Promise<void>>();
+		while (performance.now() - started < seconds * 1000) {
+			const due = Math.floor(((performance.now() - started) / 1000) * rate);
+			const n = Math.min(batchSize, due - sent);
+			if (n > 0 && inFlight.size < 8) {
+				const body = JSON.stringify(Array.from({length: n}, (_, i) => ({seq: sent + i, at: Date.now()})));
+				sent += n;
+				const request = fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body})
+					.then(async (response) => {
+						await response.arrayBuffer();
+						if (response.ok) accepted += n;
+						else failed += n;
+					})
+					.catch(() => {
+						failed += n;
+					})
+					.finally(() => inFlight.delete(request));
+				inFlight.add(request);
+			} else {
+				await new Promise((resolve) => setTimeout(resolve, 5));
+			}
+		}
+		await Promise.all(inFlight);
+		const floodSeconds = (performance.now() - started) / 1000;
+		log(`sent ${sent}, accepted ${accepted}, failed ${failed} in ${floodSeconds.toFixed(1)} s`);
+
+		// The screen's total (abbreviated past 10,000) once the refresh caught up.
+		const shown = (count: number) => (count < 10_000 ? String(count) : count < 1_000_000 ? `${(count / 1000).toFixed(count < 100_000 ? 1 : 0)}k` : `${(count / 1_000_000).toFixed(2)}M`);
+		const screenTotal = await term
+			.waitForScreen((s) => new RegExp(`flood\\s+${shown(accepted).replace('.', '\\.')}\\s`).test(s), 'the right total on screen', 15_000)
+			.then(() => true)
+			.catch(() => false);
+		const finalScreen = term.screen();
+		term.write('q');
+		const exitCode = await term.exited;
+		const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as BenchStats;
+		const flood = stats.topics.find((topic) => topic.name === 'flood');
+		// Whole seconds of the flood only: the first second holds start-up, the last the exit.
+		const fps = stats.framesPerSecond.slice(1, -1);
+		const maxFrames = Math.max(0, ...fps);
+		const meanFrames = fps.length > 0 ? fps.reduce((a, b) => a + b, 0) / fps.length : 0;
+		const result = {
+			name: 'dashboard',
+			tables: [
+				{
+					title: `Dashboard under ${rate} events/s for ${seconds} s (80×24 pty, --max-fps ${maxFps}, a live consumer on the topic)`,
+					columns: ['figure', 'value'],
+					rows: [
+						['events accepted / sent', `${accepted} / ${sent}`],
+						['event-loop delay p50 / p99 / max (ms)', `${stats.eventLoopDelayMs.p50} / ${stats.eventLoopDelayMs.p99} / ${stats.eventLoopDelayMs.max}`],
+						['frames/s written: max / mean', `${maxFrames} / ${meanFrames.toFixed(1)}`],
+						['RSS at first frame / end / peak (MB)', `${stats.rssMb.atFirstFrame} / ${stats.rssMb.end} / ${stats.rssMb.peak}`],
+						['first frame: in-process / seen in the pty (ms)', `${stats.firstFrameMs} / ${Math.round(firstScreenMs)}`],
+						['total in the store: stored / seen live', `${flood?.stored} / ${flood?.seen}`],
+						['total on screen matches', screenTotal ? 'yes' : 'no'],
+						['log lines received / kept', `${stats.logLinesTotal} / ${stats.logLinesKept}`],
+						['exit code after q', exitCode],
+					],
+				},
+			],
+			goals: [
+				{name: 'event-loop delay p99', target: '< 50 ms', value: `${stats.eventLoopDelayMs.p99} ms`, met: stats.eventLoopDelayMs.p99 < 50},
+				{name: 'frames per second', target: `<= ${maxFps}`, value: String(maxFrames), met: maxFrames <= maxFps},
+				{name: 'RSS flat', target: 'end <= first frame + 50 MB', value: `${stats.rssMb.atFirstFrame} → ${stats.rssMb.end} MB`, met: stats.rssMb.end <= stats.rssMb.atFirstFrame + 50},
+				{name: 'totals right', target: `${accepted}`, value: `stored ${flood?.stored}, seen ${flood?.seen}, screen ${screenTotal ? 'yes' : 'no'}`, met: flood?.stored === accepted && flood?.seen === accepted && screenTotal},
+				{name: 'first frame', target: '< 1000 ms', value: `${stats.firstFrameMs} ms`, met: (stats.firstFrameMs ?? Infinity) < 1000},
+			],
+			notes: ['first frame in-process: from process start (performance.now) to the first frame written, tsx loading included'],
+			data: {seconds, rate, maxFps, batchSize, sent, accepted, failed, floodSeconds, firstScreenMs, stats, finalScreen},
+		};
+		const resultsDir = path.join(here, 'results');
+		mkdirSync(resultsDir, {recursive: true});
+		writeFileSync(path.join(resultsDir, 'dashboard.json'), `${JSON.stringify(result, null, '\t')}\n`);
+		return result;
+	} finally {
+		term.kill();
+		await redis.stop();
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	const {values} = parseArgs({options: {seconds: {type: 'string'}, rate: {type: 'string'}, 'max-fps': {type: 'string'}, batch: {type: 'string'}, quick: {type: 'boolean'}}});
+	const result = await run({
+		quick: values.quick,
+		seconds: values.seconds ? Number(values.seconds) : undefined,
+		rate: values.rate ? Number(values.rate) : undefined,
+		maxFps: values['max-fps'] ? Number(values['max-fps']) : undefined,
+		batch: values.batch ? Number(values.batch) : undefined,
+	});
+	for (const table of result.tables) {
+		process.stdout.write(`${table.title}\n`);
+		for (const [figure, value] of table.rows) process.stdout.write(`  ${String(figure).padEnd(48)} ${String(value)}\n`);
+	}
+	for (const goal of result.goals) process.stdout.write(`  goal ${goal.name}: ${goal.value} (target ${goal.target}) ${goal.met ? 'met' : 'NOT MET'}\n`);
+	process.exit(0);
+}
