@@ -104,8 +104,11 @@ export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refus
 	const kind = kindOf(incoming.contentType);
 	const text = incoming.body.toString('utf8');
 	let items: unknown[];
+	// NDJSON lines are published as posted (trimmed); array items re-serialized.
+	let wires: string[] | undefined;
 	if (kind === 'ndjson') {
 		items = [];
+		wires = [];
 		const lines = text.split('\n');
 		for (let i = 0; i < lines.length; i++) {
 			const line = lines[i]?.trim() ?? '';
@@ -113,6 +116,7 @@ export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refus
 			const parsed = parseJson(line);
 			if ('error' in parsed) return {ok: false, status: 400, error: `line ${i + 1}: ${parsed.error}`};
 			items.push(parsed.value);
+			wires.push(line);
 		}
 	} else if (kind === 'json' || kind === 'cloudevents-batch') {
 		const parsed = parseJson(text);
@@ -124,15 +128,19 @@ export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refus
 	}
 	if (items.length === 0) return {ok: false, status: 400, error: 'the batch is empty'};
 	const events: OutgoingEvent[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const wire = JSON.stringify(items[i]);
-		if (kind === 'cloudevents-batch') {
-			const event = fromCloudEvent(items[i], incoming, topic, wire);
+	if (kind === 'cloudevents-batch') {
+		for (let i = 0; i < items.length; i++) {
+			const event = fromCloudEvent(items[i], incoming, topic, JSON.stringify(items[i]));
 			if (typeof event === 'string') return {ok: false, status: 400, error: `event ${i + 1}: ${event}`};
 			events.push(event);
-		} else {
-			events.push({wire, envelope: {...baseEnvelope(incoming, topic, wire, 'application/json'), id: randomUUID()}});
 		}
+		return {ok: true, events};
+	}
+	// Headers, source and time are the request's: read them once, not per event.
+	const base = baseEnvelope(incoming, topic, '', 'application/json');
+	for (let i = 0; i < items.length; i++) {
+		const wire = wires?.[i] ?? JSON.stringify(items[i]);
+		events.push({wire, envelope: {...base, id: randomUUID(), data: wire}});
 	}
 	return {ok: true, events};
 }

@@ -24,17 +24,56 @@ for i = 0, n - 1 do
   redis.call('PUBLISH', topic, wire)
 end
 redis.call('HINCRBY', KEYS[2], topic, n)
-local t = redis.call('TIME')
-redis.call('HSET', KEYS[3], topic, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+-- The stream id starts with Redis's ms time: no TIME call needed for last-at.
+redis.call('HSET', KEYS[3], topic, string.match(ids[#ids], '^%d+'))
 return ids
 `;
 
-type PublishingRedis = Redis & {edaPublish(...args: (string | number)[]): Promise<string[]>};
+// Batches: every event of the request shares source, time, content
+// type and correlation (one POST, one JSON array or NDJSON body). Those go
+// once; per event only the id, the data and, when it differs, the wire bytes.
+const publishSharedScript = `
+local topic = ARGV[1]
+local per = tonumber(ARGV[8])
+local fields = {'specversion', '1.0', 'id', '', 'source', ARGV[3], 'type', topic, 'time', ARGV[4], 'datacontenttype', ARGV[5], 'data', ''}
+if ARGV[6] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[6] end
+if ARGV[7] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[7] end
+local ids = {}
+local n = (#ARGV - 8) / per
+for i = 0, n - 1 do
+  local b = 8 + i * per
+  fields[4] = ARGV[b + 1]
+  fields[14] = ARGV[b + 2]
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
+  local wire = ARGV[b + 2]
+  if per == 3 and ARGV[b + 3] ~= '' then wire = ARGV[b + 3] end
+  redis.call('PUBLISH', topic, wire)
+end
+redis.call('HINCRBY', KEYS[2], topic, n)
+-- The stream id starts with Redis's ms time: no TIME call needed for last-at.
+redis.call('HSET', KEYS[3], topic, string.match(ids[#ids], '^%d+'))
+return ids
+`;
+
+type PublishingRedis = Redis & {
+	edaPublish(...args: (string | number)[]): Promise<string[]>;
+	edaPublishShared(...args: (string | number)[]): Promise<string[]>;
+};
 
 function withScript(redis: Redis): PublishingRedis {
 	const client = redis as PublishingRedis;
 	if (typeof client.edaPublish !== 'function') redis.defineCommand('edaPublish', {numberOfKeys: 3, lua: publishScript});
+	if (typeof client.edaPublishShared !== 'function') redis.defineCommand('edaPublishShared', {numberOfKeys: 3, lua: publishSharedScript});
 	return client;
+}
+
+function shared(events: OutgoingEvent[]): boolean {
+	const first = events[0]?.envelope;
+	if (!first) return false;
+	for (const {envelope: e} of events) {
+		if (e.source !== first.source || e.time !== first.time || e.datacontenttype !== first.datacontenttype || e.correlationid !== first.correlationid || e.causationid !== first.causationid) return false;
+	}
+	return true;
 }
 
 /**
@@ -43,6 +82,16 @@ function withScript(redis: Redis): PublishingRedis {
  */
 export async function publishEvents(redis: Redis, topic: string, events: OutgoingEvent[], retain = defaultRetain): Promise<string[]> {
 	if (events.length === 0) return [];
+	if (events.length > 1 && shared(events)) {
+		const first = (events[0] as OutgoingEvent).envelope;
+		const withWire = events.some(({envelope, wire}) => wire !== envelope.data);
+		const args: (string | number)[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
+		for (const {envelope, wire} of events) {
+			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
+			else args.push(envelope.id, envelope.data);
+		}
+		return withScript(redis).edaPublishShared(...args);
+	}
 	const args: (string | number)[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain];
 	for (const {envelope, wire} of events) {
 		args.push(
