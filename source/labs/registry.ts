@@ -1,0 +1,38 @@
+// The labs by name: one line each for `eda lab`, and how to make one.
+import {CqrsLab, type CqrsLabOptions} from './cqrs/lab.js';
+import {DeferredLab, type DeferredLabOptions} from './deferred/lab.js';
+import type {Lab, LabName} from './lab.js';
+import {OrdersLab, type OrdersLabOptions} from './orders/lab.js';
+
+export const labSummaries: Record<LabName, string> = {
+	orders: 'choreography: an order flow with no orchestrator, compensations, pause a service',
+	cqrs: 'eventual consistency and CQRS: commands, a projected read model, stale reads, replicas',
+	deferred: 'deferred execution: a burst of delayed tasks, countdowns, one slow worker vs four fast',
+};
+
+export type AnyLabOptions = OrdersLabOptions & CqrsLabOptions & DeferredLabOptions;
+
+export function createLab(name: LabName, options: AnyLabOptions): Lab {
+	switch (name) {
+		case 'orders':
+			return new OrdersLab(options);
+		case 'cqrs':
+			return new CqrsLab(options);
+		case 'deferred':
+			return new DeferredLab(options);
+	}
+}
+
+/** `eda lab` with no name: the labs, one line each. */
+export function labListText(): string {
+	const width = Math.max(...Object.keys(labSummaries).map((n) => n.length));
+	return [
+		'Usage: eda lab <name> [flags]',
+		'',
+		...Object.entries(labSummaries).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`),
+		'',
+		'Flags: --rate N (orders or commands a second), --fail-rate P (orders), --projection-delay DUR and',
+		'--replicas N (cqrs), --interval DUR and --workers N (deferred), --port N, --json.',
+		'',
+	].join('\n');
+}

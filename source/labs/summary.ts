@@ -1,0 +1,24 @@
+// One line that sums up a lab's snapshot, printed every few seconds headless.
+import type {LabSnapshot} from './lab.js';
+import {money} from './orders/lab.js';
+
+export function summaryLine(snapshot: LabSnapshot): string {
+	switch (snapshot.lab) {
+		case 'orders': {
+			const c = snapshot.counters;
+			const waiting = snapshot.services.map((s) => `${s.name} ${s.waiting}${s.paused ? ' (paused)' : ''}`).join(', ');
+			return `[orders] ${c.created} created, ${c.shipped} shipped, ${c.cancelled} cancelled, ${c.open} open; taken ${money(c.taken)}, refunded ${money(c.refunded)}; waiting: ${waiting}`;
+		}
+		case 'cqrs': {
+			const stale = snapshot.entities.filter((e) => e.stale).length;
+			const m = snapshot.mistakes;
+			const list = (rows: {name: string; handled: number}[]) => rows.map((r) => `${r.name} ${r.handled}`).join(', ') || 'none';
+			return `[cqrs] ${snapshot.counters.events} events, lag ${snapshot.lag.count} (${snapshot.lag.ms} ms), ${stale} stale of ${snapshot.entities.length} shown; replicas: ${list(snapshot.replicas)}; own groups (each sees all ${m.eventsSinceStart}): ${list(m.noGroup)}; one group, two handlers: ${list(m.sharedGroup)}`;
+		}
+		case 'deferred': {
+			const c = snapshot.counts;
+			const bursts = snapshot.bursts.map((b) => `#${b.number} ${b.done}/${b.size}${b.drainMs !== undefined ? ` drained in ${b.drainMs} ms` : ''}`).join(', ');
+			return `[deferred] ${snapshot.mode === 'slow' ? '1 slow worker' : `${snapshot.workers.length} fast workers`}; scheduled ${c.scheduled}, ready ${c.ready}, in flight ${c.inflight}, dead ${c.dead}; bursts: ${bursts}`;
+		}
+	}
+}

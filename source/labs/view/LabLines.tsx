@@ -1,0 +1,19 @@
+import {Box, Text} from 'ink';
+import React from 'react';
+import type {Line} from './lines.js';
+
+type Props = {lines: Line[]; width: number; colorOn: boolean};
+
+/** Renders prepared lines, one Text each; colour only when it is on. */
+export default function LabLines({lines, width, colorOn}: Props) {
+	return (
+		<Box flexDirection="column" width={width}>
+			{lines.map((line, i) => (
+				// Lines are positional (row i of the panel), so the index is their identity.
+				<Text key={i} wrap="truncate" bold={line.bold} dimColor={line.dim} inverse={line.inverse} color={colorOn ? line.color : undefined}>
+					{line.text === '' ? ' ' : line.text}
+				</Text>
+			))}
+		</Box>
+	);
+}

@@ -1,0 +1,82 @@
+// The Orders lab on screen: services with what waits for each, totals, and
+// each order's chain as swimlanes (one row per service, time left to right).
+import {services} from '../orders/flow.js';
+import type {OrderTimeline, OrdersSnapshot} from '../orders/snapshot.js';
+import {dollars, fit, ms, pad, padStart, type Line} from './lines.js';
+
+/** Short names for events in a lane cell. */
+const short: Record<string, string> = {
+	orderCreated: 'created',
+	paymentAuthorized: 'authorized',
+	paymentDeclined: 'declined',
+	stockReserved: 'reserved',
+	outOfStock: 'outOfStock',
+	orderShipped: 'shipped',
+	shipmentFailed: 'shipFailed',
+	paymentRefunded: 'refunded',
+	stockReleased: 'released',
+	orderCancelled: 'cancelled',
+	customerNotified: 'notified',
+};
+const failing = new Set(['paymentDeclined', 'outOfStock', 'shipmentFailed']);
+const compensating = new Set(['paymentRefunded', 'stockReleased', 'orderCancelled']);
+
+function state(order: OrderTimeline): string {
+	if (order.terminals > 1) return `✕✕ ended ${order.terminals} times`;
+	if (order.terminal === 'shipped') return `✓ shipped in ${ms(order.durationMs ?? 0)}`;
+	if (order.terminal === 'cancelled') return `✕ cancelled in ${ms(order.durationMs ?? 0)}, refunded ${dollars(order.refunded)} of ${dollars(order.taken)}`;
+	const last = order.events.at(-1);
+	return `… open, last ${short[last?.type ?? ''] ?? last?.type ?? ''}`;
+}
+
+/** One order as swimlanes: a row per service, each event in its own column. */
+export function swimlanes(order: OrderTimeline, width: number): Line[] {
+	const label = 14;
+	const columns = Math.max(1, order.events.length);
+	const cell = Math.max(4, Math.floor((width - label) / columns));
+	const lines: Line[] = [{text: fit(`${order.orderId}  ${state(order)}`, width), bold: true, color: order.terminal === 'shipped' ? 'green' : order.terminal === 'cancelled' ? 'red' : 'yellow'}];
+	for (const lane of [...services, 'other'] as const) {
+		const events = order.events.map((e, i) => ({e, i})).filter(({e}) => e.lane === lane);
+		if (lane === 'other' && events.length === 0) continue;
+		let row = pad(lane, label);
+		for (const {e, i} of events) {
+			const at = label + i * cell;
+			const mark = failing.has(e.type) ? '✕' : compensating.has(e.type) ? '↺' : '●';
+			const text = fit(`${mark}${short[e.type] ?? e.type}`, cell - 1);
+			row = pad(row, at) + text;
+		}
+		lines.push({text: fit(row, width), ...(events.length === 0 ? {dim: true} : {})});
+	}
+	return lines;
+}
+
+export function ordersLines(s: OrdersSnapshot, width: number, height: number): Line[] {
+	const c = s.counters;
+	const lines: Line[] = [
+		{text: fit(`orders ${s.rate}/s · ${c.created} created · ${c.shipped} shipped · ${c.cancelled} cancelled · ${c.open} open`, width), bold: true},
+		{
+			text: fit(`money taken ${dollars(c.taken)} · refunded ${dollars(c.refunded)} · kept ${dollars(c.taken - c.refunded)} · stock reserved ${c.reserved} released ${c.released}${c.violations > 0 ? ` · ${c.violations} DOUBLE ENDINGS` : ''}`, width),
+			...(c.violations > 0 ? {color: 'red'} : {}),
+		},
+		{text: fit(`${pad('service', 14)}${padStart('waiting', 8)}${padStart('handled', 9)}${padStart('fails', 7)}  listens to`, width), dim: true},
+	];
+	for (const row of s.services) {
+		const text = `${pad(row.name, 14)}${padStart(String(row.waiting), 8)}${padStart(String(row.handled), 9)}${padStart(row.failRate === undefined ? '-' : `${Math.round(row.failRate * 100)}%`, 7)}  ${row.paused ? '⏸ PAUSED · ' : ''}${row.listensTo.join(', ')}`;
+		lines.push({text: fit(text, width), ...(row.paused ? {color: 'yellow', bold: true} : {})});
+	}
+	let room = height - lines.length;
+	const orders = s.orders;
+	for (const order of orders) {
+		const lanes = swimlanes(order, width);
+		// Swimlanes while they fit with a line to spare; the rest as one line each.
+		if (room >= lanes.length + 2) {
+			lines.push({text: ''}, ...lanes);
+			room -= lanes.length + 1;
+		} else if (room >= 1) {
+			lines.push({text: fit(`${order.orderId}  ${state(order)}`, width), dim: order.terminal !== undefined});
+			room -= 1;
+		}
+	}
+	if (orders.length === 0 && room > 0) lines.push({text: fit('No orders yet: they start at the order rate, or POST /orders.', width), dim: true});
+	return lines.slice(0, height);
+}
