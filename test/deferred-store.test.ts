@@ -94,6 +94,28 @@ describe('schedule and queue', () => {
 	});
 });
 
+describe('the Go worker drains our queue', () => {
+	test('records of events a Go worker RPOPed are marked taken once message:queue is empty, never while it is not', async () => {
+		const events = await store.enqueueMany([{body: 'go gets this', delayMs: 0}, {body: 'and this', delayMs: 0}, {body: 'we keep this', delayMs: 0}]);
+		await store.promote();
+		assert.equal(await client.rpop(goCompat.workQueue), 'go gets this');
+		assert.equal(await client.rpop(goCompat.workQueue), 'and this');
+		assert.deepEqual(await store.reconcile(), {cursor: '0', taken: 0}, 'nothing happens while a body waits');
+		assert.equal((await store.get(events[0]?.id ?? ''))?.['state'], 'ready');
+		assert.equal(await client.rpop(goCompat.workQueue), 'we keep this');
+		let cursor = '0';
+		let taken = 0;
+		do {
+			const step = await store.reconcile(cursor, 10);
+			cursor = step.cursor;
+			taken += step.taken;
+		} while (cursor !== '0');
+		assert.equal(taken, 3);
+		for (const e of events) assert.equal((await store.get(e.id))?.['state'], 'taken');
+		assert.deepEqual(await client.keys(`${keys.deferred.idsForBody('')}*`), []);
+	});
+});
+
 describe('leases', () => {
 	test('a claim writes in-flight membership and the lease together; only the lease holder completes', async () => {
 		const {id} = await store.enqueue('work', 0);

@@ -158,6 +158,18 @@ export class DeferredMaster {
 		});
 	}
 
+	private reconcileCursor = '0';
+	private lastReconcile = 0;
+
+	/** Every few seconds, one bounded step (see reconcileLua); cheap, and idempotent across masters. */
+	private async reconcile(store: DeferredStore): Promise<void> {
+		if (Date.now() - this.lastReconcile < 5000) return;
+		this.lastReconcile = Date.now();
+		const {cursor, taken} = await store.reconcile(this.reconcileCursor);
+		this.reconcileCursor = cursor;
+		if (taken > 0) this.emit([`${taken} event(s) were taken from message:queue by a worker that keeps no record (the Go tool?); marked taken`], {event: 'taken', count: taken});
+	}
+
 	private lastRedisNow = 0;
 	private lastLocalNow = 0;
 
@@ -182,6 +194,7 @@ export class DeferredMaster {
 				this.lastLocalNow = Date.now();
 				this.nextDue = result.nextDue;
 				const swept = await store.sweep(this.batch);
+				await this.reconcile(store);
 				if (swept.requeued + swept.dead > 0) {
 					this.requeued += swept.requeued;
 					this.emit([`Returned ${swept.requeued} event(s) with an expired lease to the queue${swept.dead > 0 ? `, ${swept.dead} to the dead-letter list` : ''}`], {

@@ -313,3 +313,32 @@ export const resignLua = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/**
+ * Records for events a worker that keeps no record took (the Go tool's RPOP
+ * on message:queue) would stay "ready" forever. While message:queue is empty
+ * every id list left is such an orphan (our moves push and pop a body and its
+ * id together), so one SCAN step marks those records "taken" and drops the
+ * lists. Checked and done in one script, so no list of a body that is still
+ * queued is ever touched. KEYS: queue, stats. ARGV: eventPrefix, idsPrefix,
+ * cursor, count, keepMs. Returns {next cursor, records marked}.
+ */
+export const reconcileLua = `${luaNowMs}
+if redis.call('LLEN', KEYS[1]) > 0 then return {'0', 0} end
+local res = redis.call('SCAN', ARGV[3], 'MATCH', ARGV[2] .. '*', 'COUNT', tonumber(ARGV[4]))
+local n = 0
+for _, listKey in ipairs(res[2]) do
+	for _, id in ipairs(redis.call('LRANGE', listKey, 0, -1)) do
+		local key = ARGV[1] .. id
+		if redis.call('HGET', key, 'state') == 'ready' then
+			redis.call('HSET', key, 'state', 'taken', 'finished', now,
+				'note', 'taken from message:queue by a worker that keeps no record (such as the Go tool)')
+			redis.call('PEXPIRE', key, tonumber(ARGV[5]))
+			n = n + 1
+		end
+	end
+	redis.call('DEL', listKey)
+end
+if n > 0 then redis.call('HINCRBY', KEYS[2], 'taken', n) end
+return {res[1], n}
+`;

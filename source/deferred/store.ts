@@ -39,6 +39,7 @@ const definitions: Record<string, {lua: string; keys: number}> = {
 	edaDeferredSweep: {lua: lua.sweepLua, keys: 4},
 	edaDeferredRetry: {lua: lua.retryLua, keys: 4},
 	edaDeferredPurge: {lua: lua.purgeLua, keys: 1},
+	edaDeferredReconcile: {lua: lua.reconcileLua, keys: 2},
 	edaDeferredLeader: {lua: lua.leaderLua, keys: 1},
 	edaDeferredResign: {lua: lua.resignLua, keys: 1},
 };
@@ -179,6 +180,15 @@ export class DeferredStore {
 			total += n;
 			if (n < batch) return total;
 		}
+	}
+
+	/**
+	 * One step of marking records of events that a record-less worker (the Go
+	 * tool's RPOP) took as "taken"; pass the returned cursor to the next call.
+	 */
+	async reconcile(cursor = '0', count = 1000): Promise<{cursor: string; taken: number}> {
+		const [next, taken] = (await script(this.redis, 'edaDeferredReconcile')(goCompat.workQueue, keys.deferred.stats, eventPrefix, idsPrefix, cursor, count, keepDoneMs)) as unknown[];
+		return {cursor: String(next), taken: num(taken)};
 	}
 
 	/** Takes or keeps a lock for `ttlMs`; true while this holder has it. */

@@ -87,6 +87,7 @@ export function mountDeferredRoutes(app: IRouter, deps: ProducerDeps): void {
 			leaseUntil: numeric('leaseUntil'),
 			worker: record['worker'],
 			lastError: record['lastError'],
+			note: record['note'],
 			failedAt: numeric('failedAt'),
 			finished: numeric('finished'),
 			source: record['source'],
