@@ -51,7 +51,7 @@ export default function LabsView({snapshot, width, height, colorOn = true, expla
 			</Box>
 		);
 	} else {
-		const explainRows = Math.min(4, Math.max(0, inner - 10));
+		const explainRows = Math.min(3, Math.max(0, inner - 12));
 		const bodyRows = inner - explainRows;
 		content = (
 			<Box flexDirection="column" height={inner}>

@@ -24,7 +24,10 @@ const compensating = new Set(['paymentRefunded', 'stockReleased', 'orderCancelle
 function state(order: OrderTimeline): string {
 	if (order.terminals > 1) return `✕✕ ended ${order.terminals} times`;
 	if (order.terminal === 'shipped') return `✓ shipped in ${ms(order.durationMs ?? 0)}`;
-	if (order.terminal === 'cancelled') return `✕ cancelled in ${ms(order.durationMs ?? 0)}, refunded ${dollars(order.refunded)} of ${dollars(order.taken)}`;
+	if (order.terminal === 'cancelled') {
+		const money = order.taken === 0 ? 'nothing was taken' : `refunded ${dollars(order.refunded)} of ${dollars(order.taken)}`;
+		return `✕ cancelled in ${ms(order.durationMs ?? 0)}, ${money}`;
+	}
 	const last = order.events.at(-1);
 	return `… open, last ${short[last?.type ?? ''] ?? last?.type ?? ''}`;
 }
@@ -66,17 +69,19 @@ export function ordersLines(s: OrdersSnapshot, width: number, height: number): L
 	}
 	let room = height - lines.length;
 	const orders = s.orders;
-	for (const order of orders) {
+	orders.forEach((order, i) => {
 		const lanes = swimlanes(order, width);
-		// Swimlanes while they fit with a line to spare; the rest as one line each.
-		if (room >= lanes.length + 2) {
-			lines.push({text: ''}, ...lanes);
-			room -= lanes.length + 1;
+		// Swimlanes while they fit (the newest first), the rest as one line each.
+		const gap = i === 0 ? 0 : 1;
+		if (room >= lanes.length + gap + (i === 0 ? 0 : 1)) {
+			if (gap) lines.push({text: ''});
+			lines.push(...lanes);
+			room -= lanes.length + gap;
 		} else if (room >= 1) {
 			lines.push({text: fit(`${order.orderId}  ${state(order)}`, width), dim: order.terminal !== undefined});
 			room -= 1;
 		}
-	}
+	});
 	if (orders.length === 0 && room > 0) lines.push({text: fit('No orders yet: they start at the order rate, or POST /orders.', width), dim: true});
 	return lines.slice(0, height);
 }
