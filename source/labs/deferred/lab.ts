@@ -36,12 +36,15 @@ export class DeferredLab extends LabBase {
 	private switching: Promise<void> = Promise.resolve();
 	/** Worker output goes on to the lab's, and tells the lab which of its tasks are done. */
 	private readonly workerOutput: ActorOutput;
+	/** Actors this lab is stopping: their own disconnect is not news. */
+	private readonly stopping = new Set<string>();
 
 	constructor(private readonly labOptions: DeferredLabOptions) {
 		super(labOptions);
 		this.workerOutput = {
 			emit: (actor, lines, record) => {
 				if (record['event'] === 'done' && typeof record['id'] === 'string') this.onDone(record['id']);
+				if ((record['event'] === 'redis-down' || record['event'] === 'redis-up') && this.stopping.has(actor)) return;
 				labOptions.output.emit(actor, lines, record);
 			},
 		};
@@ -82,6 +85,7 @@ export class DeferredLab extends LabBase {
 			this.mode = mode;
 			const old = this.workers;
 			this.workers = [];
+			for (const w of old) this.stopping.add(w.worker.name);
 			await Promise.allSettled(old.map((w) => w.worker.stop()));
 			const count = mode === 'slow' ? 1 : (this.labOptions.fastWorkers ?? 4);
 			const intervalMs = mode === 'slow' ? (this.labOptions.slowIntervalMs ?? 10_000) : 0;
@@ -146,6 +150,8 @@ export class DeferredLab extends LabBase {
 		await this.switching.catch(() => undefined);
 		const workers = this.workers;
 		this.workers = [];
+		for (const w of workers) this.stopping.add(w.worker.name);
+		if (this.master) this.stopping.add(this.master.name);
 		await Promise.allSettled([...workers.map((w) => w.worker.stop()), this.master?.stop()]);
 	}
 
