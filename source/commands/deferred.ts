@@ -61,7 +61,7 @@ const bodyWidth = 60;
 
 function line(view: EventView, when: string): string {
 	const id = view.id ? `#${view.id}` : '(no id yet)';
-	return `  ${id.padEnd(8)} attempts ${String(view.attempts).padEnd(3)} ${when.padEnd(24)} ${shorten(view.body, bodyWidth)}`;
+	return `  ${id.padEnd(11)} attempts ${String(view.attempts).padEnd(3)} ${when.padEnd(24)} ${shorten(view.body, bodyWidth)}`;
 }
 
 /** The text of `eda deferred list`: each stage with its events. */
@@ -72,7 +72,9 @@ export function formatList(s: DeferredSnapshot): string[] {
 	};
 	out.push(`Scheduled (${s.counts.scheduled})`);
 	for (const v of s.scheduled) {
-		out.push(line(v, v.due === undefined ? '' : `due ${countdown(v.due, s.now)}`));
+		// "due in 42s", or "overdue 3s" for late work (never "3s ago").
+		const when = v.due === undefined ? '' : countdown(v.due, s.now);
+		out.push(line(v, when.startsWith('in ') ? `due ${when}` : when));
 		if (v.lastError) out.push(`           last error: ${shorten(v.lastError, 100)}`);
 	}
 	more(s.scheduled.length, s.counts.scheduled);
