@@ -257,6 +257,32 @@ describe('masters', () => {
 		assert.equal(idLists.length, n, 'one id list per body, each with one id');
 	});
 
+	test('with two masters, only the lock holder stores what the Go api-server publishes on `master`; the other takes over when it stops', async () => {
+		const sessions = [await session(redis.url), await session(redis.url)];
+		const outputs = [memoryOutput(), memoryOutput()];
+		const masters = sessions.map((s, i) => new DeferredMaster(s, outputs[i]!));
+		await Promise.all(masters.map((m) => m.start()));
+		const leaders = () => masters.filter((m) => m.state().channelLeader);
+		await waitFor(() => leaders().length === 1, 'one channel leader');
+		const fromChannel = async () => {
+			const records = await Promise.all((await client.keys(`${keys.deferred.event('')}*`)).map((k) => client.hgetall(k)));
+			return records.filter((r) => r['source'] === 'master-channel');
+		};
+		for (let i = 0; i < 5; i++) await client.publish(goCompat.masterChannel, `go ${i}`);
+		await waitFor(async () => (await fromChannel()).length === 5, 'five stored');
+		await new Promise((r) => setTimeout(r, 300));
+		assert.equal((await fromChannel()).length, 5, 'each message stored once');
+		const leader = leaders()[0]!;
+		const other = masters.find((m) => m !== leader)!;
+		assert.equal(outputs[masters.indexOf(leader)]!.lines.filter((l) => l === 'Recieved Message').length, 5);
+		await leader.stop();
+		await waitFor(() => other.state().channelLeader, 'the other master to take the channel', 10_000);
+		await client.publish(goCompat.masterChannel, 'after the hand-over');
+		await waitFor(async () => (await fromChannel()).some((r) => r['body'] === 'after the hand-over'), 'stored by the new leader');
+		await other.stop();
+		await Promise.all(sessions.map((s) => s.close()));
+	});
+
 	test('a paused master moves nothing until resumed', async () => {
 		const s = await session(redis.url);
 		const master = new DeferredMaster(s, memoryOutput());
