@@ -57,10 +57,16 @@ export const helpText = `
     --plain              print log lines instead of the screen (also when not a TTY or CI)
 
   eda lab <name>
-    orders               choreography: an order flow with no orchestrator
-    cqrs                 eventual consistency and CQRS
-    deferred             deferred execution: countdowns, then the drain
-    --rate N, --fail-rate P, --projection-delay DUR, --replicas N, --port N
+    orders               choreography: orders, payments, inventory, shipping, notifications
+    cqrs                 eventual consistency and CQRS: commands, projected read model, replicas
+    deferred             deferred execution: a burst of delayed tasks, 1 worker @10s vs 4 @0
+    --rate N             orders or commands a second (fractions allowed); default 1
+    --fail-rate P        orders: share of payment/inventory/shipping steps that fail; default 0.1
+    --projection-delay DUR  cqrs: each event reaches the read model this late; default 0
+    --replicas N         cqrs: query-side replicas in one consumer group (0-8); default 2
+    --interval DUR       deferred: the slow worker's interval; default 10s
+    --workers N          deferred: workers at full speed; default 4
+    --port N, --host H, --json
 
   Durations: 500ms, 10s, 2m (a bare number is seconds).
 
