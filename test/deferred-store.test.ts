@@ -7,6 +7,7 @@ import {countdown} from '../source/deferred/format.js';
 import {readDeferredSnapshot} from '../source/deferred/inspect.js';
 import {DeferredMaster} from '../source/deferred/master.js';
 import {DeferredStore} from '../source/deferred/store.js';
+import {DeferredWorker} from '../source/deferred/worker.js';
 import {formatList} from '../source/commands/deferred.js';
 import {goCompat, keys} from '../source/redis/keys.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
@@ -295,6 +296,30 @@ describe('masters', () => {
 		master.resume();
 		await waitFor(async () => (await client.llen(goCompat.workQueue)) === 1, 'promoted after resume');
 		await master.stop();
+		await s.close();
+	});
+});
+
+describe('workers', () => {
+	test('a paused worker takes nothing until resumed; its state shows in-flight events with their lease', async () => {
+		const s = await session(redis.url);
+		const output = memoryOutput();
+		const worker = new DeferredWorker(s, output, {intervalMs: 0, concurrency: 2, leaseMs: 30_000, maxAttempts: 5, backoffMs: 1000, workTimeMs: 1500});
+		await worker.start();
+		await waitFor(() => output.lines.includes('Listening for Events from Event Queue'), 'idle');
+		worker.pause();
+		const {id} = await store.enqueue('paused', 0);
+		await store.promote();
+		await new Promise((r) => setTimeout(r, 800));
+		assert.equal(await client.llen(goCompat.workQueue), 1, 'still waiting');
+		worker.resume();
+		const inFlight = await waitFor(() => worker.state().inFlight[0], 'the event in flight');
+		assert.equal(inFlight.id, id);
+		assert.ok(inFlight.leaseUntil > (await redisNow()) + 20_000, 'lease about 30 s ahead');
+		assert.ok(output.lines.includes('Processing event: paused'));
+		await waitFor(() => worker.state().handled === 1, 'handled');
+		assert.equal(worker.state().inFlight.length, 0);
+		await worker.stop();
 		await s.close();
 	});
 });
