@@ -220,6 +220,8 @@ export class DeferredMaster {
 	lastError: string | undefined;
 
 	private onRedisState(state: string, detail?: string): void {
+		// Our own disconnect on stop is no outage worth a line.
+		if (this.stopping) return;
 		const down = state === 'down' || state === 'reconnecting';
 		if (down === this.redisDown) return;
 		this.redisDown = down;

@@ -323,6 +323,8 @@ export class DeferredWorker {
 	}
 
 	private onRedisState(state: string, detail?: string): void {
+		// Our own disconnect on stop is no outage worth a line.
+		if (this.stopping) return;
 		const down = state === 'down' || state === 'reconnecting';
 		if (down === this.redisDown) return;
 		this.redisDown = down;
