@@ -4,6 +4,14 @@ import type {OutgoingEvent} from './envelope.js';
 
 export const defaultRetain = 10_000;
 
+// Both publish scripts end alike: count the topic's events and note when the
+// last one came. The stream id starts with Redis's ms time, so no TIME call.
+const countTail = `
+redis.call('HINCRBY', KEYS[2], topic, n)
+redis.call('HSET', KEYS[3], topic, string.match(ids[#ids], '^%d+'))
+return ids
+`;
+
 // One script per request: every event of it is appended to the topic's stream,
 // PUBLISHed byte for byte on the topic's channel (what the Go tool's consumers
 // and redis-cli SUBSCRIBE see), and counted, or none is.
@@ -23,11 +31,7 @@ for i = 0, n - 1 do
   if wire == '' then wire = ARGV[b + 6] end
   redis.call('PUBLISH', topic, wire)
 end
-redis.call('HINCRBY', KEYS[2], topic, n)
--- The stream id starts with Redis's ms time: no TIME call needed for last-at.
-redis.call('HSET', KEYS[3], topic, string.match(ids[#ids], '^%d+'))
-return ids
-`;
+${countTail}`;
 
 // Batches: every event of the request shares source, time, content
 // type and correlation (one POST, one JSON array or NDJSON body). Those go
@@ -49,11 +53,7 @@ for i = 0, n - 1 do
   if per == 3 and ARGV[b + 3] ~= '' then wire = ARGV[b + 3] end
   redis.call('PUBLISH', topic, wire)
 end
-redis.call('HINCRBY', KEYS[2], topic, n)
--- The stream id starts with Redis's ms time: no TIME call needed for last-at.
-redis.call('HSET', KEYS[3], topic, string.match(ids[#ids], '^%d+'))
-return ids
-`;
+${countTail}`;
 
 type PublishingRedis = Redis & {
 	edaPublish(...args: (string | number)[]): Promise<string[]>;
