@@ -24,8 +24,18 @@ export type Term = {
 	kill(): void;
 };
 
-/** Runs `node --import tsx cli.tsx ...args` in a pty of the given size. */
-export function spawnEda(args: string[], options: {columns?: number; rows?: number; env?: NodeJS.ProcessEnv} = {}): Term {
+export type SpawnOptions = {
+	columns?: number;
+	rows?: number;
+	env?: NodeJS.ProcessEnv;
+	/** Run the built `dist/cli.js` with plain node (as users do; the benchmark) instead of `cli.tsx` under tsx. */
+	built?: boolean;
+	/** Extra node flags, e.g. --cpu-prof. */
+	nodeArgs?: string[];
+};
+
+/** Runs `node --import tsx cli.tsx ...args` (or `node dist/cli.js ...args`) in a pty of the given size. */
+export function spawnEda(args: string[], options: SpawnOptions = {}): Term {
 	const columns = options.columns ?? 80;
 	const rows = options.rows ?? 24;
 	const env: Record<string, string> = {};
@@ -36,7 +46,8 @@ export function spawnEda(args: string[], options: {columns?: number; rows?: numb
 	}
 	env['TERM'] = 'xterm-256color';
 	const term = new Terminal({cols: columns, rows, allowProposedApi: true});
-	const child = pty.spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli.tsx'), ...args], {name: 'xterm-256color', cols: columns, rows, cwd: root, env});
+	const entry = options.built ? [path.join(root, 'dist', 'cli.js')] : ['--import', 'tsx', path.join(root, 'cli.tsx')];
+	const child = pty.spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, ...args], {name: 'xterm-256color', cols: columns, rows, cwd: root, env});
 	let written = 0;
 	const waiters = new Set<() => void>();
 	child.onData((data) => {

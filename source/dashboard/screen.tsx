@@ -1,56 +1,36 @@
-// `eda` with no subcommand: the live dashboard. It hosts the producer and the
-// actors (runtime.ts), feeds the store from them, from one PSUBSCRIBE
+// The live dashboard on a terminal. It hosts the producer and the actors
+// (runtime/runtime.ts), feeds the store from them, from one PSUBSCRIBE
 // connection and from a once-a-second pipelined refresh, and draws the store
-// with Ink. Without a terminal (or --plain, or CI) it prints the log lines.
+// with Ink.
+//
+// Start-up order: only Ink, React and the screen's own modules load before the
+// first frame; the layout shows at once with Redis "connecting…". Then the
+// heavy half (runtime/backend.ts: ioredis, express and the producer, the
+// deferred actors) is imported and started while the screen is already up.
 import {render} from 'ink';
 import React from 'react';
-import {consoleOutput, type ActorOutput} from '../actors/output.js';
+import type {ActorOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
-import {untilSignal} from '../cli/shutdown.js';
 import {describeError} from '../cli/user-error.js';
-import {benchStats} from '../dashboard/bench-stats.js';
-import type {Controls} from '../dashboard/controls.js';
-import App from '../dashboard/components/App.js';
-import {DashboardContext} from '../dashboard/components/DashboardContext.js';
-import {watchTopics} from '../dashboard/feed/live-topics.js';
-import {startRefresher} from '../dashboard/feed/refresher.js';
-import {dashboardOptions, type DashboardOptions} from '../dashboard/options.js';
-import {DashboardRuntime} from '../dashboard/runtime/runtime.js';
-import {DashboardStore} from '../dashboard/store/store.js';
+import type {RedisSession} from '../redis/session.js';
 import {RedisClock} from '../redis/clock.js';
-import {displayUrl} from '../redis/connect.js';
-import {openRedisSession, resolveRedisUrl} from '../redis/session.js';
-
-export async function run(flags: Flags): Promise<number> {
-	const options = dashboardOptions(flags);
-	return options.plain ? runPlain(flags, options) : runScreen(flags, options);
-}
-
-/** Headless: the same actors, their lines printed (sanitized) to stdout. */
-async function runPlain(flags: Flags, options: DashboardOptions): Promise<number> {
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
-	const runtime = new DashboardRuntime({...options, session, output: consoleOutput(flags.json), onQuit: () => {}});
-	const stopped = untilSignal(() => runtime.stop());
-	try {
-		await runtime.start();
-	} catch (error) {
-		await runtime.stop();
-		await session.close();
-		throw error;
-	}
-	process.stderr.write(`eda: no terminal to draw on, printing the actors' lines instead (producer at ${runtime.producer?.url}); Ctrl-C stops.\n`);
-	await stopped;
-	await session.close();
-	return 0;
-}
+import {benchStats} from './bench-stats.js';
+import type {Controls} from './controls.js';
+import App from './components/App.js';
+import {DashboardContext} from './components/DashboardContext.js';
+import type {DashboardOptions} from './options.js';
+import {loadBackend} from './runtime/backend.js';
+import type {DashboardRuntime} from './runtime/runtime.js';
+import {DashboardStore} from './store/store.js';
 
 const altScreenOn = '\u001B[?1049h';
 const altScreenOff = '\u001B[?1049l';
 
-async function runScreen(flags: Flags, options: DashboardOptions): Promise<number> {
+/** Draws the dashboard until q or a signal; the actors start once the first frame is out. */
+export async function runScreen(flags: Flags, options: DashboardOptions): Promise<number> {
 	const stats = benchStats(process.env['EDA_BENCH_STATS'], process.stdout);
 	const clock = new RedisClock();
-	const store = new DashboardStore({frameMs: Math.ceil(1000 / options.maxFps), redisUrl: displayUrl(resolveRedisUrl(flags.redisUrl).url), now: () => clock.now()});
+	const store = new DashboardStore({frameMs: Math.ceil(1000 / options.maxFps), now: () => clock.now()});
 	stats.attach(store);
 
 	let quitting = false;
@@ -83,7 +63,8 @@ async function runScreen(flags: Flags, options: DashboardOptions): Promise<numbe
 		quit,
 	};
 
-	// The first frame goes out before Redis is even asked: the screen appears at once.
+	// The first frame goes out before Redis is even asked (or its client
+	// loaded): the screen appears at once.
 	process.stdout.write(altScreenOn);
 	const ink = render(
 		<DashboardContext.Provider value={{store, controls, colorOn: options.colorOn}}>
@@ -98,16 +79,20 @@ async function runScreen(flags: Flags, options: DashboardOptions): Promise<numbe
 		},
 	};
 	const stops: (() => unknown)[] = [];
-	let session: Awaited<ReturnType<typeof openRedisSession>> | undefined;
+	let session: RedisSession | undefined;
 	let failure: unknown;
 	try {
-		session = await openRedisSession({url: flags.redisUrl, say: (line) => store.appendLog('eda', [line])});
+		// Let the first frame reach the terminal before the heavy imports block the loop.
+		await new Promise((resolve) => setImmediate(resolve));
+		const backend = await loadBackend();
+		store.status({redisUrl: backend.displayUrl(backend.resolveRedisUrl(flags.redisUrl).url)});
+		session = await backend.openRedisSession({url: flags.redisUrl, say: (line) => store.appendLog('eda', [line])});
 		store.status({redisUrl: session.display});
-		const refresher = await startRefresher(session, store, clock, () => runtime && store.setActors(runtime.actors()));
+		const refresher = await backend.startRefresher(session, store, clock, () => runtime && store.setActors(runtime.actors()));
 		stops.push(() => refresher.stop());
-		const live = await watchTopics(session, store);
+		const live = await backend.watchTopics(session, store);
 		stops.push(() => live.stop());
-		runtime = new DashboardRuntime({
+		runtime = new backend.DashboardRuntime({
 			...options,
 			session,
 			output,

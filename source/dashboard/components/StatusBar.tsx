@@ -19,6 +19,7 @@ export const hints = keymap
 	.join('  ');
 
 const stateColor = {connected: 'green', connecting: 'yellow', reconnecting: 'yellow', down: 'red'} as const;
+const stateText = {connected: 'connected', connecting: 'connecting…', reconnecting: 'reconnecting…', down: 'down'} as const;
 
 /** A notice (the last action's result) shows this long in place of the hints. */
 const noticeMs = 8000;
@@ -36,7 +37,8 @@ function StatusBar({width}: Props) {
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate-end">
-				Redis {clean(status.redisUrl, 40)} <Text color={color(stateColor[status.redisState])}>{status.redisState}</Text>
+				Redis {status.redisUrl ? `${clean(status.redisUrl, 40)} ` : ''}
+				<Text color={color(stateColor[status.redisState])}>{stateText[status.redisState]}</Text>
 				{rtt} │ producer {status.producerUrl ? clean(status.producerUrl, 40) : 'starting'}
 			</Text>
 			<Text wrap="truncate-end">

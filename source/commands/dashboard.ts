@@ -1,0 +1,54 @@
+// `eda` with no subcommand: the live dashboard (source/dashboard/screen.tsx),
+// or, without a terminal (or --plain, or CI), the same actors printing their
+// lines. This module stays light: what it imports loads before the first frame.
+import type {Flags} from '../cli/flags.js';
+import {dashboardOptions, type DashboardOptions} from '../dashboard/options.js';
+import {loadBackend} from '../dashboard/runtime/backend.js';
+
+export async function run(flags: Flags): Promise<number> {
+	const options = dashboardOptions(flags);
+	if (options.plain) return runPlain(flags, options);
+	const {runScreen} = await withReactProduction(() => import('../dashboard/screen.js'));
+	return runScreen(flags, options);
+}
+
+/**
+ * React's production build unless NODE_ENV says otherwise: the development
+ * build checks every render (several times slower under a flood) and is twice
+ * the code to compile at start-up. React picks its build when it loads, and
+ * Node 20 loads CommonJS dependencies of an ES module graph before evaluating
+ * any of it, so NODE_ENV is set around the import of the screen's graph, then
+ * put back for the rest (express in the producer sees what the user set).
+ */
+async function withReactProduction<T>(load: () => Promise<T>): Promise<T> {
+	if (process.env['NODE_ENV'] !== undefined) return load();
+	process.env['NODE_ENV'] = 'production';
+	try {
+		return await load();
+	} finally {
+		delete process.env['NODE_ENV'];
+	}
+}
+
+/** Headless: the same actors, their lines printed (sanitized) to stdout. */
+async function runPlain(flags: Flags, options: DashboardOptions): Promise<number> {
+	const [{openRedisSession, DashboardRuntime}, {consoleOutput}, {untilSignal}] = await Promise.all([
+		loadBackend(),
+		import('../actors/output.js'),
+		import('../cli/shutdown.js'),
+	]);
+	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const runtime = new DashboardRuntime({...options, session, output: consoleOutput(flags.json), onQuit: () => {}});
+	const stopped = untilSignal(() => runtime.stop());
+	try {
+		await runtime.start();
+	} catch (error) {
+		await runtime.stop();
+		await session.close();
+		throw error;
+	}
+	process.stderr.write(`eda: no terminal to draw on, printing the actors' lines instead (producer at ${runtime.producer?.url}); Ctrl-C stops.\n`);
+	await stopped;
+	await session.close();
+	return 0;
+}

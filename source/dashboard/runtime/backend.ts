@@ -1,0 +1,22 @@
+// The half of the dashboard the first frame does not wait for: ioredis, the
+// producer (express), the deferred actors, the feeds. Imported once the
+// screen is up, so loading them never delays the first frame.
+export async function loadBackend() {
+	const [connect, session, runtime, refresher, live] = await Promise.all([
+		import('../../redis/connect.js'),
+		import('../../redis/session.js'),
+		import('./runtime.js'),
+		import('../feed/refresher.js'),
+		import('../feed/live-topics.js'),
+	]);
+	return {
+		displayUrl: connect.displayUrl,
+		openRedisSession: session.openRedisSession,
+		resolveRedisUrl: session.resolveRedisUrl,
+		DashboardRuntime: runtime.DashboardRuntime,
+		startRefresher: refresher.startRefresher,
+		watchTopics: live.watchTopics,
+	};
+}
+
+export type Backend = Awaited<ReturnType<typeof loadBackend>>;
