@@ -80,6 +80,18 @@ describe('keys', () => {
 		assert.deepEqual(controls.calls, ['quit']);
 	});
 
+	it('help reads whole at 80×24: every label, nothing cut', async () => {
+		const app = await renderDashboard({store: storeWithActors()});
+		const frame = await app.press('?', (f) => f.includes('Keys (? Esc or q closes)'), 'help');
+		const overlay = frame.slice(0, frame.indexOf('╚'));
+		assert.ok(!overlay.includes('…'), `no line cut:\n${overlay}`);
+		const words = overlay.split(/[\s║]+/);
+		for (const binding of keymap) {
+			assert.ok(words.includes(binding.show), `help shows the keys ${binding.show}`);
+			for (const word of binding.label.split(' ')) assert.ok(words.includes(word), `help shows "${word}" of "${binding.label}"`);
+		}
+	});
+
 	it('help lists every binding of the keymap table', async () => {
 		const app = await renderDashboard({store: storeWithActors(), columns: 160, rows: 50});
 		const frame = await app.press('?', (f) => f.includes('Keys (? Esc or q closes)'), 'help');

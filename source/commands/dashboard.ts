@@ -2,14 +2,26 @@
 // or, without a terminal (or --plain, or CI), the same actors printing their
 // lines. This module stays light: what it imports loads before the first frame.
 import type {Flags} from '../cli/flags.js';
+import {benchStats} from '../dashboard/bench-stats.js';
 import {dashboardOptions, type DashboardOptions} from '../dashboard/options.js';
 import {loadBackend} from '../dashboard/runtime/backend.js';
+import {skeleton} from '../dashboard/skeleton.js';
+
+export const altScreenOn = '\u001B[?1049h';
+export const altScreenOff = '\u001B[?1049l';
 
 export async function run(flags: Flags): Promise<number> {
 	const options = dashboardOptions(flags);
 	if (options.plain) return runPlain(flags, options);
-	const {runScreen} = await withReactProduction(() => import('../dashboard/screen.js'));
-	return runScreen(flags, options);
+	const stats = benchStats(process.env['EDA_BENCH_STATS'], process.stdout);
+	// The layout at once, while Ink and React load; then the live screen.
+	process.stdout.write(`${altScreenOn}\u001B[H${skeleton(process.stdout.columns || 80, process.stdout.rows || 24)}`);
+	try {
+		const {runScreen} = await withReactProduction(() => import('../dashboard/screen.js'));
+		return await runScreen(flags, options, stats);
+	} finally {
+		process.stdout.write(altScreenOff);
+	}
 }
 
 /**

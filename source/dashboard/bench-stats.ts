@@ -6,13 +6,18 @@ import {monitorEventLoopDelay, performance} from 'node:perf_hooks';
 import type {DashboardStore} from './store/store.js';
 
 export type BenchStats = {
-	/** ms from process start to the first frame written. */
+	/** ms from process start to the first frame written (the skeleton, before Ink loads). */
 	firstFrameMs: number | undefined;
+	/** ms from process start to Ink's first frame. */
+	firstLiveFrameMs: number | undefined;
 	frames: number;
 	/** Frames written in each whole second since the first frame. */
 	framesPerSecond: number[];
 	eventLoopDelayMs: {p50: number; p99: number; max: number; mean: number};
-	rssMb: {atFirstFrame: number; end: number; peak: number};
+	/** RSS at the first frame, when the flood started (SIGUSR2), half-way from there to the end, at the end, and the peak. */
+	rssMb: {atFirstFrame: number; floodStart: number; mid: number; end: number; peak: number};
+	/** RSS once a second from the flood's start, MB. */
+	rssMbPerSecond: number[];
 	storeNotifications: number;
 	topics: {name: string; stored: number | undefined; seen: number}[];
 	logLinesTotal: number;
@@ -22,23 +27,45 @@ export type BenchStats = {
 const bsu = '\u001B[?2026h';
 const esu = '\u001B[?2026l';
 
-export function benchStats(file: string | undefined, stdout: NodeJS.WriteStream): {attach(store: DashboardStore): void; write(): void} {
-	if (!file) return {attach() {}, write() {}};
+export type StatsRecorder = {
+	attach(store: DashboardStore): void;
+	/** The next frame is Ink's first. */
+	live(): void;
+	write(): void;
+};
+
+export function benchStats(file: string | undefined, stdout: NodeJS.WriteStream): StatsRecorder {
+	if (!file) return {attach() {}, live() {}, write() {}};
 	const delay = monitorEventLoopDelay({resolution: 10});
 	delay.enable();
 	// SIGUSR2 marks the start of the measured load: start-up (module loading,
 	// the private Redis) is not what the flood figure is about.
-	process.on('SIGUSR2', () => delay.reset());
+	let floodStart = 0;
+	const rssPerSecond: number[] = [];
+	process.on('SIGUSR2', () => {
+		delay.reset();
+		floodStart = performance.now();
+		rssPerSecond.length = 0;
+	});
 	let firstFrameMs: number | undefined;
+	let firstLiveFrameMs: number | undefined;
+	let awaitingLive = false;
 	let firstSecond = 0;
 	let rssAtFirst = 0;
 	let peak = 0;
 	let frames = 0;
 	const perSecond: number[] = [];
 	let store: DashboardStore | undefined;
+	let lastSecond = -1;
 	const sampler = setInterval(() => {
-		peak = Math.max(peak, process.memoryUsage.rss());
-	}, 500);
+		const rss = process.memoryUsage.rss();
+		peak = Math.max(peak, rss);
+		const second = Math.floor((performance.now() - floodStart) / 1000);
+		if (second !== lastSecond) {
+			lastSecond = second;
+			rssPerSecond.push(rss);
+		}
+	}, 250);
 	sampler.unref();
 	const write = stdout.write.bind(stdout);
 	// A frame is one write of screen content; the synchronized-output brackets
@@ -52,6 +79,10 @@ export function benchStats(file: string | undefined, stdout: NodeJS.WriteStream)
 				firstSecond = Math.floor(now / 1000);
 				rssAtFirst = process.memoryUsage.rss();
 			}
+			if (awaitingLive) {
+				awaitingLive = false;
+				firstLiveFrameMs = now;
+			}
 			frames++;
 			const second = Math.floor(now / 1000) - firstSecond;
 			while (perSecond.length <= second) perSecond.push(0);
@@ -64,6 +95,9 @@ export function benchStats(file: string | undefined, stdout: NodeJS.WriteStream)
 		attach(s) {
 			store = s;
 		},
+		live() {
+			awaitingLive = true;
+		},
 		write() {
 			delay.disable();
 			clearInterval(sampler);
@@ -71,10 +105,18 @@ export function benchStats(file: string | undefined, stdout: NodeJS.WriteStream)
 			const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 			const stats: BenchStats = {
 				firstFrameMs: firstFrameMs === undefined ? undefined : Math.round(firstFrameMs),
+				firstLiveFrameMs: firstLiveFrameMs === undefined ? undefined : Math.round(firstLiveFrameMs),
 				frames,
 				framesPerSecond: perSecond,
 				eventLoopDelayMs: {p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), mean: ms(delay.mean)},
-				rssMb: {atFirstFrame: mb(rssAtFirst), end: mb(process.memoryUsage.rss()), peak: mb(Math.max(peak, process.memoryUsage.rss()))},
+				rssMb: {
+					atFirstFrame: mb(rssAtFirst),
+					floodStart: mb(rssPerSecond[0] ?? 0),
+					mid: mb(rssPerSecond[Math.floor(rssPerSecond.length / 2)] ?? 0),
+					end: mb(process.memoryUsage.rss()),
+					peak: mb(Math.max(peak, process.memoryUsage.rss())),
+				},
+				rssMbPerSecond: rssPerSecond.map(mb),
 				storeNotifications: store?.notifications ?? 0,
 				topics: (state?.topics ?? []).map((topic) => ({name: topic.name, stored: topic.stored, seen: topic.seen})),
 				logLinesTotal: store?.log.total ?? 0,

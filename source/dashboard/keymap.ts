@@ -97,7 +97,7 @@ export const keymap: Binding[] = [
 	{
 		keys: ['1', '2', '3', '4'],
 		show: '1-4',
-		label: 'focus Topics, Queues, Deferred, Log',
+		label: 'focus a pane by its number',
 		scope: 'global',
 		run: ({store}, name) => store.focus(paneIds[Number(name) - 1] ?? 'topics'),
 	},
@@ -106,16 +106,16 @@ export const keymap: Binding[] = [
 	{keys: ['pageup'], show: 'PgUp', label: 'a page up', scope: 'global', run: ({store}) => move(store, -page)},
 	{keys: ['pagedown'], show: 'PgDn', label: 'a page down', scope: 'global', run: ({store}) => move(store, page)},
 	{keys: ['home', 'g'], show: 'Home/g', label: 'to the top', scope: 'global', run: ({store}) => move(store, -Infinity)},
-	{keys: ['end', 'G'], show: 'End/G', label: 'to the bottom (the log follows again)', scope: 'global', run: ({store}) => move(store, Infinity)},
+	{keys: ['end', 'G'], show: 'End/G', label: 'to the bottom (log follows)', scope: 'global', run: ({store}) => move(store, Infinity)},
 	{keys: ['/'], show: '/', label: 'filter the focused pane', scope: 'global', hint: 'filter', run: ({store}) => store.ui(() => ({overlay: 'filter'}))},
-	{keys: ['n'], show: 'n', label: 'publish an event (topic or deferred)', scope: 'global', hint: 'publish', run: ({store}) => store.ui(() => ({overlay: 'form'}))},
-	{keys: ['+'], show: '+', label: 'start another deferred worker', scope: 'global', hint: 'workers', run: ({store, controls}) => report(store, controls.addWorker())},
-	{keys: ['-'], show: '-', label: 'stop the newest deferred worker', scope: 'global', run: ({store, controls}) => report(store, controls.removeWorker())},
-	{keys: ['s'], show: 's', label: 'subscribe a live consumer to a topic (again: unsubscribe)', scope: 'global', hint: 'subscribe', run: ({store}) => store.ui(() => ({overlay: 'subscribe'}))},
+	{keys: ['n'], show: 'n', label: 'publish: topic or deferred', scope: 'global', hint: 'publish', run: ({store}) => store.ui(() => ({overlay: 'form'}))},
+	{keys: ['+'], show: '+', label: 'add a deferred worker', scope: 'global', hint: 'workers', run: ({store, controls}) => report(store, controls.addWorker())},
+	{keys: ['-'], show: '-', label: 'stop the newest worker', scope: 'global', run: ({store, controls}) => report(store, controls.removeWorker())},
+	{keys: ['s'], show: 's', label: 'live consumer on a topic (again: stop it)', scope: 'global', hint: 'subscribe', run: ({store}) => store.ui(() => ({overlay: 'subscribe'}))},
 	{
 		keys: ['p'],
 		show: 'p',
-		label: 'pause or resume the master (or the worker selected in Deferred)',
+		label: 'pause or resume the master, or the worker selected in Deferred',
 		scope: 'global',
 		hint: 'pause',
 		run: ({store, controls}) => {
@@ -124,17 +124,23 @@ export const keymap: Binding[] = [
 			else store.notice('no master or worker runs in this process', true);
 		},
 	},
-	{keys: ['f'], show: 'f', label: 'follow the newest lines, or pause', scope: 'log', run: ({store}) => {
+	{keys: ['f'], show: 'f', label: 'follow the newest, or pause', scope: 'log', run: ({store}) => {
 		store.ui((u) => (u.log.follow ? {log: {...u.log, follow: false, fromBottom: 0, pausedAtTotal: store.log.total}} : {log: {...u.log, follow: true, fromBottom: 0}}));
 	}},
 	{keys: ['c'], show: 'c', label: 'clear the log', scope: 'log', run: ({store}) => store.clearLog()},
-	{keys: ['w'], show: 'w', label: 'wrap long lines, or cut them', scope: 'log', run: ({store}) => store.ui((u) => ({log: {...u.log, wrap: !u.log.wrap}}))},
-	{keys: ['escape'], show: 'Esc', label: 'back out: close, clear the filter', scope: 'global', run: ({store}) => void back(store)},
-	{keys: ['q'], show: 'q', label: 'back out; quit at the top level', scope: 'global', hint: 'quit', run: ({store, controls}) => {
+	{keys: ['w'], show: 'w', label: 'wrap long lines, or cut', scope: 'log', run: ({store}) => store.ui((u) => ({log: {...u.log, wrap: !u.log.wrap}}))},
+	{keys: ['escape'], show: 'Esc', label: 'close, or clear the filter', scope: 'global', run: ({store}) => void back(store)},
+	{keys: ['q'], show: 'q', label: 'back out; quit at top level', scope: 'global', hint: 'quit', run: ({store, controls}) => {
 		if (!back(store)) controls.quit();
 	}},
 	{keys: ['ctrl+c'], show: 'Ctrl-C', label: 'quit, always', scope: 'global', run: ({controls}) => controls.quit()},
 ];
+
+/** The status bar's hint line, from the same table. */
+export const hints = keymap
+	.filter((binding) => binding.hint)
+	.map((binding) => `${binding.show} ${binding.hint}`)
+	.join('  ');
 
 /** Overlays with a text field: single-letter keys type into it instead. */
 export function typing(overlay: string): boolean {

@@ -14,7 +14,7 @@ import type {Flags} from '../cli/flags.js';
 import {describeError} from '../cli/user-error.js';
 import type {RedisSession} from '../redis/session.js';
 import {RedisClock} from '../redis/clock.js';
-import {benchStats} from './bench-stats.js';
+import type {StatsRecorder} from './bench-stats.js';
 import type {Controls} from './controls.js';
 import App from './components/App.js';
 import {DashboardContext} from './components/DashboardContext.js';
@@ -23,12 +23,11 @@ import {loadBackend} from './runtime/backend.js';
 import type {DashboardRuntime} from './runtime/runtime.js';
 import {DashboardStore} from './store/store.js';
 
-const altScreenOn = '\u001B[?1049h';
-const altScreenOff = '\u001B[?1049l';
+/** Synchronized output around "erase the skeleton" and Ink's first frame: the terminal shows both at once. */
+const beginSync = '\u001B[?2026h';
 
 /** Draws the dashboard until q or a signal; the actors start once the first frame is out. */
-export async function runScreen(flags: Flags, options: DashboardOptions): Promise<number> {
-	const stats = benchStats(process.env['EDA_BENCH_STATS'], process.stdout);
+export async function runScreen(flags: Flags, options: DashboardOptions, stats: StatsRecorder): Promise<number> {
 	const clock = new RedisClock();
 	const store = new DashboardStore({frameMs: Math.ceil(1000 / options.maxFps), now: () => clock.now()});
 	stats.attach(store);
@@ -63,14 +62,16 @@ export async function runScreen(flags: Flags, options: DashboardOptions): Promis
 		quit,
 	};
 
-	// The first frame goes out before Redis is even asked (or its client
-	// loaded): the screen appears at once.
-	process.stdout.write(altScreenOn);
+	// Ink's first frame goes out before Redis is even asked (or its client
+	// loaded), over the skeleton the command drew (cleared in the same
+	// synchronized update, so nothing flickers).
+	process.stdout.write(`${beginSync}\u001B[H\u001B[J`);
+	stats.live();
 	const ink = render(
 		<DashboardContext.Provider value={{store, controls, colorOn: options.colorOn}}>
 			<App />
 		</DashboardContext.Provider>,
-		{maxFps: options.maxFps, exitOnCtrlC: false, patchConsole: true},
+		{maxFps: options.maxFps, exitOnCtrlC: false, patchConsole: true, incrementalRendering: true},
 	);
 
 	const output: ActorOutput = {
@@ -120,7 +121,6 @@ export async function runScreen(flags: Flags, options: DashboardOptions): Promis
 	ink.unmount();
 	await ink.waitUntilExit().catch(() => undefined);
 	store.dispose();
-	process.stdout.write(altScreenOff);
 	process.off('SIGINT', signals);
 	process.off('SIGTERM', signals);
 	await session?.close();

@@ -34,7 +34,10 @@ function Pane({number, title, extra, focused, width, height, children}: Props) {
 				<Text color={borderColor}>{line.repeat(fill)}{focused ? '╗' : '┐'}</Text>
 			</Text>
 			{/* Keyed by focus: Ink 6.8 re-applies a changed borderStyle without
-			    borderTop={false}, which would push the content down a row. */}
+			    borderTop={false}, which would push the content down a row.
+			    Clipped vertically only: rows are cut to the width already
+			    (truncate-end), and a horizontal clip makes Ink slice every
+			    line of the pane again on every frame. */}
 			<Box
 				key={focused ? 'focused' : 'plain'}
 				borderStyle={focused ? 'double' : 'single'}
@@ -43,7 +46,7 @@ function Pane({number, title, extra, focused, width, height, children}: Props) {
 				flexDirection="column"
 				width={width}
 				height={height - 1}
-				overflow="hidden"
+				overflowY="hidden"
 			>
 				{children}
 			</Box>

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import React, {memo} from 'react';
 import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
-import {keymap} from '../keymap.js';
+import {hints} from '../keymap.js';
 import type {DashboardState} from '../store/types.js';
 import {clean} from '../text.js';
 import Prompt from './Prompt.js';
@@ -11,12 +11,6 @@ type Props = {width: number};
 
 const selectStatus = (state: DashboardState) => state.status;
 const selectOverlay = (state: DashboardState) => state.ui.overlay;
-
-/** The hint line, from the one keymap table. */
-export const hints = keymap
-	.filter((binding) => binding.hint)
-	.map((binding) => `${binding.show} ${binding.hint}`)
-	.join('  ');
 
 const stateColor = {connected: 'green', connecting: 'yellow', reconnecting: 'yellow', down: 'red'} as const;
 const stateText = {connected: 'connected', connecting: 'connecting…', reconnecting: 'reconnecting…', down: 'down'} as const;

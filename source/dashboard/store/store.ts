@@ -52,6 +52,8 @@ export class DashboardStore {
 	private timer: NodeJS.Timeout | undefined;
 	private immediate: NodeJS.Immediate | undefined;
 	private topicsDirty = false;
+	/** Lines arrived since the last notification: logVersion moves once per frame, not once per line. */
+	private logDirty = false;
 	private stored = new Map<string, Snapshot['topics'][number]>();
 	/** Listener calls so far (for the benchmark and tests). */
 	notifications = 0;
@@ -167,9 +169,14 @@ export class DashboardStore {
 		if (this.immediate) clearImmediate(this.immediate);
 		this.timer = undefined;
 		this.immediate = undefined;
-		if (this.topicsDirty) {
+		if (this.topicsDirty || this.logDirty) {
+			this.state = {
+				...this.state,
+				...(this.topicsDirty ? {topics: this.buildTopics()} : {}),
+				...(this.logDirty ? {logVersion: this.state.logVersion + 1} : {}),
+			};
 			this.topicsDirty = false;
-			this.state = {...this.state, topics: this.buildTopics()};
+			this.logDirty = false;
 		}
 		this.notifications++;
 		for (const listener of this.listeners) listener();
@@ -182,7 +189,7 @@ export class DashboardStore {
 	}
 
 	private dirtyLog(): void {
-		this.state = {...this.state, logVersion: this.state.logVersion + 1};
+		this.logDirty = true;
 		this.schedule(false);
 	}
 
