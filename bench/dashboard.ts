@@ -66,6 +66,7 @@ export default async function run(options: Options = {}) {
 		process.kill(term.pid, 'SIGUSR2');
 		const url = `http://127.0.0.1:${port}/topics/flood/batch`;
 		const started = performance.now();
+		const bytesAtStart = term.bytes();
 		let sent = 0;
 		let accepted = 0;
 		let failed = 0;
@@ -93,6 +94,7 @@ export default async function run(options: Options = {}) {
 		}
 		await Promise.all(inFlight);
 		const floodSeconds = (performance.now() - started) / 1000;
+		const bytesPerSecond = (term.bytes() - bytesAtStart) / floodSeconds;
 		log(`sent ${sent}, accepted ${accepted}, failed ${failed} in ${floodSeconds.toFixed(1)} s`);
 
 		// The screen's total (abbreviated past 10,000) once the refresh caught up.
@@ -102,6 +104,9 @@ export default async function run(options: Options = {}) {
 			.then(() => true)
 			.catch(() => false);
 		const finalScreen = term.screen();
+		// Every row where it belongs: the panes' top borders on row 1, the hints on the last drawn row, the terminal's last row empty.
+		const finalRows = finalScreen.split('\n');
+		const screenIntact = /^[╔┌]/.test(finalRows[0] ?? '') && (finalRows[22] ?? '').startsWith('? help') && (finalRows[23] ?? '') === '';
 		term.write('q');
 		const exitCode = await term.exited;
 		const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as BenchStats;
@@ -120,11 +125,13 @@ export default async function run(options: Options = {}) {
 						['events accepted / sent', `${accepted} / ${sent}`],
 						['event-loop delay p50 / p99 / max (ms)', `${stats.eventLoopDelayMs.p50} / ${stats.eventLoopDelayMs.p99} / ${stats.eventLoopDelayMs.max}`],
 						['frames/s written: max / mean', `${maxFrames} / ${meanFrames.toFixed(1)}`],
+						['terminal output during the flood (KB/s)', (bytesPerSecond / 1024).toFixed(1)],
 						['RSS at first frame / flood start / mid-flood / end / peak (MB)', `${stats.rssMb.atFirstFrame} / ${stats.rssMb.floodStart} / ${stats.rssMb.mid} / ${stats.rssMb.end} / ${stats.rssMb.peak}`],
 						['first frame (layout, connecting…): in-process / seen in the pty (ms)', `${stats.firstFrameMs} / ${Math.round(firstScreenMs)}`],
 						['first Ink frame / producer and consumer shown (ms)', `${stats.firstLiveFrameMs} / ${Math.round(readyMs)}`],
 						['total in the store: stored / seen live', `${flood?.stored} / ${flood?.seen}`],
 						['total on screen matches', screenTotal ? 'yes' : 'no'],
+						['screen intact at the end (rows in place, last row empty)', screenIntact ? 'yes' : 'no'],
 						['log lines received / kept', `${stats.logLinesTotal} / ${stats.logLinesKept}`],
 						['exit code after q', exitCode],
 					],
@@ -136,6 +143,7 @@ export default async function run(options: Options = {}) {
 				// The heap grows to its working size in the first seconds of the flood; flat means no growth after that.
 				{name: 'RSS flat', target: 'end <= mid-flood + 10%', value: `${stats.rssMb.floodStart} → ${stats.rssMb.mid} → ${stats.rssMb.end} MB`, met: stats.rssMb.end <= stats.rssMb.mid * 1.1},
 				{name: 'totals right', target: `${accepted}`, value: `stored ${flood?.stored}, seen ${flood?.seen}, screen ${screenTotal ? 'yes' : 'no'}`, met: flood?.stored === accepted && flood?.seen === accepted && screenTotal},
+				{name: 'screen intact', target: 'rows in place', value: screenIntact ? 'yes' : 'no', met: screenIntact},
 				{name: 'first frame', target: '< 1000 ms', value: `${stats.firstFrameMs} ms`, met: (stats.firstFrameMs ?? Infinity) < 1000},
 			],
 			notes: [
@@ -144,7 +152,7 @@ export default async function run(options: Options = {}) {
 				`the flood posts ${batchSize} events a request to the batch route, as a real client batching would`,
 				...(profileDir ? [`CPU profile in ${path.relative(path.join(here, '..'), profileDir)}`] : []),
 			],
-			data: {seconds, rate, maxFps, batchSize, built, sent, accepted, failed, floodSeconds, firstScreenMs, stats, finalScreen},
+			data: {seconds, rate, maxFps, batchSize, built, bytesPerSecond, sent, accepted, failed, floodSeconds, firstScreenMs, stats, finalScreen},
 		};
 		const resultsDir = path.join(here, 'results');
 		mkdirSync(resultsDir, {recursive: true});

@@ -71,7 +71,10 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		<DashboardContext.Provider value={{store, controls, colorOn: options.colorOn}}>
 			<App />
 		</DashboardContext.Provider>,
-		{maxFps: options.maxFps, exitOnCtrlC: false, patchConsole: true, incrementalRendering: true},
+		// Not incrementalRendering: in Ink 6.8 it rewrites only the changed lines
+		// but lands them one row low when the frame ends in a newline (ours is one
+		// row short of the terminal), so the screen drifts and keeps stale rows.
+		{maxFps: options.maxFps, exitOnCtrlC: false, patchConsole: true},
 	);
 
 	const output: ActorOutput = {
