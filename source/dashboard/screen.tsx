@@ -25,6 +25,7 @@ import {DashboardStore} from './store/store.js';
 
 /** Synchronized output around "erase the skeleton" and Ink's first frame: the terminal shows both at once. */
 const beginSync = '\u001B[?2026h';
+const endSync = '\u001B[?2026l';
 
 /** Draws the dashboard until q or a signal; the actors start once the first frame is out. */
 export async function runScreen(flags: Flags, options: DashboardOptions, stats: StatsRecorder): Promise<number> {
@@ -76,6 +77,8 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		// row short of the terminal), so the screen drifts and keeps stale rows.
 		{maxFps: options.maxFps, exitOnCtrlC: false, patchConsole: true},
 	);
+	// Ink wrote its first frame inside render(); close the update even where Ink does not synchronize (is-in-ci).
+	process.stdout.write(endSync);
 
 	const output: ActorOutput = {
 		emit(actor, lines) {
