@@ -103,10 +103,17 @@ export default async function run(options: Options = {}) {
 			.waitForScreen((s) => new RegExp(`flood\\s+${shown(accepted).replace('.', '\\.')}\\s`).test(s), 'the right total on screen', 15_000)
 			.then(() => true)
 			.catch(() => false);
-		const finalScreen = term.screen();
 		// Every row where it belongs: the panes' top borders on row 1, the hints on the last drawn row, the terminal's last row empty.
-		const finalRows = finalScreen.split('\n');
-		const screenIntact = /^[╔┌]/.test(finalRows[0] ?? '') && (finalRows[22] ?? '').startsWith('? help') && (finalRows[23] ?? '') === '';
+		// (Waited for: the emulator may be read half-way through a frame.)
+		const intact = (screen: string) => {
+			const rows = screen.split('\n');
+			return /^[╔┌]/.test(rows[0] ?? '') && (rows[22] ?? '').startsWith('? help') && (rows[23] ?? '') === '';
+		};
+		const screenIntact = await term
+			.waitForScreen(intact, 'the screen intact', 5000)
+			.then(() => true)
+			.catch(() => false);
+		const finalScreen = term.screen();
 		term.write('q');
 		const exitCode = await term.exited;
 		const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as BenchStats;
