@@ -40,6 +40,13 @@ async function dispatch(): Promise<number> {
 	}
 }
 
+// A reader that went away (`eda consumer -t x | head`) is a normal end, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') process.exit(0);
+	});
+}
+
 // No stack traces, ever: every failure becomes one line and an exit code.
 process.on('uncaughtException', (error) => {
 	process.stderr.write(`eda: ${describeError(error)}\n`);

@@ -27,7 +27,7 @@ export type BuildState = {
 export function ensureDist(log: (line: string) => void): BuildState {
 	const cli = path.join(root, 'dist', 'cli.js');
 	const sourcesAt = () => Math.max(newestMtime(path.join(root, 'source')), statSync(path.join(root, 'cli.tsx')).mtimeMs);
-	const isFresh = () => existsSync(cli) && statSync(cli).mtimeMs >= sourcesAt() && existsSync(path.join(root, 'dist', 'source', 'commands', 'api-server.js'));
+	const isFresh = () => existsSync(cli) && statSync(cli).mtimeMs >= sourcesAt();
 	if (isFresh()) return {fresh: true, built: false, errors: []};
 	log('dist/ is older than the sources: npm run build');
 	const result = spawnSync('npm', ['run', 'build'], {cwd: root, encoding: 'utf8', timeout: 180_000});
