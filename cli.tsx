@@ -3,6 +3,7 @@
 import meow from 'meow';
 import {helpText} from './source/cli/help.js';
 import {describeError, UserError} from './source/cli/user-error.js';
+import {sanitize} from './source/text/sanitize.js';
 import {flagSpec, unknownFlags, type Flags} from './source/cli/flags.js';
 
 const cli = meow(helpText, {
@@ -12,7 +13,7 @@ const cli = meow(helpText, {
 });
 
 function usageError(message: string): never {
-	process.stderr.write(`${message}\n`);
+	process.stderr.write(`${sanitize(message)}\n`);
 	cli.showHelp(2);
 	process.exit(2);
 }
@@ -49,11 +50,11 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // No stack traces, ever: every failure becomes one line and an exit code.
 process.on('uncaughtException', (error) => {
-	process.stderr.write(`eda: ${describeError(error)}\n`);
+	process.stderr.write(`eda: ${sanitize(describeError(error))}\n`);
 	process.exit(1);
 });
 process.on('unhandledRejection', (error) => {
-	process.stderr.write(`eda: ${describeError(error)}\n`);
+	process.stderr.write(`eda: ${sanitize(describeError(error))}\n`);
 	process.exit(1);
 });
 
@@ -61,7 +62,7 @@ dispatch().then(
 	(code) => process.exit(code),
 	(error: unknown) => {
 		if (error instanceof UserError && error.exitCode === 2) usageError(error.message);
-		process.stderr.write(`eda: ${describeError(error)}\n`);
+		process.stderr.write(`eda: ${sanitize(describeError(error))}\n`);
 		process.exit(error instanceof UserError ? error.exitCode : 1);
 	},
 );

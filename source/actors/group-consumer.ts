@@ -6,6 +6,7 @@ import type {RedisSession} from '../redis/session.js';
 import type {Envelope} from '../topics/envelope.js';
 import {actorName, Heartbeat} from './heartbeat.js';
 import type {ActorOutput} from './output.js';
+import {outageReporter} from './outage.js';
 import {entriesOf, firstStreamEntries, sleep, type StreamEntry} from './stream-reader.js';
 
 export type GroupHandler = (envelope: Envelope, entryId: string) => Promise<void> | void;
@@ -46,15 +47,19 @@ export class GroupConsumer {
 	private readonly heartbeat: Heartbeat;
 	private readonly redis: Redis;
 	private running = false;
+	private stopped = false;
 	private paused = false;
 	private loop: Promise<void> | undefined;
 	private nextClaimAt = 0;
 	private warned = false;
+	/** Entries read and not yet acknowledged: kept fresh so no other member claims them. */
+	private readonly held = new Set<string>();
+	private refreshTimer: NodeJS.Timeout | undefined;
 
 	constructor(private readonly options: GroupConsumerOptions) {
 		this.name = actorName(options.kind ?? 'group-consumer');
 		this.consumer = options.consumer ?? `${os.hostname()}-${process.pid}`;
-		this.redis = options.session.connect(this.name);
+		this.redis = options.session.connect(this.name, {onState: outageReporter(options.output, this.name, () => this.stopped)});
 		this.heartbeat = new Heartbeat(options.session.connect(`${this.name}:beat`), this.name, options.kind ?? 'group-consumer', `topic ${options.topic} group ${options.group} as ${this.consumer}`);
 	}
 
@@ -71,14 +76,33 @@ export class GroupConsumer {
 	}
 
 	async start(): Promise<void> {
-		await this.ensureGroup();
+		const created = await this.ensureGroup();
 		this.running = true;
 		this.heartbeat.start();
 		if (!this.options.quiet) {
 			const {topic, group} = this.options;
 			this.options.output.emit(this.name, [`Consumer subscribed to \`${topic}\` Topic`, `Reading the durable stream in group ${group} as ${this.consumer}`], {event: 'subscribed', topic, group, consumer: this.consumer});
+			if (this.options.fromStart && !created) {
+				// A group keeps its own position; replaying would hand its members old events again.
+				this.options.output.emit(this.name, [`Group ${group} exists already: it goes on from its own position (--from-start applies to a new group)`], {event: 'from-start-ignored', group});
+			}
 		}
+		// The stream form of renewing a lease: XCLAIM with min-idle 0 resets the
+		// idle time of what we still hold, so a slow handler's entries are not
+		// taken over by another member while it works on them.
+		const idle = this.options.claimIdleMs ?? defaultClaimIdleMs;
+		this.refreshTimer = setInterval(() => void this.refreshHeld(), Math.max(50, Math.floor(idle / 3)));
+		this.refreshTimer.unref();
 		this.loop = this.run();
+	}
+
+	private async refreshHeld(): Promise<void> {
+		if (this.held.size === 0 || this.redis.status !== 'ready') return;
+		try {
+			await this.redis.xclaim(this.stream, this.options.group, this.consumer, 0, ...this.held, 'JUSTID');
+		} catch {
+			// Redis away: the entries stay pending and are claimed after the outage.
+		}
 	}
 
 	pause(): void {
@@ -90,17 +114,24 @@ export class GroupConsumer {
 	}
 
 	async stop(): Promise<void> {
+		this.stopped = true;
 		this.running = false;
-		await this.loop;
+		if (this.refreshTimer) clearInterval(this.refreshTimer);
+		// The loop ends within one blocking read (500 ms) when Redis answers;
+		// when Redis is down its command waits for a reconnect, so bound it.
+		await Promise.race([this.loop, sleep(1500)]);
 		await this.heartbeat.stop();
 		this.redis.disconnect();
 	}
 
-	private async ensureGroup(): Promise<void> {
+	/** Creates the group; returns false when it existed already. */
+	private async ensureGroup(): Promise<boolean> {
 		try {
 			await this.redis.xgroup('CREATE', this.stream, this.options.group, this.options.fromStart ? '0' : '$', 'MKSTREAM');
+			return true;
 		} catch (error) {
 			if (!describeError(error).includes('BUSYGROUP')) throw error;
+			return false;
 		}
 	}
 
@@ -158,6 +189,15 @@ export class GroupConsumer {
 	}
 
 	private async handleAll(entries: StreamEntry[]): Promise<void> {
+		for (const entry of entries) this.held.add(entry.id);
+		try {
+			await this.handleEach(entries);
+		} finally {
+			this.held.clear();
+		}
+	}
+
+	private async handleEach(entries: StreamEntry[]): Promise<void> {
 		for (const entry of entries) {
 			if (!this.running) return;
 			if (entry.envelope) {
@@ -171,6 +211,7 @@ export class GroupConsumer {
 				}
 			}
 			await this.redis.xack(this.stream, this.options.group, entry.id);
+			this.held.delete(entry.id);
 		}
 	}
 

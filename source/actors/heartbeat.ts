@@ -74,10 +74,15 @@ export class Heartbeat {
 	async stop(): Promise<void> {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
+		// Redis away (or hung): the heartbeat expires by itself; never wait for it.
+		if (this.redis.status !== 'ready') return;
 		try {
-			await this.redis.multi().del(keys.actor(this.name)).zrem(keys.actors, this.name).exec();
+			await Promise.race([
+				this.redis.multi().del(keys.actor(this.name)).zrem(keys.actors, this.name).exec(),
+				new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+			]);
 		} catch {
-			// Redis is away: the heartbeat expires by itself.
+			// Gone while stopping: it expires by itself.
 		}
 	}
 }

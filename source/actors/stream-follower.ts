@@ -4,6 +4,7 @@ import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {actorName, Heartbeat} from './heartbeat.js';
 import type {ActorOutput} from './output.js';
+import {outageReporter} from './outage.js';
 import {firstStreamEntries, sleep} from './stream-reader.js';
 
 export type StreamFollowerOptions = {
@@ -23,10 +24,11 @@ export class StreamFollower {
 	private readonly redis: Redis;
 	private readonly heartbeat: Heartbeat;
 	private running = false;
+	private stopped = false;
 	private loop: Promise<void> | undefined;
 
 	constructor(private readonly options: StreamFollowerOptions) {
-		this.redis = options.session.connect(this.name);
+		this.redis = options.session.connect(this.name, {onState: outageReporter(options.output, this.name, () => this.stopped)});
 		this.heartbeat = new Heartbeat(options.session.connect(`${this.name}:beat`), this.name, 'consumer', `stream ${options.topic} from start`);
 	}
 
@@ -39,8 +41,11 @@ export class StreamFollower {
 	}
 
 	async stop(): Promise<void> {
+		this.stopped = true;
 		this.running = false;
-		await this.loop;
+		// The loop ends within one blocking read (500 ms) when Redis answers;
+		// when Redis is down its command waits for a reconnect, so bound it.
+		await Promise.race([this.loop, sleep(1500)]);
 		await this.heartbeat.stop();
 		this.redis.disconnect();
 	}

@@ -3,6 +3,7 @@ import type {RedisSession} from '../redis/session.js';
 import {isPattern} from '../topics/names.js';
 import {actorName, Heartbeat} from './heartbeat.js';
 import type {ActorOutput} from './output.js';
+import {outageReporter} from './outage.js';
 
 export type TopicConsumerOptions = {
 	session: RedisSession;
@@ -18,6 +19,7 @@ export class TopicConsumer {
 	readonly topic: string;
 	private readonly heartbeat: Heartbeat;
 	private subscriber: Redis | undefined;
+	private stopping = false;
 
 	constructor(private readonly options: TopicConsumerOptions) {
 		this.topic = options.topic;
@@ -32,7 +34,7 @@ export class TopicConsumer {
 	async start(): Promise<void> {
 		const {topic, output} = this.options;
 		// A subscriber connection; ioredis subscribes again by itself after a reconnect.
-		const subscriber = this.options.session.connect(this.name);
+		const subscriber = this.options.session.connect(this.name, {onState: outageReporter(output, this.name, () => this.stopping)});
 		this.subscriber = subscriber;
 		const onEvent = (channel: string, message: string) => {
 			this.heartbeat.handled++;
@@ -50,6 +52,7 @@ export class TopicConsumer {
 	}
 
 	async stop(): Promise<void> {
+		this.stopping = true;
 		this.subscriber?.disconnect();
 		await this.heartbeat.stop();
 	}

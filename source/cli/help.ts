@@ -48,9 +48,12 @@ export const helpText = `
     purge --dead         delete every dead event
 
   eda (the dashboard)
-    --port N             embedded producer's port; default 3000
+    --port N             embedded producer's port (env PORT); default 3000
+    --host H, --max-body SIZE, --retain N   as for eda api-server
     --workers N          in-process deferred workers; default 1
-    --interval DUR       workers' poll interval; default 10s
+    --interval DUR       workers' poll interval; default 10s (the worker flags
+                         --concurrency, --lease, --max-attempts, --backoff,
+                         --work-time and --fail-rate apply too)
     --topic X            subscribe a live consumer to X at start (repeatable)
     --max-fps N          most frames a second; default 15
     --no-color           no colours (also NO_COLOR)

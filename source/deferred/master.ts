@@ -117,7 +117,8 @@ export class DeferredMaster {
 		await Promise.race([this.starting?.catch(() => undefined), delay(2000)]);
 		if (this.leaderTimer) clearInterval(this.leaderTimer);
 		this.waker.wake();
-		await this.running;
+		// A loop waiting on a Redis that is down would hold the stop forever: bounded.
+		await Promise.race([this.running, delay(2000)]);
 		if (this.isLeader() && this.store && this.redis?.status === 'ready') {
 			await this.store.resign(keys.deferred.channelLeader, this.name).catch(() => undefined);
 		}

@@ -150,7 +150,8 @@ export class DeferredWorker {
 		this.stopping = true;
 		await Promise.race([this.starting?.catch(() => undefined), delay(2000)]);
 		this.waker.wake();
-		await this.running;
+		// A loop waiting on a Redis that is down would hold the stop forever: bounded.
+		await Promise.race([this.running, delay(2000)]);
 		if (this.handlers.size > 0) await Promise.race([Promise.allSettled([...this.handlers]), delay(this.options.stopGraceMs)]);
 		const left = [...this.held.values()].filter((h) => !h.lost && !h.completing);
 		if (left.length > 0 && this.store) {

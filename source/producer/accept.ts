@@ -1,4 +1,6 @@
+import {isUtf8} from 'node:buffer';
 import {randomUUID} from 'node:crypto';
+import {maxBatchEvents} from '../topics/publish.js';
 import type {Envelope, OutgoingEvent} from '../topics/envelope.js';
 
 /** The parts of an HTTP request that decide what gets stored. */
@@ -59,7 +61,7 @@ function baseEnvelope(incoming: Incoming, topic: string, data: string, dataconte
 }
 
 /** A structured-mode CloudEvent: its own attributes win over headers. */
-function fromCloudEvent(value: unknown, incoming: Incoming, topic: string, wire: string): OutgoingEvent | string {
+function fromCloudEvent(value: unknown, incoming: Incoming, topic: string, wire: string | Buffer): OutgoingEvent | string {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'a CloudEvent must be a JSON object';
 	const ce = value as Record<string, unknown>;
 	for (const name of ['specversion', 'id', 'source', 'type']) {
@@ -81,22 +83,27 @@ function fromCloudEvent(value: unknown, incoming: Incoming, topic: string, wire:
 	};
 }
 
+/** The posted bytes for pub/sub: the text when it decodes losslessly, else the raw bytes. */
+function wireOf(body: Buffer, text: string): string | Buffer {
+	return isUtf8(body) ? text : body;
+}
+
 /** One event from one request body. */
 export function acceptOne(incoming: Incoming, topic: string): Accepted | Refused {
 	const kind = kindOf(incoming.contentType);
 	const text = incoming.body.toString('utf8');
 	if (kind === 'text') {
 		if (text === '') return {ok: false, status: 400, error: 'the body is empty'};
-		return {ok: true, events: [{wire: text, envelope: baseEnvelope(incoming, topic, text, 'text/plain')}]};
+		return {ok: true, events: [{wire: wireOf(incoming.body, text), envelope: baseEnvelope(incoming, topic, text, 'text/plain')}]};
 	}
 	if (kind !== 'json' && kind !== 'cloudevents') return unsupported(incoming.contentType, false);
 	const parsed = parseJson(text);
 	if ('error' in parsed) return {ok: false, status: 400, error: parsed.error};
 	if (kind === 'cloudevents') {
-		const event = fromCloudEvent(parsed.value, incoming, topic, text);
+		const event = fromCloudEvent(parsed.value, incoming, topic, wireOf(incoming.body, text));
 		return typeof event === 'string' ? {ok: false, status: 400, error: event} : {ok: true, events: [event]};
 	}
-	return {ok: true, events: [{wire: text, envelope: baseEnvelope(incoming, topic, text, 'application/json')}]};
+	return {ok: true, events: [{wire: wireOf(incoming.body, text), envelope: baseEnvelope(incoming, topic, text, 'application/json')}]};
 }
 
 /** Many events from one body: a JSON array, NDJSON, or a CloudEvents batch. */
@@ -127,6 +134,7 @@ export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refus
 		return unsupported(incoming.contentType, true);
 	}
 	if (items.length === 0) return {ok: false, status: 400, error: 'the batch is empty'};
+	if (items.length > maxBatchEvents) return {ok: false, status: 413, error: `the batch holds ${items.length} events; at most ${maxBatchEvents} go in one request`};
 	const events: OutgoingEvent[] = [];
 	if (kind === 'cloudevents-batch') {
 		for (let i = 0; i < items.length; i++) {

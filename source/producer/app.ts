@@ -37,9 +37,23 @@ function incoming(req: Request): Incoming {
 	};
 }
 
-/** 503 for Redis being away, with what ioredis said. */
+/**
+ * The answer when storing failed: 503 when Redis is away or busy (retry later),
+ * 500 for anything else. A timed-out command may still run later, so that
+ * answer does not claim the event was not stored.
+ */
 export function redisUnavailable(res: Response, error: unknown): void {
-	res.status(503).json({error: `Redis is unavailable, the event was not stored: ${describeError(error)}`});
+	const message = describeError(error);
+	const name = error instanceof Error ? error.name : '';
+	if (/timed out/i.test(message)) {
+		res.status(503).json({error: `Redis did not answer in time; the event may not have been stored: ${message}`});
+	} else if (name === 'ReplyError' && !/^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|OOM|READONLY|CLUSTERDOWN)/.test(message)) {
+		res.status(500).json({error: `Redis refused the command, nothing was stored: ${message}`});
+	} else if (error instanceof RangeError || error instanceof TypeError) {
+		res.status(500).json({error: `the event could not be stored: ${message}`});
+	} else {
+		res.status(503).json({error: `Redis is unavailable, the event was not stored: ${message}`});
+	}
 }
 
 export function createProducerApp(deps: ProducerDeps): express.Express {

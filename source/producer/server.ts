@@ -34,7 +34,8 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 	const host = options.host ?? defaultHost;
 	const port = options.port ?? defaultPort;
 	const name = actorName('producer');
-	const redis = options.session.connect(name, {offlineQueue: false});
+	// No offline queue and a command timeout: a Redis that is down or hung gets a 503, not a hanging request.
+	const redis = options.session.connect(name, {offlineQueue: false, commandTimeoutMs: 3000});
 	// Without the offline queue, a request before the first connect would get 503.
 	await waitReady(redis, 5000).catch(() => undefined);
 	const heartbeat = new Heartbeat(options.session.connect(`${name}:beat`), name, 'producer', `http://${host}:${port}`);

@@ -13,6 +13,8 @@ export type ConnectOptions = {
 	offlineQueue?: boolean;
 	/** Called once per connection state change, for status bars and logs. */
 	onState?: (state: RedisState, detail?: string) => void;
+	/** Fail a command that got no answer within this many ms (a hung or stopped Redis). */
+	commandTimeoutMs?: number;
 };
 
 export type RedisState = 'connecting' | 'connected' | 'reconnecting' | 'down';
@@ -34,6 +36,7 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
 		enableOfflineQueue: options.offlineQueue !== false,
 		enableAutoPipelining: true,
 		lazyConnect: false,
+		commandTimeout: options.commandTimeoutMs,
 	};
 	const client = new Redis(url, redisOptions);
 	const onState = options.onState;

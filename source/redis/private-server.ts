@@ -78,8 +78,15 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
 	];
 	const child = spawn('redis-server', args, {stdio: ['ignore', 'ignore', 'pipe']});
 	let exited = false;
+	// However this process ends (a crash, EPIPE, process.exit), the server goes with it.
+	const killOnExit = () => {
+		if (!exited) child.kill('SIGKILL');
+		if (ownDir) rmSync(dir, {recursive: true, force: true});
+	};
+	process.on('exit', killOnExit);
 	child.on('exit', () => {
 		exited = true;
+		process.off('exit', killOnExit);
 	});
 	const started = Date.now();
 	while (!(await portAnswers(port))) {

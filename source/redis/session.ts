@@ -1,5 +1,6 @@
 import type {Redis} from 'ioredis';
 import {UserError, describeError} from '../cli/user-error.js';
+import {sanitize} from '../text/sanitize.js';
 import {closeRedis, createRedis, defaultRedisUrl, displayUrl, waitReady, type ConnectOptions} from './connect.js';
 import {onPath, portAnswers, startPrivateRedis, type PrivateRedis} from './private-server.js';
 
@@ -123,7 +124,7 @@ async function warnOnEviction(session: RedisSession, say: (line: string) => void
 		const reply = (await client.config('GET', 'maxmemory-policy')) as string[];
 		const policy = reply[1];
 		if (policy && policy !== 'noeviction') {
-			say(`Warning: Redis maxmemory-policy is "${policy}"; it may evict queued events. Set it to noeviction.`);
+			say(`Warning: Redis maxmemory-policy is "${sanitize(policy)}"; it may evict queued events. Set it to noeviction.`);
 		}
 	} catch {
 		// CONFIG may be disabled on managed Redis; nothing to check then.

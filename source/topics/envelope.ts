@@ -15,8 +15,11 @@ export type Envelope = {
 /** An event ready to store: the envelope, plus the bytes PUBLISHed as they were posted. */
 export type OutgoingEvent = {
 	envelope: Envelope;
-	/** What goes out on pub/sub: the body exactly as posted. */
-	wire: string;
+	/**
+	 * What goes out on pub/sub: the body exactly as posted. A Buffer when the
+	 * posted bytes are not valid UTF-8, so they still go out byte for byte.
+	 */
+	wire: string | Buffer;
 };
 
 export const envelopeFields = ['id', 'source', 'type', 'time', 'datacontenttype', 'data', 'correlationid', 'causationid'] as const;

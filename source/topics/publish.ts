@@ -55,10 +55,17 @@ for i = 0, n - 1 do
 end
 ${countTail}`;
 
+type Arg = string | number | Buffer;
+
+// ioredis flattens an array argument: one array, never a spread, so a large
+// batch cannot overflow the call stack.
 type PublishingRedis = Redis & {
-	edaPublish(...args: (string | number)[]): Promise<string[]>;
-	edaPublishShared(...args: (string | number)[]): Promise<string[]>;
+	edaPublish(args: Arg[]): Promise<string[]>;
+	edaPublishShared(args: Arg[]): Promise<string[]>;
 };
+
+/** The most events one request may store: one script, so Redis is blocked for its length. */
+export const maxBatchEvents = 5000;
 
 function withScript(redis: Redis): PublishingRedis {
 	const client = redis as PublishingRedis;
@@ -82,17 +89,18 @@ function shared(events: OutgoingEvent[]): boolean {
  */
 export async function publishEvents(redis: Redis, topic: string, events: OutgoingEvent[], retain = defaultRetain): Promise<string[]> {
 	if (events.length === 0) return [];
+	if (events.length > maxBatchEvents) throw new RangeError(`a batch holds at most ${maxBatchEvents} events`);
 	if (events.length > 1 && shared(events)) {
 		const first = (events[0] as OutgoingEvent).envelope;
 		const withWire = events.some(({envelope, wire}) => wire !== envelope.data);
-		const args: (string | number)[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
+		const args: Arg[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
 		for (const {envelope, wire} of events) {
 			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
 			else args.push(envelope.id, envelope.data);
 		}
-		return withScript(redis).edaPublishShared(...args);
+		return withScript(redis).edaPublishShared(args);
 	}
-	const args: (string | number)[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain];
+	const args: Arg[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain];
 	for (const {envelope, wire} of events) {
 		args.push(
 			wire === envelope.data ? '' : wire,
@@ -105,5 +113,5 @@ export async function publishEvents(redis: Redis, topic: string, events: Outgoin
 			envelope.causationid ?? '',
 		);
 	}
-	return withScript(redis).edaPublish(...args);
+	return withScript(redis).edaPublish(args);
 }
