@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {afterEach, describe, it} from 'node:test';
 import {cleanup} from 'ink-testing-library';
-import {keymap} from '../source/dashboard/keymap.js';
+import {bindingsFor} from '../source/dashboard/keymap.js';
 import {DashboardStore} from '../source/dashboard/store/store.js';
 import {keys, recordingControls, renderDashboard} from './dashboard-helpers.js';
 
@@ -80,22 +80,23 @@ describe('keys', () => {
 		assert.deepEqual(controls.calls, ['quit']);
 	});
 
-	it('help reads whole at 80×24: every label, nothing cut', async () => {
+	it('help reads whole at 80×24: every label of the panes, nothing cut', async () => {
 		const app = await renderDashboard({store: storeWithActors()});
 		const frame = await app.press('?', (f) => f.includes('Keys (? Esc or q closes)'), 'help');
 		const overlay = frame.slice(0, frame.indexOf('╚'));
 		assert.ok(!overlay.includes('…'), `no line cut:\n${overlay}`);
 		const words = overlay.split(/[\s║]+/);
-		for (const binding of keymap) {
+		for (const binding of bindingsFor('panes').flatMap((section) => section.bindings)) {
 			assert.ok(words.includes(binding.show), `help shows the keys ${binding.show}`);
 			for (const word of binding.label.split(' ')) assert.ok(words.includes(word), `help shows "${word}" of "${binding.label}"`);
 		}
 	});
 
-	it('help lists every binding of the keymap table', async () => {
+	it('help lists every binding of the keymap table that works in the panes', async () => {
 		const app = await renderDashboard({store: storeWithActors(), columns: 160, rows: 50});
 		const frame = await app.press('?', (f) => f.includes('Keys (? Esc or q closes)'), 'help');
-		for (const binding of keymap) assert.ok(frame.includes(binding.label), `help shows "${binding.label}"`);
+		for (const binding of bindingsFor('panes').flatMap((section) => section.bindings)) assert.ok(frame.includes(binding.label), `help shows "${binding.label}"`);
+		assert.ok(!frame.includes('pick a lab'), 'the Labs keys are listed only in Labs');
 		await app.press(keys.escape, (f) => f.includes('1 Topics'), 'Esc closes help');
 	});
 });

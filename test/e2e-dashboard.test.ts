@@ -107,6 +107,33 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 		assert.deepEqual(await redis.client.zrange(redisKeys.actors, 0, -1), []);
 	});
 
+	it('Labs: L opens it, Enter starts the orders lab, its swimlanes draw, q backs out and stops it, q quits clean', async () => {
+		const port = await freePort();
+		const term = spawnEda(['--redis-url', redis.url, '--port', String(port)], {columns: 80, rows: 24});
+		try {
+			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('worker 1') && s.includes('L labs'), 'started, L offered');
+			term.write('L');
+			await term.waitForScreen((s) => s.includes('Concept labs: pick one') && s.includes('› orders'), 'the picker');
+			term.write(key.enter);
+			// An order's chain as swimlanes: the order line, then a row per service, events left to right.
+			await term.waitForScreen(
+				(s) => s.includes('Choreography: an order flow') && /^ord-\S+ {2}[✓✕…]/m.test(s) && /^orders +●created/m.test(s) && /^payments +(●authorized|✕declined)/m.test(s),
+				"an order's swimlanes",
+			);
+			const placed = await fetch(`http://127.0.0.1:${port}/orders`, {method: 'POST'});
+			assert.equal(placed.status, 202, "the lab's route on the dashboard's producer");
+			term.write('q');
+			await term.waitForScreen((s) => s.includes('1 Topics') && s.includes('4 Log') && s.includes('L labs'), 'back to the panes');
+			await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/orders`, {method: 'POST'})).status === 404, 'the lab stopped: its route gone');
+			term.write('q');
+			assert.equal(await term.exited, 0);
+		} finally {
+			term.kill();
+		}
+		assert.deepEqual(await redis.client.zrange(redisKeys.actors, 0, -1), [], 'no heartbeat left in the index');
+		assert.deepEqual(await redis.client.keys('eda:actor:*'), [], 'no heartbeat hash left');
+	});
+
 	it('not a terminal: prints the actors\' lines instead of a screen', async () => {
 		const port = await freePort();
 		const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli.tsx'), '--redis-url', redis.url, '--port', String(port)], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});

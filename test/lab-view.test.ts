@@ -7,6 +7,7 @@ import type {CqrsSnapshot} from '../source/labs/cqrs/snapshot.js';
 import type {DeferredLabSnapshot} from '../source/labs/deferred/snapshot.js';
 import type {OrdersSnapshot} from '../source/labs/orders/snapshot.js';
 import {LabPicker, LabsView} from '../source/labs/view/index.js';
+import {swimlanes} from '../source/labs/view/orders-lines.js';
 
 const now = 1_700_000_000_000;
 const hostile = 'ord-\u001b[2J\u0007evil';
@@ -127,4 +128,23 @@ test('without colour the state still reads (STALE, PAUSED, the selection marker)
 	const picker = frameOf(React.createElement(LabPicker, {width: 80, height: 6, selected: 'cqrs', colorOn: false})).join('\n');
 	assert.ok(picker.includes('› cqrs'));
 	assert.ok(picker.includes('orders') && picker.includes('deferred'));
+});
+
+test('a long chain at 80 columns: each event name runs on over the empty cells of its lane, never into the next event', () => {
+	const types = ['orderCreated', 'paymentAuthorized', 'stockReserved', 'shipmentFailed', 'stockReleased', 'paymentRefunded', 'orderCancelled', 'customerNotified'];
+	const lanes = ['orders', 'payments', 'inventory', 'shipping', 'inventory', 'payments', 'orders', 'notifications'] as const;
+	const order = {
+		orderId: 'ord-long',
+		startedAt: now,
+		terminal: 'cancelled' as const,
+		terminals: 1,
+		taken: 5000,
+		refunded: 5000,
+		durationMs: 4,
+		events: types.map((type, i) => ({id: `e${i}`, entryId: `1-${i}`, type, lane: lanes[i] ?? 'orders', at: now, offsetMs: i, source: 's'})),
+	};
+	const lines = swimlanes(order, 80).map((line) => line.text);
+	for (const line of lines) assert.ok(line.length <= 80, `too wide: ${line}`);
+	const text = lines.join('\n');
+	for (const name of ['●created', '●authorized', '●reserved', '✕shipFailed', '↺released', '↺refunded', '↺cancelled', '●notified']) assert.ok(text.includes(name), `"${name}" whole in\n${text}`);
 });

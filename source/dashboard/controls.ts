@@ -1,5 +1,6 @@
 // What the screen may ask of the running actors. The dashboard command
 // implements it over the real producer and actors; tests pass a recorder.
+import type {LabName} from '../labs/lab.js';
 
 export type PublishRequest = {
 	topic: string;
@@ -21,4 +22,16 @@ export type Controls = {
 	/** Start a live consumer on the topic, or stop the one running. */
 	toggleSubscription(topic: string): Promise<void>;
 	quit(): void;
+	/** The concept labs (the Labs view); absent where no lab can run. */
+	labs?: LabControls;
+};
+
+/** One concept lab at a time in this process, served by the dashboard's own producer. */
+export type LabControls = {
+	/** Starts the lab (stopping the one running first); resolves once it runs. */
+	start(name: LabName): Promise<void>;
+	/** Stops the running lab, if any. */
+	stop(): Promise<void>;
+	/** Runs the running lab's action bound to `key`. */
+	action(key: string): Promise<void>;
 };

@@ -2,21 +2,30 @@
 // hotkeys do), so what `?` says can never drift from what the keys do.
 import type {Key} from 'ink';
 import type {Controls} from './controls.js';
+import {labOrder} from './lab-names.js';
 import type {DashboardStore} from './store/store.js';
 import {pausable} from './store/selectors.js';
-import {paneIds, type PaneId} from './store/types.js';
+import {paneIds, paneTitles, type PaneId, type View} from './store/types.js';
 
 export type KeyContext = {store: DashboardStore; controls: Controls};
+
+/**
+ * Where keys work: everywhere; in the four panes (whichever has focus); while
+ * that pane has focus; or in the Labs view (where the running lab's own keys,
+ * lab.actions(), come after these).
+ */
+export type Scope = 'global' | 'panes' | PaneId | 'labs';
 
 export type Binding = {
 	keys: string[];
 	/** How help writes the keys. */
 	show: string;
 	label: string;
-	/** Where the keys work: everywhere, or while that pane has focus. */
-	scope: 'global' | PaneId;
-	/** Short label for the status bar's hint line; absent: help only. */
-	hint?: string;
+	scope: Scope;
+	/** Short label for the status bar's hint line (per view where it differs); absent: help only. */
+	hint?: string | Partial<Record<View, string>>;
+	/** In the Labs view, hinted only while it shows the picker (no lab runs) or only while a lab runs. */
+	when?: 'picking' | 'running';
 	run(context: KeyContext, name: string): void;
 };
 
@@ -42,10 +51,16 @@ export function keyName(input: string, key: Key): string {
 /** Lines a page key moves. */
 const page = 8;
 
-function back(store: DashboardStore): boolean {
+/** Esc and q: close what is open, one step at a time; false when there is nothing left to close. */
+function back({store, controls}: KeyContext): boolean {
 	const {ui} = store.getState();
 	if (ui.overlay !== 'none') {
 		store.ui(() => ({overlay: 'none'}));
+		return true;
+	}
+	if (ui.view === 'labs') {
+		if (ui.labs.explain) store.ui((u) => ({labs: {...u.labs, explain: false}}));
+		else leaveLabs({store, controls});
 		return true;
 	}
 	if (ui.filters[ui.focus] !== '') {
@@ -90,33 +105,53 @@ function report(store: DashboardStore, work: Promise<unknown>): void {
 	work.catch((error: unknown) => store.notice(error instanceof Error ? error.message : String(error), true));
 }
 
+/** Back to the four panes; the lab stops (its lines stay in the Log). */
+function leaveLabs({store, controls}: KeyContext): void {
+	store.ui((u) => ({view: 'panes', labs: {...u.labs, explain: false}}));
+	if (store.getState().lab.phase !== 'idle' && controls.labs) report(store, controls.labs.stop());
+}
+
+/** The picker only moves while no lab runs. */
+function pickLab(store: DashboardStore, delta: number): void {
+	if (store.getState().lab.phase !== 'idle') return;
+	store.ui((u) => ({labs: {...u.labs, selected: Math.min(labOrder.length - 1, Math.max(0, u.labs.selected + delta))}}));
+}
+
+function startLab({store, controls}: KeyContext): void {
+	const {lab, ui} = store.getState();
+	if (lab.phase !== 'idle') return;
+	const name = labOrder[ui.labs.selected] ?? 'orders';
+	if (!controls.labs) store.notice('no lab can run here', true);
+	else report(store, controls.labs.start(name));
+}
+
 export const keymap: Binding[] = [
-	{keys: ['?'], show: '?', label: 'help: this list of keys', scope: 'global', hint: 'help', run: ({store}) => store.ui(() => ({overlay: 'help'}))},
-	{keys: ['tab'], show: 'Tab', label: 'focus the next pane', scope: 'global', run: ({store}) => store.cycleFocus(1)},
-	{keys: ['shift+tab'], show: 'Shift-Tab', label: 'focus the previous pane', scope: 'global', run: ({store}) => store.cycleFocus(-1)},
+	{keys: ['?'], show: '?', label: 'help: keys that work here', scope: 'global', hint: 'help', run: ({store}) => store.ui(() => ({overlay: 'help'}))},
+	{keys: ['tab'], show: 'Tab', label: 'focus the next pane', scope: 'panes', run: ({store}) => store.cycleFocus(1)},
+	{keys: ['shift+tab'], show: 'Shift-Tab', label: 'focus the previous pane', scope: 'panes', run: ({store}) => store.cycleFocus(-1)},
 	{
 		keys: ['1', '2', '3', '4'],
 		show: '1-4',
 		label: 'focus a pane by its number',
-		scope: 'global',
+		scope: 'panes',
 		run: ({store}, name) => store.focus(paneIds[Number(name) - 1] ?? 'topics'),
 	},
-	{keys: ['up', 'k'], show: '↑/k', label: 'select or scroll up', scope: 'global', run: ({store}) => move(store, -1)},
-	{keys: ['down', 'j'], show: '↓/j', label: 'select or scroll down', scope: 'global', run: ({store}) => move(store, 1)},
-	{keys: ['pageup'], show: 'PgUp', label: 'a page up', scope: 'global', run: ({store}) => move(store, -page)},
-	{keys: ['pagedown'], show: 'PgDn', label: 'a page down', scope: 'global', run: ({store}) => move(store, page)},
-	{keys: ['home', 'g'], show: 'Home/g', label: 'to the top', scope: 'global', run: ({store}) => move(store, -Infinity)},
-	{keys: ['end', 'G'], show: 'End/G', label: 'to the bottom (log follows)', scope: 'global', run: ({store}) => move(store, Infinity)},
-	{keys: ['/'], show: '/', label: 'filter the focused pane', scope: 'global', hint: 'filter', run: ({store}) => store.ui(() => ({overlay: 'filter'}))},
-	{keys: ['n'], show: 'n', label: 'publish: topic or deferred', scope: 'global', hint: 'publish', run: ({store}) => store.ui(() => ({overlay: 'form'}))},
-	{keys: ['+'], show: '+', label: 'add a deferred worker', scope: 'global', hint: 'workers', run: ({store, controls}) => report(store, controls.addWorker())},
-	{keys: ['-'], show: '-', label: 'stop the newest worker', scope: 'global', run: ({store, controls}) => report(store, controls.removeWorker())},
-	{keys: ['s'], show: 's', label: 'live consumer on a topic (again: stop it)', scope: 'global', hint: 'subscribe', run: ({store}) => store.ui(() => ({overlay: 'subscribe'}))},
+	{keys: ['up', 'k'], show: '↑/k', label: 'select or scroll up', scope: 'panes', run: ({store}) => move(store, -1)},
+	{keys: ['down', 'j'], show: '↓/j', label: 'select or scroll down', scope: 'panes', run: ({store}) => move(store, 1)},
+	{keys: ['pageup'], show: 'PgUp', label: 'a page up', scope: 'panes', run: ({store}) => move(store, -page)},
+	{keys: ['pagedown'], show: 'PgDn', label: 'a page down', scope: 'panes', run: ({store}) => move(store, page)},
+	{keys: ['home', 'g'], show: 'Home/g', label: 'to the top', scope: 'panes', run: ({store}) => move(store, -Infinity)},
+	{keys: ['end', 'G'], show: 'End/G', label: 'to the bottom (log follows)', scope: 'panes', run: ({store}) => move(store, Infinity)},
+	{keys: ['/'], show: '/', label: 'filter the focused pane', scope: 'panes', hint: 'filter', run: ({store}) => store.ui(() => ({overlay: 'filter'}))},
+	{keys: ['n'], show: 'n', label: 'publish: topic or deferred', scope: 'panes', hint: 'publish', run: ({store}) => store.ui(() => ({overlay: 'form'}))},
+	{keys: ['+'], show: '+', label: 'add a deferred worker', scope: 'panes', hint: 'workers', run: ({store, controls}) => report(store, controls.addWorker())},
+	{keys: ['-'], show: '-', label: 'stop the newest worker', scope: 'panes', run: ({store, controls}) => report(store, controls.removeWorker())},
+	{keys: ['s'], show: 's', label: 'live consumer on a topic (again: stop it)', scope: 'panes', hint: 'subscribe', run: ({store}) => store.ui(() => ({overlay: 'subscribe'}))},
 	{
 		keys: ['p'],
 		show: 'p',
-		label: 'pause or resume the master, or the worker selected in Deferred',
-		scope: 'global',
+		label: '(un)pause master, or the worker selected in Deferred',
+		scope: 'panes',
 		hint: 'pause',
 		run: ({store, controls}) => {
 			const target = pauseTarget(store);
@@ -124,23 +159,68 @@ export const keymap: Binding[] = [
 			else store.notice('no master or worker runs in this process', true);
 		},
 	},
+	{keys: ['L'], show: 'L', label: 'concept labs, full screen', scope: 'panes', hint: 'labs', run: ({store}) => store.ui(() => ({view: 'labs', overlay: 'none'}))},
 	{keys: ['f'], show: 'f', label: 'follow the newest, or pause', scope: 'log', run: ({store}) => {
 		store.ui((u) => (u.log.follow ? {log: {...u.log, follow: false, fromBottom: 0, pausedAtTotal: store.log.total}} : {log: {...u.log, follow: true, fromBottom: 0}}));
 	}},
 	{keys: ['c'], show: 'c', label: 'clear the log', scope: 'log', run: ({store}) => store.clearLog()},
 	{keys: ['w'], show: 'w', label: 'wrap long lines, or cut', scope: 'log', run: ({store}) => store.ui((u) => ({log: {...u.log, wrap: !u.log.wrap}}))},
-	{keys: ['escape'], show: 'Esc', label: 'close, or clear the filter', scope: 'global', run: ({store}) => void back(store)},
-	{keys: ['q'], show: 'q', label: 'back out; quit at top level', scope: 'global', hint: 'quit', run: ({store, controls}) => {
-		if (!back(store)) controls.quit();
+	{keys: ['up', 'down'], show: '↑/↓', label: 'pick a lab (before one runs)', scope: 'labs', hint: 'pick', when: 'picking', run: ({store}, name) => pickLab(store, name === 'up' ? -1 : 1)},
+	{keys: ['return'], show: 'Enter', label: 'start the picked lab (leaving Labs stops it)', scope: 'labs', hint: 'start', when: 'picking', run: (context) => startLab(context)},
+	{keys: ['e'], show: 'e', label: "the lab's whole explanation, or back", scope: 'labs', hint: 'explain', when: 'running', run: ({store}) => store.ui((u) => ({labs: {...u.labs, explain: !u.labs.explain}}))},
+	{keys: ['escape'], show: 'Esc', label: 'back out one step', scope: 'global', run: (context) => void back(context)},
+	{keys: ['q'], show: 'q', label: 'back out; quit at top level', scope: 'global', hint: {panes: 'quit', labs: 'back'}, run: (context) => {
+		if (!back(context)) context.controls.quit();
 	}},
 	{keys: ['ctrl+c'], show: 'Ctrl-C', label: 'quit, always', scope: 'global', run: ({controls}) => controls.quit()},
 ];
 
-/** The status bar's hint line, from the same table. */
-export const hints = keymap
-	.filter((binding) => binding.hint)
-	.map((binding) => `${binding.show} ${binding.hint}`)
-	.join('  ');
+/** Which scopes a key is looked up in, first match wins. */
+function scopesFor(view: View, focus: PaneId): Scope[] {
+	return view === 'labs' ? ['labs', 'global'] : [focus, 'panes', 'global'];
+}
+
+/** The scopes help lists for a view, in order (every pane's own keys, focused or not). */
+export function helpScopes(view: View): Scope[] {
+	return view === 'labs' ? ['global', 'labs'] : ['global', 'panes', ...paneIds];
+}
+
+export function scopeTitle(scope: Scope): string {
+	if (scope === 'global') return 'Everywhere';
+	if (scope === 'panes') return 'In the panes';
+	if (scope === 'labs') return 'In Labs';
+	return `In ${paneTitles[scope]}`;
+}
+
+/** A view's bindings for help: each scope's, without keys another scope of the view takes first. */
+export function bindingsFor(view: View): {scope: Scope; bindings: Binding[]}[] {
+	const order = view === 'labs' ? ['labs', 'global'] : undefined;
+	return helpScopes(view)
+		.map((scope) => {
+			const before = order ? order.slice(0, order.indexOf(scope)) : [];
+			const taken = new Set(keymap.filter((b) => before.includes(b.scope)).flatMap((b) => b.keys));
+			return {scope, bindings: keymap.filter((b) => b.scope === scope && b.keys.some((k) => !taken.has(k)))};
+		})
+		.filter((section) => section.bindings.length > 0);
+}
+
+function hintOf(binding: Binding, view: View): string | undefined {
+	return typeof binding.hint === 'string' ? binding.hint : binding.hint?.[view];
+}
+
+/** The status bar's hint line for a view, from the same table (in its order); `picking`: no lab runs. */
+export function hintLine(view: View, picking = true): string {
+	const reachable = new Set(bindingsFor(view).flatMap((section) => section.bindings));
+	return keymap
+		.filter((binding) => reachable.has(binding) && binding.when !== (picking ? 'running' : 'picking'))
+		.map((binding) => ({binding, hint: hintOf(binding, view)}))
+		.filter(({hint}) => hint !== undefined)
+		.map(({binding, hint}) => `${binding.show} ${hint}`)
+		.join('  ');
+}
+
+/** The panes' hint line. */
+export const hints = hintLine('panes');
 
 /** Overlays with a text field: single-letter keys type into it instead. */
 export function typing(overlay: string): boolean {
@@ -156,13 +236,28 @@ export function dispatch(context: KeyContext, input: string, key: Key): boolean 
 		return true;
 	}
 	if (typing(ui.overlay)) return false;
+	// Keys typed faster than a read (or pasted) arrive as one string: each is a key press.
+	if (input.length > 1 && !key.ctrl && !key.meta && /^[\x21-\x7e]+$/.test(input)) {
+		let ran = false;
+		for (const char of input) ran = dispatch(context, char, key) || ran;
+		return ran;
+	}
 	if (ui.overlay === 'help') {
 		if (name === '?' || name === 'q' || name === 'escape') context.store.ui(() => ({overlay: 'none'}));
 		return true;
 	}
-	const binding =
-		keymap.find((b) => b.scope === ui.focus && b.keys.includes(name)) ?? keymap.find((b) => b.scope === 'global' && b.keys.includes(name));
-	if (!binding) return false;
-	binding.run(context, name);
-	return true;
+	for (const scope of scopesFor(ui.view, ui.focus)) {
+		const binding = keymap.find((b) => b.scope === scope && b.keys.includes(name));
+		if (binding) {
+			binding.run(context, name);
+			return true;
+		}
+	}
+	// The Labs view: then the running lab's own keys.
+	const {lab} = context.store.getState();
+	if (ui.view === 'labs' && lab.phase === 'running' && lab.snapshot?.actions.some((a) => a.key === name) && context.controls.labs) {
+		report(context.store, context.controls.labs.action(name));
+		return true;
+	}
+	return false;
 }

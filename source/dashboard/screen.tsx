@@ -18,6 +18,7 @@ import type {StatsRecorder} from './bench-stats.js';
 import type {Controls} from './controls.js';
 import App from './components/App.js';
 import {DashboardContext} from './components/DashboardContext.js';
+import {labOrder} from './lab-names.js';
 import type {DashboardOptions} from './options.js';
 import {loadBackend} from './runtime/backend.js';
 import type {DashboardRuntime} from './runtime/runtime.js';
@@ -26,6 +27,12 @@ import {DashboardStore} from './store/store.js';
 /** Synchronized output around "erase the skeleton" and Ink's first frame: the terminal shows both at once. */
 const beginSync = '\u001B[?2026h';
 const endSync = '\u001B[?2026l';
+
+/** The Log's name for an actor: "lab:orders:payments" → "orders" (the lab), "worker:host:pid:…" → "worker". */
+export function logLabel(actor: string): string {
+	const [kind, name] = actor.split(':');
+	return kind === 'lab' && (labOrder as readonly string[]).includes(name ?? '') ? (name ?? actor) : (kind ?? actor);
+}
 
 /** Draws the dashboard until q or a signal; the actors start once the first frame is out. */
 export async function runScreen(flags: Flags, options: DashboardOptions, stats: StatsRecorder): Promise<number> {
@@ -61,6 +68,11 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		togglePause: async (name) => started().togglePause(name),
 		toggleSubscription: async (topic) => started().toggleSubscription(topic),
 		quit,
+		labs: {
+			start: async (name) => started().labs.start(name),
+			stop: async () => runtime?.labs.stop(),
+			action: async (key) => started().labs.action(key),
+		},
 	};
 
 	// Ink's first frame goes out before Redis is even asked (or its client
@@ -82,7 +94,7 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 
 	const output: ActorOutput = {
 		emit(actor, lines) {
-			if (lines.length > 0) store.appendLog(runtime?.labels.get(actor) ?? actor.split(':')[0] ?? actor, lines);
+			if (lines.length > 0) store.appendLog(runtime?.labels.get(actor) ?? logLabel(actor), lines);
 		},
 	};
 	const stops: (() => unknown)[] = [];
@@ -105,6 +117,7 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 			output,
 			onQuit: quit,
 			onChange: () => runtime && store.setActors(runtime.actors()),
+			onLab: (state) => store.setLab(state),
 		});
 		if (!quitting) {
 			await runtime.start();

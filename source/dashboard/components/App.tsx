@@ -1,5 +1,5 @@
-import {Box, useInput} from 'ink';
-import React, {useContext} from 'react';
+import {Box, Text, useInput} from 'ink';
+import React, {lazy, Suspense, useContext} from 'react';
 import useStore from '../hooks/use-store.js';
 import useTerminalSize from '../hooks/use-terminal-size.js';
 import {dispatch} from '../keymap.js';
@@ -16,12 +16,17 @@ import TooSmall from './TooSmall.js';
 import TopicsPane from './TopicsPane.js';
 
 const selectOverlay = (state: DashboardState) => state.ui.overlay;
+const selectView = (state: DashboardState) => state.ui.view;
 
-/** The whole screen: four panes (or an overlay in their place) over the status bar. */
+// The Labs view loads when it first opens (it brings the labs' modules).
+const LabsScreen = lazy(() => import('./LabsScreen.js'));
+
+/** The whole screen: four panes (or the Labs view, or an overlay, in their place) over the status bar. */
 export default function App() {
 	const context = useContext(DashboardContext);
 	const {columns, rows} = useTerminalSize();
 	const overlay = useStore(selectOverlay);
+	const view = useStore(selectView);
 	// One handler owns the keys and looks them up in the keymap table; text
 	// fields (form, prompts) take their own keys and only Ctrl-C gets through.
 	useInput((input, key) => {
@@ -39,6 +44,10 @@ export default function App() {
 				<HelpOverlay width={size.columns} height={size.body} />
 			) : overlay === 'form' ? (
 				<PublishForm width={size.columns} height={size.body} />
+			) : view === 'labs' ? (
+				<Suspense fallback={<Box height={size.body}><Text>Loading the labs…</Text></Box>}>
+					<LabsScreen width={size.columns} height={size.body} />
+				</Suspense>
 			) : (
 				<Box height={size.body}>
 					<Box flexDirection="column" width={size.left}>

@@ -1,20 +1,36 @@
 import {Box, Text} from 'ink';
 import React, {memo} from 'react';
+import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
-import {keymap, type Binding} from '../keymap.js';
-import {paneTitles} from '../store/types.js';
+import {bindingsFor, scopeTitle} from '../keymap.js';
+import type {DashboardState, LabState, View} from '../store/types.js';
 
 type Props = {width: number; height: number};
 
 export type HelpLine = {key: string; text: string; heading: boolean};
+
+export type HelpSection = {title: string; entries: {show: string; label: string}[]};
 
 /** Room for the keys column ("Shift-Tab") and the space after it. */
 const keyWidth = 10;
 /** Between two columns of keys. */
 const gap = 2;
 
-function scopeTitle(scope: Binding['scope']): string {
-	return scope === 'global' ? 'Everywhere' : `In ${paneTitles[scope]}`;
+/**
+ * What help lists in a view: the keymap's bindings that work there, and in
+ * the Labs view the running lab's own keys (its actions table); in the panes,
+ * the text fields' rule.
+ */
+export function helpSections(view: View, lab?: LabState): HelpSection[] {
+	const sections: HelpSection[] = bindingsFor(view).map(({scope, bindings}) => ({
+		title: scopeTitle(scope),
+		entries: bindings.map((b) => ({show: b.show, label: b.label})),
+	}));
+	if (view === 'labs' && lab?.phase === 'running' && lab.snapshot) {
+		sections.push({title: `In the ${lab.snapshot.lab} lab`, entries: lab.snapshot.actions.map((a) => ({show: a.key, label: a.label}))});
+	}
+	if (view === 'panes') sections.push({title: 'In text fields', entries: [{show: 'Esc', label: 'cancel; letters type, only Ctrl-C quits'}]});
+	return sections;
 }
 
 /** Words onto lines of at most `width` characters (a longer word is cut). */
@@ -38,12 +54,7 @@ export function wrapWords(text: string, width: number): string[] {
  * wrapped under itself, never cut. As many columns (up to two) as the height
  * needs; an entry is never split between columns.
  */
-export function helpColumns(width: number, rows: number): HelpLine[][] {
-	const sections: {title: string; entries: {show: string; label: string}[]}[] = [];
-	for (const scope of [...new Set(keymap.map((b) => b.scope))]) {
-		sections.push({title: scopeTitle(scope), entries: keymap.filter((b) => b.scope === scope).map((b) => ({show: b.show, label: b.label}))});
-	}
-	sections.push({title: 'In text fields', entries: [{show: 'Esc', label: 'cancel; letters type, only Ctrl-C quits'}]});
+export function helpColumns(width: number, rows: number, sections: HelpSection[] = helpSections('panes')): HelpLine[][] {
 	const layout = (columns: number): HelpLine[][] => {
 		const columnWidth = Math.floor((width - gap * (columns - 1)) / columns);
 		const blocks: HelpLine[][] = [];
@@ -76,12 +87,18 @@ export function helpColumns(width: number, rows: number): HelpLine[][] {
 	return (one[0]?.length ?? 0) <= rows ? one : layout(2);
 }
 
-/** Every key, listed from the same table dispatch uses. */
+const selectView = (state: DashboardState) => state.ui.view;
+/** The lab's keys come with its snapshot: help redraws with it (about once a second, only while open over Labs). */
+const selectLab = (state: DashboardState) => (state.ui.view === 'labs' ? state.lab : undefined);
+
+/** Every key that works here, listed from the same table dispatch uses. */
 function HelpOverlay({width, height}: Props) {
 	const {color} = useTheme();
+	const view = useStore(selectView);
+	const lab = useStore(selectLab);
 	const inner = width - 4;
 	// Inside: the borders and the title line.
-	const columns = helpColumns(inner, height - 3);
+	const columns = helpColumns(inner, height - 3, helpSections(view, lab));
 	const columnWidth = Math.floor((inner - gap * (columns.length - 1)) / columns.length);
 	return (
 		<Box flexDirection="column" borderStyle="double" borderColor={color('cyan')} width={width} height={height} paddingX={1}>

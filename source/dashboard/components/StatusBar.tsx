@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import React, {memo} from 'react';
 import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
-import {hints} from '../keymap.js';
+import {hintLine} from '../keymap.js';
 import type {DashboardState} from '../store/types.js';
 import {clean} from '../text.js';
 import Prompt from './Prompt.js';
@@ -11,6 +11,11 @@ type Props = {width: number};
 
 const selectStatus = (state: DashboardState) => state.status;
 const selectOverlay = (state: DashboardState) => state.ui.overlay;
+/** Which hint line: the panes', the lab picker's, or a lab's. */
+const selectHints = (state: DashboardState) => (state.ui.view === 'panes' ? 'panes' : state.lab.phase === 'idle' ? 'picker' : 'lab');
+
+/** Each hint line, from the keymap table. */
+const hints = {panes: hintLine('panes'), picker: hintLine('labs'), lab: hintLine('labs', false)} as const;
 
 const stateColor = {connected: 'green', connecting: 'yellow', reconnecting: 'yellow', down: 'red'} as const;
 const stateText = {connected: 'connected', connecting: 'connecting…', reconnecting: 'reconnecting…', down: 'down'} as const;
@@ -25,6 +30,7 @@ const noticeMs = 8000;
 function StatusBar({width}: Props) {
 	const status = useStore(selectStatus);
 	const overlay = useStore(selectOverlay);
+	const which = useStore(selectHints);
 	const {color} = useTheme();
 	const rtt = status.rttMs === undefined || status.redisState !== 'connected' ? '' : ` ${status.rttMs < 10 ? status.rttMs.toFixed(1) : Math.round(status.rttMs)}ms`;
 	const notice = status.notice && Date.now() - status.notice.at < noticeMs ? status.notice : undefined;
@@ -51,7 +57,7 @@ function StatusBar({width}: Props) {
 				<Prompt kind={overlay} width={width} />
 			) : (
 				<Text wrap="truncate-end" dimColor>
-					{hints}
+					{hints[which]}
 				</Text>
 			)}
 		</Box>

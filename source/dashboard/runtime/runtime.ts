@@ -2,15 +2,18 @@
 // workers and a live consumer per subscribed topic. They are the very classes
 // the headless commands run (startProducer, DeferredMaster, DeferredWorker,
 // TopicConsumer); only their output goes to the store's log instead of stdout.
+// The producer also serves the concept lab running in the Labs view (labs.ts).
 import type {ActorOutput} from '../../actors/output.js';
 import {TopicConsumer} from '../../actors/topic-consumer.js';
 import {describeError} from '../../cli/user-error.js';
 import {DeferredMaster} from '../../deferred/master.js';
 import {DeferredWorker, type WorkerOptions} from '../../deferred/worker.js';
+import {labRoutes} from '../../labs/lab.js';
 import {startProducer, type RunningProducer} from '../../producer/server.js';
 import type {RedisSession} from '../../redis/session.js';
 import type {Controls, PublishRequest, PublishResult} from '../controls.js';
-import type {LocalActor} from '../store/types.js';
+import type {LabState, LocalActor} from '../store/types.js';
+import {LabHost, type LabSettings} from './labs.js';
 
 export type RuntimeOptions = {
 	session: RedisSession;
@@ -26,6 +29,12 @@ export type RuntimeOptions = {
 	onQuit: () => void;
 	/** Called whenever the set or state of local actors may have changed. */
 	onChange?: () => void;
+	/** Called whenever the concept lab's state or snapshot changes. */
+	onLab?: (state: LabState) => void;
+	/** Knobs the labs start with (their defaults otherwise). */
+	labSettings?: LabSettings;
+	/** How often the running lab's snapshot is read; 1 s by default. */
+	labSnapshotMs?: number;
 };
 
 export const maxWorkers = 32;
@@ -37,10 +46,22 @@ export class DashboardRuntime implements Controls {
 	readonly consumers = new Map<string, TopicConsumer>();
 	/** Short labels for the log, by actor name. */
 	readonly labels = new Map<string, string>();
+	/** The concept lab of the Labs view, on this producer. */
+	readonly labs: LabHost;
 	private workerSeq = 0;
 	private stopping: Promise<void> | undefined;
 
-	constructor(private readonly options: RuntimeOptions) {}
+	constructor(private readonly options: RuntimeOptions) {
+		this.labs = new LabHost({
+			session: options.session,
+			output: options.output,
+			producerUrl: () => this.producer?.url,
+			settings: options.labSettings,
+			snapshotMs: options.labSnapshotMs,
+			onState: (state) => options.onLab?.(state),
+			hold: async (name) => (name === 'deferred' ? this.holdDeferred() : undefined),
+		});
+	}
 
 	async start(): Promise<void> {
 		const {session, output} = this.options;
@@ -51,6 +72,7 @@ export class DashboardRuntime implements Controls {
 			port: this.options.port,
 			maxBody: this.options.maxBody,
 			retain: this.options.retain,
+			extraRoutes: labRoutes(() => this.labs.current),
 		});
 		this.labels.set(this.producer.name, 'producer');
 		this.master = new DeferredMaster(session, output);
@@ -155,16 +177,39 @@ export class DashboardRuntime implements Controls {
 		await consumer.start();
 	}
 
+	/**
+	 * The deferred lab runs its own master and workers on the same
+	 * message:queue: the dashboard's own ones that run are paused while it does
+	 * (else they would take its tasks), and resumed when it stops.
+	 */
+	private holdDeferred(): () => void {
+		const master = this.master && !this.master.state().paused ? this.master : undefined;
+		const workers = this.workers.filter((worker) => !worker.state().paused);
+		master?.pause();
+		for (const worker of workers) worker.pause();
+		this.options.onChange?.();
+		const what = [master ? 'master' : '', workers.length > 0 ? `${workers.length} worker(s)` : ''].filter(Boolean).join(' and ');
+		if (what) this.options.output.emit('lab:deferred', [`Paused this dashboard's own ${what} while the deferred lab runs (they share message:queue)`], {event: 'held'});
+		return () => {
+			if (master && this.master === master) master.resume();
+			for (const worker of workers) if (this.workers.includes(worker)) worker.resume();
+			this.options.onChange?.();
+			if (what) this.options.output.emit('lab:deferred', [`Resumed this dashboard's own ${what}`], {event: 'released'});
+		};
+	}
+
 	quit(): void {
 		this.options.onQuit();
 	}
 
 	/**
-	 * Stops everything: workers first (they hand unfinished events back to the
-	 * queue), then the master, the consumers and the producer.
+	 * Stops everything: the lab first (while the producer still serves it), then
+	 * the workers (they hand unfinished events back to the queue), the master,
+	 * the consumers and the producer.
 	 */
 	stop(): Promise<void> {
 		this.stopping ??= (async () => {
+			await this.labs.close().catch(() => undefined);
 			await Promise.allSettled(this.workers.splice(0).map((worker) => worker.stop()));
 			await this.master?.stop();
 			await Promise.allSettled([...this.consumers.values()].map((consumer) => consumer.stop()));

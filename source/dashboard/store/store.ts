@@ -3,11 +3,12 @@
 // listeners hear about it at most once per frame, so a flood of events costs
 // one render per frame, not one per event. Components select the slice they
 // draw through useStore (hooks/use-store.ts).
+import {hostname} from 'node:os';
 import {LogBuffer} from './log-buffer.js';
 import {QueueRates, stageNames, type Counters, type Counts} from './queue-rates.js';
 import {pausable} from './selectors.js';
 import {TopicStats} from './topic-stats.js';
-import {paneIds, type DashboardState, type DeferredEvent, type LocalActor, type PaneId, type Status, type TopicRow, type Ui} from './types.js';
+import {paneIds, type DashboardState, type DeferredEvent, type LabState, type LocalActor, type PaneId, type Status, type TopicRow, type Ui} from './types.js';
 
 export type Snapshot = {
 	/** Redis time of the snapshot, ms. */
@@ -24,6 +25,9 @@ export type Snapshot = {
 
 type Listener = () => void;
 
+/** Heartbeat names read `kind:host:pid:random` (actors/heartbeat.ts actorName). */
+const ownMark = `:${hostname()}:${process.pid}:`;
+
 export type StoreOptions = {
 	/** Longest wait before listeners hear about a change: one frame. */
 	frameMs?: number;
@@ -34,6 +38,8 @@ export type StoreOptions = {
 };
 
 export const initialUi = (): Ui => ({
+	view: 'panes',
+	labs: {selected: 0, explain: false},
 	focus: 'topics',
 	overlay: 'none',
 	filters: {topics: '', queues: '', deferred: '', log: ''},
@@ -71,6 +77,7 @@ export class DashboardStore {
 			actors: [],
 			status: {redisUrl: options.redisUrl ?? '', redisState: 'connecting', actorsHere: 0, actorsElsewhere: 0},
 			logVersion: 0,
+			lab: {phase: 'idle'},
 			ui: initialUi(),
 		};
 	}
@@ -120,6 +127,11 @@ export class DashboardStore {
 		this.schedule(false);
 	}
 
+	/** The lab's state as the host reports it; a change of phase draws at once, a snapshot with the next frame. */
+	setLab(lab: LabState): void {
+		this.set({lab}, lab.phase !== this.state.lab.phase);
+	}
+
 	setActors(actors: LocalActor[]): void {
 		this.topicsDirty = true;
 		const max = Math.max(0, pausable(actors).length - 1);
@@ -131,7 +143,9 @@ export class DashboardStore {
 		this.stored = new Map(snapshot.topics.map((topic) => [topic.name, topic]));
 		this.rates.add({at: snapshot.now, counts: snapshot.counts, counters: snapshot.counters});
 		const flows = this.rates.flows();
-		const here = new Set(this.state.actors.map((actor) => actor.name));
+		const listed = new Set(this.state.actors.map((actor) => actor.name));
+		// Ours: the actors the panes list, and any other of this process (a lab's services), by the host:pid in the name.
+		const here = {has: (name: string) => listed.has(name) || name.includes(ownMark)};
 		this.topicsDirty = true;
 		this.set({
 			stages: stageNames.map((name) => ({name, count: snapshot.counts[name], ...flows[name]})),

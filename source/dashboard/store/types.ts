@@ -1,3 +1,4 @@
+import type {LabName, LabSnapshot} from '../../labs/lab.js';
 import type {StageFlow, StageName} from './queue-rates.js';
 
 export const paneIds = ['topics', 'queues', 'deferred', 'log'] as const;
@@ -64,7 +65,23 @@ export type Status = {
 
 export type Overlay = 'none' | 'help' | 'form' | 'filter' | 'subscribe';
 
+/** The four panes, or the Labs view full-screen in their place. */
+export type View = 'panes' | 'labs';
+
+/** The concept lab this process runs (at most one), as the Labs view draws it. */
+export type LabState = {
+	phase: 'idle' | 'starting' | 'running' | 'stopping';
+	name?: LabName;
+	/** The latest snapshot of the running lab (about once a second). */
+	snapshot?: LabSnapshot;
+	/** Why the last start or snapshot failed, while it stands. */
+	error?: string;
+};
+
 export type Ui = {
+	view: View;
+	/** The Labs view: the lab picked in the picker (index into the labs), and the whole explanation shown. */
+	labs: {selected: number; explain: boolean};
 	focus: PaneId;
 	overlay: Overlay;
 	filters: Record<PaneId, string>;
@@ -85,5 +102,6 @@ export type DashboardState = {
 	status: Status;
 	/** Bumped whenever log lines arrive or are cleared. */
 	logVersion: number;
+	lab: LabState;
 	ui: Ui;
 };

@@ -42,12 +42,14 @@ export function swimlanes(order: OrderTimeline, width: number): Line[] {
 		const events = order.events.map((e, i) => ({e, i})).filter(({e}) => e.lane === lane);
 		if (lane === 'other' && events.length === 0) continue;
 		let row = pad(lane, label);
-		for (const {e, i} of events) {
+		events.forEach(({e, i}, k) => {
 			const at = label + i * cell;
 			const mark = failing.has(e.type) ? '✕' : compensating.has(e.type) ? '↺' : '●';
-			const text = fit(`${mark}${short[e.type] ?? e.type}`, cell - 1);
-			row = pad(row, at) + text;
-		}
+			// A name may run on over the empty cells up to the lane's next event (or the row's end).
+			const next = events[k + 1];
+			const room = next ? (next.i - i) * cell - 1 : Math.max(cell - 1, width - at);
+			row = pad(row, at) + fit(`${mark}${short[e.type] ?? e.type}`, room);
+		});
 		lines.push({text: fit(row, width), ...(events.length === 0 ? {dim: true} : {})});
 	}
 	return lines;
