@@ -58,6 +58,7 @@ export const helpText = `
     --max-fps N          most frames a second; default 15
     --no-color           no colours (also NO_COLOR)
     --plain              print log lines instead of the screen (also when not a TTY or CI)
+    Keys: ? lists them all; n publishes, p pauses the master, L opens the concept labs
 
   eda lab <name>
     orders               choreography: orders, payments, inventory, shipping, notifications
