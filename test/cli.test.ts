@@ -211,6 +211,33 @@ describe('no Redis at the default URL', {concurrency: 3}, () => {
 		assert.equal(await portAnswers(privatePort), false, 'the private redis-server stopped with eda');
 	});
 
+	test('the private redis-server dies with eda even when eda ends abruptly (EPIPE: its reader went away)', async () => {
+		const defaultPort = await freePort();
+		const proc = spawnCli(['consumer', '-t', 'epipe.t'], {env: {EDA_DEFAULT_REDIS_URL: `redis://127.0.0.1:${defaultPort}`}});
+		await proc.waitForLine('Consumer subscribed to `epipe.t` Topic');
+		const match = /private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(proc.stderr());
+		assert.ok(match, proc.stderr());
+		const privatePort = Number(match[1]);
+		const publisher = new Redis(privatePort, '127.0.0.1', {maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null});
+		publisher.on('error', () => {});
+		try {
+			// The reader goes away; the next event eda prints meets a closed pipe.
+			proc.child.stdout?.destroy();
+			const exit = await waitFor(async () => {
+				const ended = proc.exitedYet();
+				if (!ended) await publisher.publish('epipe.t', '{"write":"me"}').catch(() => undefined);
+				return ended;
+			}, 'eda to end on EPIPE', 20_000);
+			assert.deepEqual(exit, {code: 0, signal: null}, proc.stderr());
+			assert.doesNotMatch(proc.stderr(), stackTrace);
+			await waitFor(async () => !(await portAnswers(privatePort)), `the private redis-server on port ${privatePort} to go with eda`);
+		} finally {
+			// Never leave an orphan behind, even when the assertion failed.
+			if (await portAnswers(privatePort)) await publisher.shutdown('NOSAVE').catch(() => undefined);
+			publisher.disconnect();
+		}
+	});
+
 	test('no redis-server on the PATH: exit 1 with how to get Redis, no stack trace', async () => {
 		const defaultPort = await freePort();
 		const result = await runCli(['api-server', '--port', String(await freePort())], {env: {EDA_DEFAULT_REDIS_URL: `redis://127.0.0.1:${defaultPort}`, PATH: '/nonexistent-eda-test-dir'}});

@@ -67,6 +67,15 @@ async function pendingFor(topic: string, group: string): Promise<{count: number;
 	return {count, consumers: Object.fromEntries((owners ?? []).map(([name, n]) => [name, Number(n)]))};
 }
 
+/** True when Redis has the group member process's stream connection blocked in XREADGROUP. */
+async function blockedInRead(proc: CliProcess): Promise<boolean> {
+	const list = await redis.client.client('LIST') as string;
+	return list.split('\n').some((line) => {
+		const name = /\bname=(\S+)/.exec(line)?.[1] ?? '';
+		return name.startsWith('group-consumer:') && name.split(':')[2] === String(proc.pid) && !name.endsWith(':beat') && /\bcmd=xreadgroup\b/.test(line) && /\bflags=\S*b/.test(line);
+	});
+}
+
 // A few at a time: each CLI process costs about a CPU-second to start on this 2-core machine.
 describe('eda consumer', {concurrency: 4}, () => {
 	test('live: subscribed line once, then the two lines per event, exactly as posted', async () => {
@@ -233,16 +242,34 @@ describe('eda consumer', {concurrency: 4}, () => {
 		await Promise.all([stopCleanly(replaying), stopCleanly(fresh)]);
 	});
 
+	test('--from-start with a group that exists already says so and does not replay', async () => {
+		const topic = 'replay.existing';
+		for (const n of [1, 2]) await post(topic, `{"old":${n}}`);
+		// The group exists, at the end of the stream (as a member without --from-start leaves it).
+		await redis.client.xgroup('CREATE', keys.stream(topic), 'rx', '$', 'MKSTREAM');
+		const proc = consumer('-t', topic, '--group', 'rx', '--from-start');
+		await proc.waitForLine('Reading the durable stream in group rx');
+		const said = await proc.waitForLine(/^Group rx exists already/);
+		assert.match(said, /--from-start applies to a new group/);
+		await post(topic, '{"new":3}');
+		await waitForData(proc, 1, 'the member');
+		// A replay would have printed the older entries before the new one.
+		assert.deepEqual(dataLines(proc), ['{"new":3}']);
+		await stopCleanly(proc);
+	});
+
 	test('a member SIGKILLed while holding entries: another member with a short --claim-idle gets them', async () => {
 		const topic = 'grp.kill';
 		const group = 'gk';
 		const a = consumer('-t', topic, '--group', group, '--name', 'member-a');
 		await a.waitForLine('Reading the durable stream');
-		// Freeze member A, then publish: the entries go to its blocked read and
-		// stay pending on it, unhandled. Its read may have just timed out; then
-		// nothing is delivered to it, so let it go on and try again.
+		// Freeze member A while Redis has its read blocked, then publish: the
+		// entries go to that read and stay pending on it, unhandled. Its read may
+		// time out between the look and the SIGSTOP; then nothing is delivered
+		// to it, so let it handle them and try again.
 		let held: string[] = [];
 		for (let attempt = 0; attempt < 8 && held.length === 0; attempt++) {
+			await waitFor(() => blockedInRead(a), 'member-a blocked in XREADGROUP');
 			a.signal('SIGSTOP');
 			const batch = Array.from({length: 5}, (_, i) => ({attempt, i}));
 			await postBatch(topic, batch);
@@ -251,7 +278,8 @@ describe('eda consumer', {concurrency: 4}, () => {
 				held = batch.map((item) => JSON.stringify(item));
 			} catch {
 				a.signal('SIGCONT');
-				await waitFor(async () => (await pendingFor(topic, group)).count === 0, 'member-a handled them');
+				await a.waitUntil(() => batch.every((item) => dataLines(a).includes(JSON.stringify(item))), 'member-a handled the batch');
+				await waitFor(async () => (await pendingFor(topic, group)).count === 0, 'member-a acknowledged them');
 			}
 		}
 		assert.equal(held.length, 5, 'member-a came to hold entries');

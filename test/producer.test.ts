@@ -5,9 +5,10 @@ import {after, before, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
 import {listActors} from '../source/actors/heartbeat.js';
 import type {ActorOutput} from '../source/actors/output.js';
-import {startProducer, type RunningProducer} from '../source/producer/server.js';
+import {defaultMaxBody, startProducer, type RunningProducer} from '../source/producer/server.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {maxBatchEvents} from '../source/topics/publish.js';
 import {postEvent, request} from './helpers/http.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
@@ -16,6 +17,8 @@ let redis: TestRedis;
 let session: RedisSession;
 let producer: RunningProducer;
 let small: RunningProducer;
+/** Default --max-body and --retain: room for the largest batches. */
+let roomy: RunningProducer;
 let subscriber: Redis;
 /** Every PUBLISH seen by a raw SUBSCRIBE client, per channel, as bytes. */
 const published = new Map<string, Buffer[]>();
@@ -29,7 +32,8 @@ before(async () => {
 	session = await openRedisSession({url: redis.url, say: (line) => said.push(line)});
 	producer = await startProducer({session, output, port: 0, maxBody});
 	small = await startProducer({session, output, port: 0, retain: 10});
-	for (const running of [producer, small]) {
+	roomy = await startProducer({session, output, port: 0});
+	for (const running of [producer, small, roomy]) {
 		await waitFor(async () => (await request(running.url, '/healthz')).status === 200, 'the producer connected to Redis');
 	}
 	subscriber = new Redis(redis.url);
@@ -44,6 +48,7 @@ after(async () => {
 	subscriber.disconnect();
 	await producer.close();
 	await small.close();
+	await roomy.close();
 	await session.close();
 	await redis.stop();
 });
@@ -117,10 +122,17 @@ describe('routes', () => {
 		assert.equal(published.get('master'), undefined);
 	});
 
-	test('POST /deferred-exec exists (not a 404)', async () => {
-		const reply = await request(producer.url, '/deferred-exec', {method: 'POST', body: '{"job":1}', contentType: 'application/json'});
-		assert.notEqual(reply.status, 404, reply.text);
-		assert.ok(reply.status < 500 || reply.status === 501, `status ${reply.status}: ${reply.text}`);
+	test('POST /deferred-exec → 200 with id and due; the record is in Redis', async () => {
+		const reply = await request(producer.url, '/deferred-exec?delay=1h', {method: 'POST', body: '{"job":1}', contentType: 'application/json'});
+		assert.equal(reply.status, 200, reply.text);
+		const answer = reply.json();
+		assert.equal(answer['message'], 'message published');
+		assert.match(String(answer['id']), /^\d+$/);
+		assert.equal(typeof answer['due'], 'number');
+		const record = await redis.client.hgetall(keys.deferred.event(String(answer['id'])));
+		assert.equal(record['body'], '{"job":1}', `the stored record: ${JSON.stringify(record)}`);
+		assert.equal(Number(record['due']), answer['due']);
+		assert.equal(await redis.client.zscore(keys.deferred.scheduled, String(answer['id'])), String(answer['due']));
 	});
 
 	test('a request as soon as startProducer resolves is stored, not refused (it waits for its Redis client)', async () => {
@@ -185,6 +197,22 @@ describe("the Go tool's view: PUBLISH <topic> <body> byte for byte", () => {
 		assert.equal((await postEvent(producer.url, 'wire.ce', body, 'application/cloudevents+json')).status, 200);
 		const [message] = await messages('wire.ce');
 		assert.equal(message?.toString('utf8'), body);
+	});
+
+	test('text/plain bytes that are not valid UTF-8 reach a SUBSCRIBE client byte for byte', async () => {
+		const body = Buffer.from([0xff, 0xfe, 0x20, 0x68, 0x69]);
+		const raw = new Redis(redis.url);
+		const got: Buffer[] = [];
+		raw.on('messageBuffer', (_channel: Buffer, message: Buffer) => got.push(message));
+		try {
+			await raw.subscribe('wire.bytes');
+			assert.equal((await postEvent(producer.url, 'wire.bytes', body, 'text/plain')).status, 200);
+			const [message] = await waitFor(() => (got.length > 0 ? got : undefined), 'the message on the SUBSCRIBE client');
+			assert.ok(message?.equals(body), `got ${message?.toString('hex')}, posted ${body.toString('hex')}`);
+			assert.equal((await onlyEntry('wire.bytes'))['datacontenttype'], 'text/plain');
+		} finally {
+			raw.disconnect();
+		}
 	});
 
 	test('no Content-Type is taken as JSON and published as posted', async () => {
@@ -316,6 +344,38 @@ describe('batch route', () => {
 			assert.equal(reply.status, 400, `${body}: ${reply.text}`);
 		}
 		await assertNothingStoredBefore('batch.shape');
+	});
+
+	test(`a batch over ${maxBatchEvents} events → 413 naming the limit, nothing stored or published`, async () => {
+		const items = JSON.stringify(Array.from({length: maxBatchEvents + 1}, (_, i) => i));
+		const reply = await request(roomy.url, '/topics/batch.over/batch', {body: items, contentType: 'application/json'});
+		assert.equal(reply.status, 413, reply.text);
+		const error = String(reply.json()['error']);
+		assert.match(error, new RegExp(`${maxBatchEvents + 1} events`));
+		assert.match(error, new RegExp(`at most ${maxBatchEvents}`));
+		assert.equal(await redis.client.xlen(keys.stream('batch.over')), 0);
+		await assertNothingStoredBefore('batch.over');
+	});
+
+	test(`exactly ${maxBatchEvents} events → 200, all stored and published`, async () => {
+		const items = Array.from({length: maxBatchEvents}, (_, i) => i);
+		const reply = await request(roomy.url, '/topics/batch.max/batch', {body: JSON.stringify(items), contentType: 'application/json'});
+		assert.equal(reply.status, 200, reply.text);
+		assert.equal(reply.json()['count'], maxBatchEvents);
+		assert.equal(await redis.client.xlen(keys.stream('batch.max')), maxBatchEvents);
+		assert.equal(await redis.client.hget(keys.topics, 'batch.max'), String(maxBatchEvents));
+		const seen = await waitFor(() => (published.get('batch.max')?.length === maxBatchEvents ? published.get('batch.max') : undefined), `${maxBatchEvents} PUBLISHes`);
+		assert.deepEqual(seen.map((m) => Number(m.toString('utf8'))), items);
+	});
+
+	test('NDJSON of 60,000 tiny lines (under --max-body) → 413; the producer still answers', async () => {
+		const body = '1\n'.repeat(60_000);
+		assert.ok(Buffer.byteLength(body) < defaultMaxBody);
+		const reply = await request(roomy.url, '/topics/batch.huge/batch', {body, contentType: 'application/x-ndjson'});
+		assert.equal(reply.status, 413, reply.text);
+		assert.match(String(reply.json()['error']), /60000 events/);
+		assert.equal((await request(roomy.url, '/healthz')).status, 200);
+		await assertNothingStoredBefore('batch.huge');
 	});
 
 	test('a batch in an unsupported type → 415', async () => {

@@ -54,6 +54,8 @@ test('before the crash: every consumer gets its event', async () => {
 
 test('Redis down: 503 for events, batches, /topics and /healthz, never 200', async () => {
 	await redis.kill();
+	// Every consumer tells the user its connection is lost (once).
+	for (const proc of [live, group, follower]) await proc.waitForLine(/^Redis connection lost\b.*; reconnecting$/, `pid ${proc.pid} to say the connection is lost`);
 	const health = await request(producer.url, '/healthz');
 	assert.equal(health.status, 503);
 	assert.equal(health.json()['redis'], 'down');
@@ -81,6 +83,17 @@ test('Redis back: 503 until the producer has reconnected, then 200; only the 200
 	assert.equal(await redis.client.hget(keys.topics, 'rs.down'), '1');
 	assert.equal(await redis.client.xlen(keys.stream('rs.group')), 1, 'what was stored before the crash survived');
 	assert.equal((await request(producer.url, '/healthz')).status, 200);
+});
+
+test('consumers say the connection is back, after saying it was lost, once each', async () => {
+	for (const proc of [live, group, follower]) {
+		await proc.waitForLine('Redis connection back', `pid ${proc.pid} to say the connection is back`, 20_000);
+		const lines = proc.lines();
+		const lost = lines.filter((line) => line.startsWith('Redis connection lost'));
+		assert.equal(lost.length, 1, `one "lost" line: ${proc.stdout()}`);
+		assert.equal(lines.filter((line) => line === 'Redis connection back').length, 1, proc.stdout());
+		assert.ok(lines.indexOf(lost[0] ?? '') < lines.indexOf('Redis connection back'), proc.stdout());
+	}
 });
 
 test('consumers carry on after the restart: live, group and from-start all get new events', async () => {

@@ -13,6 +13,10 @@ export type TestRedis = {
 	client: Redis;
 	/** SIGKILL the server (a crash). */
 	kill(): Promise<void>;
+	/** SIGSTOP the server: connections stay open and nothing answers (a hung Redis). */
+	pause(): void;
+	/** SIGCONT after pause(). */
+	resume(): void;
 	/** Start it again on the same port and folder (AOF survives when enabled). */
 	restart(): Promise<void>;
 	stop(): Promise<void>;
@@ -35,11 +39,18 @@ export async function startTestRedis(options: {appendOnly?: boolean} = {}): Prom
 			server.process.kill('SIGKILL');
 			await gone;
 		},
+		pause() {
+			server.process.kill('SIGSTOP');
+		},
+		resume() {
+			server.process.kill('SIGCONT');
+		},
 		async restart() {
 			server = await startPrivateRedis({appendOnly: options.appendOnly, dir, port});
 		},
 		async stop() {
 			for (const c of clients) c.disconnect();
+			if (server.process.exitCode === null && server.process.signalCode === null) server.process.kill('SIGCONT');
 			await server.stop();
 			rmSync(dir, {recursive: true, force: true});
 		},

@@ -1,0 +1,72 @@
+// Group members keep the entries they hold fresh: with a short claim-idle and
+// a slow handler, a live member's entries are never taken over by another
+// member, so each entry is handled once.
+import assert from 'node:assert/strict';
+import {randomUUID} from 'node:crypto';
+import {after, before, test} from 'node:test';
+import {GroupConsumer} from '../source/actors/group-consumer.js';
+import type {ActorOutput} from '../source/actors/output.js';
+import {keys} from '../source/redis/keys.js';
+import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import type {OutgoingEvent} from '../source/topics/envelope.js';
+import {publishEvents} from '../source/topics/publish.js';
+import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+
+let redis: TestRedis;
+let session: RedisSession;
+
+before(async () => {
+	redis = await startTestRedis();
+	session = await openRedisSession({url: redis.url, say: () => {}});
+});
+
+after(async () => {
+	await session.close();
+	await redis.stop();
+});
+
+function event(topic: string, data: string): OutgoingEvent {
+	return {
+		wire: data,
+		envelope: {specversion: '1.0', id: randomUUID(), source: 'test', type: topic, time: new Date().toISOString(), datacontenttype: 'application/json', data},
+	};
+}
+
+test('two members, claim-idle 300 ms, a handler of ~1 s an entry: each entry handled exactly once', async () => {
+	const topic = 'slow.group';
+	const group = 'slow';
+	const handled: Array<{member: string; entry: string}> = [];
+	const said: string[] = [];
+	const output: ActorOutput = {emit: (_actor, lines) => said.push(...lines)};
+	const member = (name: string) => new GroupConsumer({
+		session,
+		topic,
+		group,
+		output,
+		consumer: name,
+		claimIdleMs: 300,
+		quiet: true,
+		handler: async (_envelope, entry) => {
+			handled.push({member: name, entry});
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+		},
+	});
+	const members = [member('m1'), member('m2')];
+	for (const m of members) await m.start();
+	try {
+		const ids = await publishEvents(redis.client, topic, Array.from({length: 6}, (_, i) => event(topic, `{"slow":${i}}`)));
+		assert.equal(ids.length, 6);
+		const stream = keys.stream(topic);
+		await waitFor(async () => {
+			if (!ids.every((id) => handled.some((h) => h.entry === id))) return false;
+			const [pending] = (await redis.client.xpending(stream, group)) as [number];
+			return pending === 0;
+		}, 'all six handled and acknowledged', 30_000);
+		const entries = handled.map((h) => h.entry);
+		assert.deepEqual([...entries].sort(), [...ids].sort(), `handled: ${JSON.stringify(handled)}`);
+		assert.equal(new Set(entries).size, entries.length, `no entry handled twice: ${JSON.stringify(handled)}`);
+		assert.deepEqual(said.filter((line) => /Handler failed|Redis/.test(line)), []);
+	} finally {
+		await Promise.all(members.map((m) => m.stop()));
+	}
+});
