@@ -44,11 +44,11 @@ test('two members, claim-idle 300 ms, a handler of ~1 s an entry: each entry han
 		group,
 		output,
 		consumer: name,
-		claimIdleMs: 300,
+		claimIdleMs: 600,
 		quiet: true,
 		handler: async (_envelope, entry) => {
 			handled.push({member: name, entry});
-			await new Promise((resolve) => setTimeout(resolve, 1000));
+			await new Promise((resolve) => setTimeout(resolve, 1500));
 		},
 	});
 	const members = [member('m1'), member('m2')];

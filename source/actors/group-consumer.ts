@@ -207,6 +207,8 @@ export class GroupConsumer {
 					// Not acknowledged: it stays pending and is claimed again after claimIdleMs.
 					const message = describeError(error);
 					this.options.output.emit(this.name, [`Handler failed on entry ${entry.id}: ${message}; left pending for a retry`], {event: 'handler-error', entry: entry.id, error: message});
+					// No longer kept fresh: after claimIdleMs any member may retry it.
+					this.held.delete(entry.id);
 					continue;
 				}
 			}
