@@ -32,7 +32,7 @@ function event(topic: string, data: string): OutgoingEvent {
 	};
 }
 
-test('two members, claim-idle 300 ms, a handler of ~1 s an entry: each entry handled exactly once', async () => {
+test('two members, claim-idle 600 ms, a handler of ~1.5 s an entry: each entry handled exactly once', async () => {
 	const topic = 'slow.group';
 	const group = 'slow';
 	const handled: Array<{member: string; entry: string}> = [];
