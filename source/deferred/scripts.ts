@@ -156,7 +156,7 @@ return out
  * before (full jitter could wait less) while two failures still spread out.
  * KEYS: inflight, scheduled, dead, stats. ARGV: eventPrefix, id, token, error,
  * maxAttempts, backoffMs, jitter 0..1, scheduledChannel.
- * Returns {0} (lease not held), {1, due} (retry) or {2, now} (dead).
+ * Returns {0} (lease not held), {1, due, now} (retry) or {2, now} (dead).
  */
 export const failLua = `${luaNowMs}
 local key = ARGV[1] .. ARGV[2]
@@ -178,7 +178,7 @@ redis.call('HSET', key, 'state', 'scheduled', 'due', due, 'lastError', ARGV[4], 
 redis.call('ZADD', KEYS[2], due, ARGV[2])
 redis.call('HINCRBY', KEYS[4], 'retried', 1)
 redis.call('PUBLISH', ARGV[8], due)
-return {1, due}
+return {1, due, now}
 `;
 
 /**

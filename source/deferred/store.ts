@@ -26,7 +26,7 @@ export type ClaimedEvent = {
 	claimedAt: number;
 };
 
-export type FailResult = {outcome: 'retry'; due: number} | {outcome: 'dead'; at: number} | {outcome: 'lost'};
+export type FailResult = {outcome: 'retry'; due: number; failedAt: number} | {outcome: 'dead'; at: number} | {outcome: 'lost'};
 
 const definitions: Record<string, {lua: string; keys: number}> = {
 	edaDeferredEnqueue: {lua: lua.enqueueLua, keys: 3},
@@ -145,7 +145,7 @@ export class DeferredStore {
 			eventPrefix, id, token, error, maxAttempts, backoffMs, jitter, keys.deferred.scheduledChannel,
 		)) as unknown[];
 		const code = num(reply[0]);
-		if (code === 1) return {outcome: 'retry', due: num(reply[1])};
+		if (code === 1) return {outcome: 'retry', due: num(reply[1]), failedAt: num(reply[2])};
 		if (code === 2) return {outcome: 'dead', at: num(reply[1])};
 		return {outcome: 'lost'};
 	}

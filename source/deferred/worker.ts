@@ -268,7 +268,7 @@ export class DeferredWorker {
 		if (result === undefined) return;
 		const tag = `Event ${held.id} failed (attempt ${held.attempts}/${this.options.maxAttempts}): ${message}`;
 		if (result.outcome === 'retry') {
-			this.emit([`${tag}; retry in ${Math.max(0, result.due - this.clock.now())} ms`], {event: 'failed', id: held.id, attempts: held.attempts, error: message, retryAt: result.due});
+			this.emit([`${tag}; retry in ${Math.max(0, result.due - this.clock.now())} ms`], {event: 'failed', id: held.id, attempts: held.attempts, error: message, failedAt: result.failedAt, retryAt: result.due});
 		} else if (result.outcome === 'dead') {
 			this.emit([`${tag}; moved to the dead-letter list`], {event: 'dead', id: held.id, attempts: held.attempts, error: message});
 		} else {
