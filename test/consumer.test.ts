@@ -4,29 +4,25 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import {after, before, describe, test} from 'node:test';
 import {listActors, type ActorInfo} from '../source/actors/heartbeat.js';
-import {startProducer, type RunningProducer} from '../source/producer/server.js';
+import type {RunningProducer} from '../source/producer/server.js';
 import {keys} from '../source/redis/keys.js';
-import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {postEvent, request} from './helpers/http.js';
 import {spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
-import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {startProducerFixture, type ProducerFixture} from './helpers/producer.js';
+import {waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
-let session: RedisSession;
+let fixture: ProducerFixture;
 let producer: RunningProducer;
 
 before(async () => {
-	redis = await startTestRedis();
-	session = await openRedisSession({url: redis.url, say: () => {}});
-	producer = await startProducer({session, output: {emit: () => {}}, port: 0});
-	await waitFor(async () => (await request(producer.url, '/healthz')).status === 200, 'the producer connected to Redis');
+	fixture = await startProducerFixture();
+	({redis, producer} = fixture);
 });
 
 after(async () => {
 	await stopAllCli();
-	await producer.close();
-	await session.close();
-	await redis.stop();
+	await fixture.stop();
 });
 
 function consumer(...args: string[]): CliProcess {

@@ -3,15 +3,15 @@
 // back; consumers of every kind carry on; nothing crashes.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {startProducer, type RunningProducer} from '../source/producer/server.js';
+import type {RunningProducer} from '../source/producer/server.js';
 import {keys} from '../source/redis/keys.js';
-import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {postEvent, request} from './helpers/http.js';
 import {spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
-import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {startProducerFixture, type ProducerFixture} from './helpers/producer.js';
+import {waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
-let session: RedisSession;
+let fixture: ProducerFixture;
 let producer: RunningProducer;
 let live: CliProcess;
 let group: CliProcess;
@@ -21,10 +21,8 @@ const dataLines = (proc: CliProcess) => proc.lines().filter((line) => line.start
 
 before(async () => {
 	// With an append-only file, what was stored before the crash is there after it.
-	redis = await startTestRedis({appendOnly: true});
-	session = await openRedisSession({url: redis.url, say: () => {}});
-	producer = await startProducer({session, output: {emit: () => {}}, port: 0});
-	await waitFor(async () => (await request(producer.url, '/healthz')).status === 200, 'the producer connected');
+	fixture = await startProducerFixture({appendOnly: true});
+	({redis, producer} = fixture);
 	live = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.live']);
 	group = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.group', '--group', 'rg']);
 	follower = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.follow', '--from-start']);
@@ -33,9 +31,7 @@ before(async () => {
 
 after(async () => {
 	await stopAllCli();
-	await producer.close();
-	await session.close();
-	await redis.stop();
+	await fixture.stop();
 });
 
 async function postOk(topic: string, body: string): Promise<void> {

@@ -4,6 +4,7 @@
 import type {Redis} from 'ioredis';
 import {actorName, Heartbeat} from '../actors/heartbeat.js';
 import type {ActorOutput} from '../actors/output.js';
+import {outageReporter} from '../actors/outage.js';
 import {describeError} from '../cli/user-error.js';
 import {goCompat, keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
@@ -75,7 +76,7 @@ export class DeferredMaster {
 	}
 
 	private async open(): Promise<void> {
-		this.redis = this.session.connect(`eda:${this.name}`, {onState: (state, detail) => this.onRedisState(state, detail)});
+		this.redis = this.session.connect(`eda:${this.name}`, {onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
 		this.sub = this.session.connect(`eda:${this.name}:sub`);
 		this.store = new DeferredStore(this.redis);
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'master', 'deferred master');
@@ -219,15 +220,6 @@ export class DeferredMaster {
 	}
 
 	lastError: string | undefined;
-
-	private onRedisState(state: string, detail?: string): void {
-		// Our own disconnect on stop is no outage worth a line.
-		if (this.stopping) return;
-		const down = state === 'down' || state === 'reconnecting';
-		if (down === this.redisDown) return;
-		this.redisDown = down;
-		this.emit([down ? `Redis connection lost${detail ? ` (${detail})` : ''}; reconnecting` : 'Redis connection back'], {event: down ? 'redis-down' : 'redis-up'});
-	}
 
 	private emit(lines: string[], record: Record<string, unknown>): void {
 		this.output.emit(this.name, lines, record);

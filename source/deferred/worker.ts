@@ -4,6 +4,7 @@
 import type {Redis} from 'ioredis';
 import {actorName, Heartbeat} from '../actors/heartbeat.js';
 import type {ActorOutput} from '../actors/output.js';
+import {outageReporter} from '../actors/outage.js';
 import {describeError} from '../cli/user-error.js';
 import {RedisClock} from '../redis/clock.js';
 import {keys} from '../redis/keys.js';
@@ -98,7 +99,7 @@ export class DeferredWorker {
 	}
 
 	private async open(): Promise<void> {
-		this.redis = this.session.connect(`eda:${this.name}`, {onState: (state, detail) => this.onRedisState(state, detail)});
+		this.redis = this.session.connect(`eda:${this.name}`, {onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
 		this.sub = this.session.connect(`eda:${this.name}:sub`);
 		this.store = new DeferredStore(this.redis);
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'worker', this.detail());
@@ -321,15 +322,6 @@ export class DeferredWorker {
 		} catch {
 			// Redis away: try again at the next tick; the lease has two more thirds to go.
 		}
-	}
-
-	private onRedisState(state: string, detail?: string): void {
-		// Our own disconnect on stop is no outage worth a line.
-		if (this.stopping) return;
-		const down = state === 'down' || state === 'reconnecting';
-		if (down === this.redisDown) return;
-		this.redisDown = down;
-		this.emit([down ? `Redis connection lost${detail ? ` (${detail})` : ''}; reconnecting` : 'Redis connection back'], {event: down ? 'redis-down' : 'redis-up'});
 	}
 
 	private emit(lines: string[], record: Record<string, unknown>): void {
