@@ -49,14 +49,23 @@ export function spawnEda(args: string[], options: SpawnOptions = {}): Term {
 	const entry = options.built ? [path.join(root, 'dist', 'cli.js')] : ['--import', 'tsx', path.join(root, 'cli.tsx')];
 	const child = pty.spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, ...args], {name: 'xterm-256color', cols: columns, rows, cwd: root, env});
 	let written = 0;
+	// The last output as text, so a test that sees eda exit can say what it printed last (a crash message is cleared by no frame).
+	let tail = '';
 	const waiters = new Set<() => void>();
 	child.onData((data) => {
 		written += data.length;
+		tail = (tail + data).slice(-4000);
 		term.write(data, () => {
 			for (const waiter of waiters) waiter();
 		});
 	});
-	const exited = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)));
+	let exitSignal: number | undefined;
+	const exited = new Promise<number>((resolve) =>
+		child.onExit(({exitCode, signal}) => {
+			exitSignal = signal;
+			resolve(exitCode);
+		}),
+	);
 	const row = (y: number) => term.buffer.active.getLine(y)?.translateToString(true) ?? '';
 	const screen = () => Array.from({length: term.rows}, (_, y) => row(y)).join('\n');
 	return {
@@ -85,7 +94,13 @@ export function spawnEda(args: string[], options: SpawnOptions = {}): Term {
 				const timer = setTimeout(() => done(new Error(`timed out waiting for ${what}; screen:\n${screen()}`)), timeoutMs);
 				waiters.add(test);
 				test();
-				exited.then(() => setTimeout(() => waiters.has(test) && done(new Error(`eda exited while waiting for ${what}; screen:\n${screen()}`)), 50));
+				exited.then((code) =>
+					setTimeout(() => {
+						if (!waiters.has(test)) return;
+						const last = tail.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '').slice(-1500);
+						done(new Error(`eda exited (code ${code}, signal ${exitSignal ?? 'none'}) while waiting for ${what}; screen:\n${screen()}\nlast output:\n${last}`));
+					}, 50),
+				);
 			});
 		},
 	};

@@ -1,8 +1,9 @@
 // The deferred event store: typed calls to the Lua scripts, one per move.
-// ioredis' defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT, so
-// the scripts survive a Redis restart (which empties the script cache).
+// LuaScript sends EVALSHA and falls back to EVAL on NOSCRIPT, so the scripts
+// survive a Redis restart (which empties the script cache).
 import type {Redis} from 'ioredis';
 import {goCompat, keys} from '../redis/keys.js';
+import {LuaScript, type ScriptArg} from '../redis/script.js';
 import * as lua from './scripts.js';
 
 const eventPrefix = keys.deferred.event('');
@@ -28,33 +29,28 @@ export type ClaimedEvent = {
 
 export type FailResult = {outcome: 'retry'; due: number; failedAt: number} | {outcome: 'dead'; at: number} | {outcome: 'lost'};
 
-const definitions: Record<string, {lua: string; keys: number}> = {
-	edaDeferredEnqueue: {lua: lua.enqueueLua, keys: 3},
-	edaDeferredPromote: {lua: lua.promoteLua, keys: 3},
-	edaDeferredClaim: {lua: lua.claimLua, keys: 4},
-	edaDeferredRenew: {lua: lua.renewLua, keys: 1},
-	edaDeferredComplete: {lua: lua.completeLua, keys: 2},
-	edaDeferredFail: {lua: lua.failLua, keys: 4},
-	edaDeferredRelease: {lua: lua.releaseLua, keys: 2},
-	edaDeferredSweep: {lua: lua.sweepLua, keys: 4},
-	edaDeferredRetry: {lua: lua.retryLua, keys: 4},
-	edaDeferredPurge: {lua: lua.purgeLua, keys: 1},
-	edaDeferredReconcile: {lua: lua.reconcileLua, keys: 2},
-	edaDeferredLeader: {lua: lua.leaderLua, keys: 1},
-	edaDeferredResign: {lua: lua.resignLua, keys: 1},
+const definitions: Record<string, LuaScript> = {
+	edaDeferredEnqueue: new LuaScript(lua.enqueueLua, 3),
+	edaDeferredPromote: new LuaScript(lua.promoteLua, 3),
+	edaDeferredClaim: new LuaScript(lua.claimLua, 4),
+	edaDeferredRenew: new LuaScript(lua.renewLua, 1),
+	edaDeferredComplete: new LuaScript(lua.completeLua, 2),
+	edaDeferredFail: new LuaScript(lua.failLua, 4),
+	edaDeferredRelease: new LuaScript(lua.releaseLua, 2),
+	edaDeferredSweep: new LuaScript(lua.sweepLua, 4),
+	edaDeferredRetry: new LuaScript(lua.retryLua, 4),
+	edaDeferredPurge: new LuaScript(lua.purgeLua, 1),
+	edaDeferredReconcile: new LuaScript(lua.reconcileLua, 2),
+	edaDeferredLeader: new LuaScript(lua.leaderLua, 1),
+	edaDeferredResign: new LuaScript(lua.resignLua, 1),
 };
 
-type ScriptFn = (...args: (string | number | Buffer)[]) => Promise<unknown>;
-const defined = new WeakSet<Redis>();
+type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>;
 
 function script(redis: Redis, name: string): ScriptFn {
-	if (!defined.has(redis)) {
-		for (const [command, def] of Object.entries(definitions)) redis.defineCommand(command, {lua: def.lua, numberOfKeys: def.keys});
-		defined.add(redis);
-	}
-	const fn = (redis as unknown as Record<string, ScriptFn>)[name];
-	if (!fn) throw new Error(`script ${name} is not defined`);
-	return fn.bind(redis);
+	const found = definitions[name];
+	if (!found) throw new Error(`script ${name} is not defined`);
+	return (...args) => found.run(redis, args);
 }
 
 const num = (value: unknown): number => Number(value);

@@ -1,5 +1,6 @@
 import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
+import {LuaScript} from '../redis/script.js';
 import type {OutgoingEvent} from './envelope.js';
 
 export const defaultRetain = 10_000;
@@ -57,22 +58,11 @@ ${countTail}`;
 
 type Arg = string | number | Buffer;
 
-// ioredis flattens an array argument: one array, never a spread, so a large
-// batch cannot overflow the call stack.
-type PublishingRedis = Redis & {
-	edaPublish(args: Arg[]): Promise<string[]>;
-	edaPublishShared(args: Arg[]): Promise<string[]>;
-};
+const publish = new LuaScript(publishScript, 3);
+const publishShared = new LuaScript(publishSharedScript, 3);
 
 /** The most events one request may store: one script, so Redis is blocked for its length. */
 export const maxBatchEvents = 5000;
-
-function withScript(redis: Redis): PublishingRedis {
-	const client = redis as PublishingRedis;
-	if (typeof client.edaPublish !== 'function') redis.defineCommand('edaPublish', {numberOfKeys: 3, lua: publishScript});
-	if (typeof client.edaPublishShared !== 'function') redis.defineCommand('edaPublishShared', {numberOfKeys: 3, lua: publishSharedScript});
-	return client;
-}
 
 function shared(events: OutgoingEvent[]): boolean {
 	const first = events[0]?.envelope;
@@ -98,7 +88,7 @@ export async function publishEvents(redis: Redis, topic: string, events: Outgoin
 			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
 			else args.push(envelope.id, envelope.data);
 		}
-		return withScript(redis).edaPublishShared(args);
+		return (await publishShared.run(redis, args)) as string[];
 	}
 	const args: Arg[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain];
 	for (const {envelope, wire} of events) {
@@ -113,5 +103,5 @@ export async function publishEvents(redis: Redis, topic: string, events: Outgoin
 			envelope.causationid ?? '',
 		);
 	}
-	return withScript(redis).edaPublish(args);
+	return (await publish.run(redis, args)) as string[];
 }

@@ -4,6 +4,7 @@
 // pipelined with PUBSUB NUMSUB and XINFO GROUPS for the topics known so far.
 import type {Redis} from 'ioredis';
 import {goCompat, keys} from '../../redis/keys.js';
+import {LuaScript} from '../../redis/script.js';
 import type {Snapshot} from '../store/store.js';
 import type {Counters} from '../store/queue-rates.js';
 import type {DeferredEvent} from '../store/types.js';
@@ -59,13 +60,7 @@ return {
 }
 `;
 
-type SnapshotRedis = Redis & {edaDashboardSnapshot(...args: (string | number)[]): Promise<unknown>};
-
-function withScript(redis: Redis): SnapshotRedis {
-	const client = redis as SnapshotRedis;
-	if (typeof client.edaDashboardSnapshot !== 'function') redis.defineCommand('edaDashboardSnapshot', {numberOfKeys: 8, lua: snapshotScript});
-	return client;
-}
+const snapshot = new LuaScript(snapshotScript, 8);
 
 function pairs(flat: unknown): Map<string, string> {
 	const map = new Map<string, string>();
@@ -102,41 +97,37 @@ function groupRows(reply: unknown): Snapshot['topics'][number]['groups'] {
  */
 export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise<Snapshot> {
 	const topics = knownTopics.slice(0, detailTopics);
-	withScript(redis);
-	const pipeline = redis.pipeline();
-	(pipeline as unknown as SnapshotRedis).edaDashboardSnapshot(
-		keys.topics,
-		keys.topicsLastAt,
-		keys.deferred.scheduled,
-		goCompat.workQueue,
-		keys.deferred.inflight,
-		keys.deferred.dead,
-		keys.deferred.stats,
-		keys.actors,
-		listLimit,
-		keys.deferred.event(''),
-		bodyBytes,
-		keys.deferred.idsForBody(''),
-	);
-	if (topics.length > 0) pipeline.call('PUBSUB', 'NUMSUB', ...topics);
-	for (const topic of topics) pipeline.call('XINFO', 'GROUPS', keys.stream(topic));
 	const started = performance.now();
-	const replies = (await pipeline.exec()) ?? [];
+	// Issued in one tick: the client's auto-pipelining sends them as one round trip.
+	const [main, numsub, ...groupReplies] = await Promise.all([
+		snapshot.run(redis, [
+			keys.topics,
+			keys.topicsLastAt,
+			keys.deferred.scheduled,
+			goCompat.workQueue,
+			keys.deferred.inflight,
+			keys.deferred.dead,
+			keys.deferred.stats,
+			keys.actors,
+			listLimit,
+			keys.deferred.event(''),
+			bodyBytes,
+			keys.deferred.idsForBody(''),
+		]),
+		// Detail is best effort: a topic without a stream has no groups to show.
+		topics.length > 0 ? redis.call('PUBSUB', 'NUMSUB', ...topics).catch(() => undefined) : undefined,
+		...topics.map((topic) => redis.call('XINFO', 'GROUPS', keys.stream(topic)).then((reply) => ({reply}), () => undefined)),
+	]);
 	const rttMs = performance.now() - started;
 
-	const [scriptError, main] = replies[0] ?? [new Error('no reply'), undefined];
-	if (scriptError) throw scriptError;
 	const [now, topicsFlat, lastAtFlat, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat, actorNames] = main as unknown[];
 
 	const subscribers = new Map<string, number>();
-	if (topics.length > 0) {
-		const numsub = pairs(replies[1]?.[1]);
-		for (const [name, count] of numsub) subscribers.set(name, Number(count));
-	}
+	for (const [name, count] of pairs(numsub)) subscribers.set(name, Number(count));
 	const groups = new Map<string, Snapshot['topics'][number]['groups']>();
 	topics.forEach((topic, i) => {
-		const [error, reply] = replies[2 + i] ?? [];
-		if (!error) groups.set(topic, groupRows(reply));
+		const answered = groupReplies[i];
+		if (answered) groups.set(topic, groupRows(answered.reply));
 	});
 
 	const counts = pairs(topicsFlat);

@@ -5,6 +5,7 @@
 import type {Redis} from 'ioredis';
 import {keys} from '../../redis/keys.js';
 import {luaNowMs} from '../../redis/clock.js';
+import {LuaScript} from '../../redis/script.js';
 import {defaultRetain} from '../../topics/publish.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {HttpError} from '../http.js';
@@ -79,25 +80,14 @@ redis.call('HINCRBY', KEYS[3], 'applied', 1)
 return {'applied', now - tonumber(ARGV[4])}
 `;
 
-type CqrsRedis = Redis & {
-	edaLabCommand(...args: (string | number)[]): Promise<[string, number | string, string, string]>;
-	edaLabApply(...args: (string | number)[]): Promise<[string, number]>;
-};
-
-function scripts(redis: Redis): CqrsRedis {
-	const client = redis as CqrsRedis;
-	if (typeof client.edaLabCommand !== 'function') {
-		redis.defineCommand('edaLabCommand', {numberOfKeys: 6, lua: commandLua});
-		redis.defineCommand('edaLabApply', {numberOfKeys: 4, lua: applyLua});
-	}
-	return client;
-}
+const commandScript = new LuaScript(commandLua, 6);
+const applyScript = new LuaScript(applyLua, 4);
 
 export type Executed = {orderId: string; version: number; entryId: string; data: string};
 
 /** Runs a validated command; throws HttpError 404/409 when the write side refuses it. */
 export async function executeCommand(redis: Redis, topic: string, command: Command, envelope: Pick<Envelope, 'id' | 'source' | 'time'> & {correlationid?: string; causationid?: string}): Promise<Executed> {
-	const reply = await scripts(redis).edaLabCommand(
+	const reply = (await commandScript.run(redis, [
 		labKeys.cqrs.write(command.orderId),
 		keys.stream(topic),
 		keys.topics,
@@ -119,7 +109,7 @@ export async function executeCommand(redis: Redis, topic: string, command: Comma
 		envelope.correlationid ?? command.orderId,
 		envelope.causationid ?? '',
 		envelope.time,
-	);
+	])) as [string, number | string, string, string];
 	if (reply[0] === 'err') throw new HttpError(Number(reply[1]), String(reply[2]));
 	return {orderId: command.orderId, version: Number(reply[1]), entryId: reply[2], data: reply[3]};
 }
@@ -131,7 +121,7 @@ export async function applyEvent(
 	group: string,
 	event: {id: string; orderId: string; version: number; state: string; writtenAt: number; placedAt: number; replica: string},
 ): Promise<Applied> {
-	const [outcome, value] = await scripts(redis).edaLabApply(
+	const [outcome, value] = (await applyScript.run(redis, [
 		labKeys.cqrs.read(event.orderId),
 		labKeys.cqrs.readIndex,
 		labKeys.cqrs.stats,
@@ -144,7 +134,7 @@ export async function applyEvent(
 		event.placedAt,
 		event.orderId,
 		labStateTtlMs,
-	);
+	])) as [string, number];
 	if (outcome === 'applied') return {outcome, convergeMs: Number(value)};
 	if (outcome === 'old') return {outcome, current: Number(value)};
 	return {outcome: 'duplicate', times: Number(value)};

@@ -2,6 +2,7 @@
 // its expiry and the lab's counters move together, and a repeat of the same
 // change (a redelivered event) answers what was decided the first time.
 import type {Redis} from 'ioredis';
+import {LuaScript} from '../../redis/script.js';
 import {labKeys, labStateTtlMs} from '../keys.js';
 
 // KEYS[1] the order's hash, KEYS[2] the counters hash.
@@ -42,13 +43,11 @@ export type Transition = {
 
 export type TransitionResult = {value: string; changed: boolean; amount: number};
 
-type TransitionRedis = Redis & {edaLabTransition(...args: (string | number)[]): Promise<[string, number, string]>};
+const transitionScript = new LuaScript(transitionLua, 2);
 
 export async function transition(redis: Redis, orderId: string, t: Transition): Promise<TransitionResult> {
-	const client = redis as TransitionRedis;
-	if (typeof client.edaLabTransition !== 'function') redis.defineCommand('edaLabTransition', {numberOfKeys: 2, lua: transitionLua});
 	const extra = Object.entries(t.set ?? {}).flat();
-	const [value, changed, amount] = await client.edaLabTransition(
+	const [value, changed, amount] = (await transitionScript.run(redis, [
 		labKeys.orders.order(orderId),
 		labKeys.orders.counters,
 		t.field,
@@ -59,6 +58,6 @@ export async function transition(redis: Redis, orderId: string, t: Transition): 
 		t.amount ?? 1,
 		t.conflictCounter ?? '',
 		...extra,
-	);
+	])) as [string, number, string];
 	return {value, changed: changed === 1, amount: Number(amount) || 0};
 }

@@ -1,0 +1,44 @@
+// Lua scripts run by EVALSHA, falling back to EVAL when Redis has lost its
+// script cache (a restart empties it).
+//
+// Not ioredis' defineCommand: that adds a method to the client, and an
+// auto-pipeline created before the method existed lacks it. A call landing in
+// such a pipeline leaves a callback with no reply, and ioredis then throws
+// "results[i] is not iterable" from a nextTick, which kills the process
+// (redis/ioredis#1931). A lab started inside the running dashboard defined its
+// scripts on a busy client and hit exactly that. EVALSHA and EVAL are plain
+// commands every pipeline has, so nothing here depends on when it was defined.
+import {createHash} from 'node:crypto';
+import type {Redis} from 'ioredis';
+
+export type ScriptArg = string | number | Buffer;
+
+type Send = (sha1OrLua: string, numberOfKeys: number, keysAndArgs: ScriptArg[]) => Promise<unknown>;
+
+export function isNoScript(error: unknown): boolean {
+	return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+export class LuaScript {
+	readonly sha: string;
+
+	constructor(
+		readonly lua: string,
+		readonly numberOfKeys: number,
+	) {
+		this.sha = createHash('sha1').update(lua).digest('hex');
+	}
+
+	/**
+	 * Runs the script with its keys first, then its arguments, in one array:
+	 * ioredis flattens it, so a large batch never spreads onto the call stack.
+	 */
+	async run(redis: Redis, keysAndArgs: ScriptArg[]): Promise<unknown> {
+		try {
+			return await (redis.evalsha as unknown as Send).call(redis, this.sha, this.numberOfKeys, keysAndArgs);
+		} catch (error) {
+			if (!isNoScript(error)) throw error;
+			return (redis.eval as unknown as Send).call(redis, this.lua, this.numberOfKeys, keysAndArgs);
+		}
+	}
+}
