@@ -35,6 +35,7 @@ export const flagSpec = {
 	rate: {type: 'string'},
 	projectionDelay: {type: 'string'},
 	replicas: {type: 'string'},
+	burst: {type: 'string'},
 } as const;
 
 export type Flags = {
@@ -67,6 +68,7 @@ export type Flags = {
 	rate?: string;
 	projectionDelay?: string;
 	replicas?: string;
+	burst?: string;
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -65,12 +65,17 @@ export const helpText = `
     cqrs                 eventual consistency and CQRS: commands, projected read model, replicas
     deferred             deferred execution: a burst of delayed tasks, 1 worker @10s vs 4 @0
     --rate N             orders or commands a second (fractions allowed); default 1
-    --fail-rate P        orders: share of payment/inventory/shipping steps that fail; default 0.1
+    --fail-rate P        orders: share of payment/inventory/shipping steps that fail, 0..1;
+                         default 0.1. Per service: payments=0.3,shipping=0; with a bare
+                         share for the services not named: 0.1,inventory=0.5
     --projection-delay DUR  cqrs: each event reaches the read model this late; default 0
     --replicas N         cqrs: query-side replicas in one consumer group (0-8); default 2
     --interval DUR       deferred: the slow worker's interval; default 10s
     --workers N          deferred: workers at full speed; default 4
+    --burst N            deferred: tasks per burst (1-1000); default 12
     --port N, --host H, --json
+    Labs view keys (in the dashboard, L; ? lists them all): orders: f cycles every
+    failure rate, p i s one service's, O P I S N pause one; deferred: b posts a burst
 
   Durations: 500ms, 10s, 2m (a bare number is seconds).
 

@@ -30,10 +30,16 @@ export function intFlag(name: string, value: string | number | undefined, fallba
 	return number;
 }
 
+/** "0.2", ".5", "1" → a share from 0 to 1; undefined for anything else (signs, exponents, "20%"). */
+export function parseShare(text: string): number | undefined {
+	const number = /^\s*\d*\.?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+	return Number.isFinite(number) && number >= 0 && number <= 1 ? number : undefined;
+}
+
 export function rateFlag(name: string, value: string | number | undefined, fallback: number): number {
 	if (value === undefined) return fallback;
-	const number = typeof value === 'number' ? value : /^\s*\d*\.?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
-	if (!Number.isFinite(number) || number < 0 || number > 1) throw new UserError(`--${name}: expected a share from 0 to 1, got "${String(value)}"`, 2);
+	const number = typeof value === 'number' ? (value >= 0 && value <= 1 ? value : undefined) : parseShare(value);
+	if (number === undefined) throw new UserError(`--${name}: expected a share from 0 to 1, got "${String(value)}"`, 2);
 	return number;
 }
 

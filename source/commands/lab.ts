@@ -2,11 +2,13 @@
 // what happens until SIGINT or SIGTERM.
 import {consoleOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
-import {durationFlag, intFlag, rateFlag} from '../cli/parse.js';
+import {durationFlag, intFlag} from '../cli/parse.js';
 import {untilSignal} from '../cli/shutdown.js';
 import {UserError, describeError} from '../cli/user-error.js';
 import {labNames, type LabName} from '../labs/lab.js';
 import {maxReplicas} from '../labs/cqrs/lab.js';
+import {maxBurst} from '../labs/deferred/lab.js';
+import {parseFailRates} from '../labs/orders/fail-rates.js';
 import {createLab, labListText, type AnyLabOptions} from '../labs/registry.js';
 import {summaryLine} from '../labs/summary.js';
 import {openRedisSession} from '../redis/session.js';
@@ -20,6 +22,7 @@ const onlyFor: Partial<Record<keyof Flags, {lab: LabName; flag: string}>> = {
 	replicas: {lab: 'cqrs', flag: '--replicas'},
 	interval: {lab: 'deferred', flag: '--interval'},
 	workers: {lab: 'deferred', flag: '--workers'},
+	burst: {lab: 'deferred', flag: '--burst'},
 };
 
 /** Events a second: 0 to 1000, fractions allowed. */
@@ -39,11 +42,12 @@ export function labOptionsFromFlags(name: LabName, flags: Flags): Omit<AnyLabOpt
 		port: portFlag(flags.port),
 		host: flags.host,
 		rate: perSecondFlag('rate', flags.rate, 1),
-		failRate: rateFlag('fail-rate', flags.failRate, 0.1),
+		...parseFailRates(flags.failRate, 0.1),
 		projectionDelayMs: durationFlag('projection-delay', flags.projectionDelay, 0),
 		replicas: intFlag('replicas', flags.replicas, 2, 0, maxReplicas),
 		slowIntervalMs: durationFlag('interval', flags.interval, 10_000),
 		fastWorkers: intFlag('workers', flags.workers, 4, 1, 64),
+		burst: intFlag('burst', flags.burst, 12, 1, maxBurst),
 		// Headless: probe read-your-writes now and then; compare the drains after 30 s.
 		probeEveryMs: 10_000,
 		switchAfterMs: 30_000,

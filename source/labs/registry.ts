@@ -31,8 +31,9 @@ export function labListText(): string {
 		'',
 		...Object.entries(labSummaries).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`),
 		'',
-		'Flags: --rate N (orders or commands a second), --fail-rate P (orders), --projection-delay DUR and',
-		'--replicas N (cqrs), --interval DUR and --workers N (deferred), --port N, --json.',
+		'Flags: --rate N (orders or commands a second), --fail-rate P or payments=P,shipping=P (orders),',
+		'--projection-delay DUR and --replicas N (cqrs), --interval DUR, --workers N and --burst N (deferred),',
+		'--port N, --json.',
 		'',
 	].join('\n');
 }

@@ -9,8 +9,16 @@ import {LabBase, type LabAction, type LabOptions} from '../lab.js';
 import {deferredExplanation, deferredTitle} from './explain.js';
 import type {BurstRow, DeferredLabSnapshot, DeferredMode} from './snapshot.js';
 
+/**
+ * The most tasks a burst may hold (`--burst`). Each task is its own POST
+ * /deferred-exec, one after another, and the first burst is posted before the
+ * lab says it runs: a thousand take a second or two. The view shows counts
+ * and the next countdowns, so any size up to this draws the same.
+ */
+export const maxBurst = 1000;
+
 export type DeferredLabOptions = LabOptions & {
-	/** Tasks per burst. */
+	/** Tasks per burst (1 to maxBurst); default 12. */
 	burst?: number;
 	/** Delays spread evenly from `firstDelayMs` to `firstDelayMs + spreadMs`. */
 	firstDelayMs?: number;
@@ -50,13 +58,17 @@ export class DeferredLab extends LabBase {
 		};
 	}
 
+	get burstSize(): number {
+		return this.labOptions.burst ?? 12;
+	}
+
 	get currentMode(): DeferredMode {
 		return this.mode;
 	}
 
 	/** Posts a burst of delayed tasks through POST /deferred-exec, as curl would. */
 	async burst(): Promise<BurstRow> {
-		const size = this.labOptions.burst ?? 12;
+		const size = this.burstSize;
 		const first = this.labOptions.firstDelayMs ?? 2000;
 		const spread = this.labOptions.spreadMs ?? 6000;
 		const number = this.bursts.length + 1;
@@ -179,7 +191,11 @@ export class DeferredLab extends LabBase {
 
 	actions(): LabAction[] {
 		return [
-			{key: 'b', label: 'post another burst', run: () => void this.burst().catch(() => undefined)},
+			{
+				key: 'b',
+				label: `post another burst of ${this.burstSize}`,
+				run: () => void this.burst().catch((error: unknown) => this.emit('lab:deferred', `Could not post a burst: ${describeError(error)}`, {event: 'error', error: describeError(error)})),
+			},
 			{key: 'w', label: 'one slow worker / four fast', run: () => void this.setMode(this.mode === 'slow' ? 'fast' : 'slow')},
 			{key: 'm', label: 'pause/resume the master', run: () => this.toggleMaster()},
 		];

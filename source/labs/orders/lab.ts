@@ -11,6 +11,7 @@ import {labKeys} from '../keys.js';
 import {LabBase, Ticker, type LabAction, type LabOptions} from '../lab.js';
 import {groupStates} from '../streams.js';
 import {ordersExplanation, ordersTitle} from './explain.js';
+import {describeFailRates} from './fail-rates.js';
 import {failingServices, groupOf, services, sourceOf, subscriptions, topicOf, type FailingService, type OrderEvent, type ServiceName} from './flow.js';
 import {orderData, reactions} from './reactions.js';
 import {transition} from './scripts.js';
@@ -36,6 +37,13 @@ const rateSteps = [0, 0.5, 1, 2, 5, 10, 20, 50];
 type Member = {service: ServiceName; event: OrderEvent; consumer: GroupConsumer};
 
 export const pauseKeys: Record<ServiceName, string> = {orders: 'O', payments: 'P', inventory: 'I', shipping: 'S', notifications: 'N'};
+/** Lowercase: cycle that service's own failure rate (uppercase pauses it). */
+export const failKeys: Record<FailingService, string> = {payments: 'p', inventory: 'i', shipping: 's'};
+
+/** The step after `current` in failSteps, back to 0 after the last. */
+function nextFailStep(current: number): number {
+	return failSteps.find((v) => v > current + 1e-9) ?? 0;
+}
 
 export class OrdersLab extends LabBase {
 	readonly name = 'orders' as const;
@@ -119,10 +127,11 @@ export class OrdersLab extends LabBase {
 			}
 		}
 		await Promise.all(this.members.map((m) => m.consumer.start()));
-		this.emit('lab:orders', `Orders lab running: ${this.members.length} consumers in ${services.length} groups; orders at ${this.rate}/s; POST ${this.url}/orders places one`, {
+		this.emit('lab:orders', `Orders lab running: ${this.members.length} consumers in ${services.length} groups; orders at ${this.rate}/s; failure rates ${describeFailRates(this.failRates)}; POST ${this.url}/orders places one`, {
 			event: 'started',
 			url: this.url,
 			rate: this.rate,
+			failRates: {...this.failRates},
 		});
 		this.ticker.start();
 	}
@@ -229,15 +238,9 @@ export class OrdersLab extends LabBase {
 			{key: '+', label: 'more orders/s', run: () => this.setRate(step(rateSteps, this.rate, true))},
 			{key: '-', label: 'fewer orders/s', run: () => this.setRate(step(rateSteps, this.rate, false))},
 			{key: 'o', label: 'one order now', run: () => void this.placeOrder().catch(() => undefined)},
-			{
-				key: 'f',
-				label: 'cycle failure rate',
-				run: () => {
-					const current = this.failRates.payments;
-					const i = failSteps.findIndex((v) => v > current + 1e-9);
-					this.setFailRate(failSteps[i < 0 ? 0 : i] ?? 0);
-				},
-			},
+			// From the highest of the three, so f never lowers a service but when it wraps to 0.
+			{key: 'f', label: 'cycle failure rate, all three', run: () => this.setFailRate(nextFailStep(Math.max(...failingServices.map((name) => this.failRates[name]))))},
+			...failingServices.map((service) => ({key: failKeys[service], label: `cycle ${service} failure rate`, run: () => this.setFailRate(nextFailStep(this.failRates[service]), service)})),
 			...services.map((service) => ({key: pauseKeys[service], label: `pause/resume ${service}`, run: () => this.togglePause(service)})),
 		];
 	}
