@@ -4,7 +4,7 @@
 // batch route. Every count is checked against what Redis holds afterwards.
 //
 //   npx tsx bench/run.ts ingest [--quick] [--profile]
-import {mkdirSync, readdirSync} from 'node:fs';
+import {mkdirSync, readdirSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {Redis} from 'ioredis';
@@ -129,9 +129,11 @@ async function startProducer(redisUrl: string, build: BuildState, log: (line: st
 	return {service, url, profileDir, mode: 'node --import tsx cli.tsx'};
 }
 
-async function startBare(redisUrl: string): Promise<{service: Service; url: string}> {
+async function startBare(redisUrl: string, profileDir?: string): Promise<{service: Service; url: string}> {
 	const port = await freePort();
-	const service = spawnService('bare express app', process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'lib', 'bare-app.ts'), '--port', String(port), '--redis-url', redisUrl], {cwd: root});
+	// Profiled like eda's producer when asked, so both pay the profiler's cost and the ratio stays fair.
+	const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+	const service = spawnService('bare express app', process.execPath, [...prof, '--import', 'tsx', path.join(root, 'bench', 'lib', 'bare-app.ts'), '--port', String(port), '--redis-url', redisUrl], {cwd: root});
 	const url = `http://127.0.0.1:${port}`;
 	await waitHttp(service, `${url}/healthz`);
 	return {service, url};
@@ -150,12 +152,17 @@ function profileFiles(dir: string): string[] {
 	}
 }
 
+/** The main thread's profile: tsx's loader thread writes one too, and the biggest file is the one that served requests. */
+function mainProfile(dir: string): string | undefined {
+	return profileFiles(dir).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+}
+
 const watched = ['/producer/app.js', '/producer/accept.js', '/topics/publish.js', '/producer/app.ts', '/producer/accept.ts', '/topics/publish.ts'];
 
 function profileTables(label: string, summary: ProfileSummary): Table[] {
 	return [
 		{
-			title: `CPU profile of the producer, ${label}: areas (self time, % of ${summary.busyMs} ms busy; ${summary.idleMs} ms idle)`,
+			title: `CPU profile, ${label}: areas (self time, % of ${summary.busyMs} ms busy; ${summary.idleMs} ms idle)`,
 			columns: ['area', 'ms', '%'],
 			rows: summary.areas.slice(0, 14).map((a) => [a.area, a.ms, a.pct]),
 		},
@@ -204,7 +211,9 @@ export async function runIngest(options: BenchOptions): Promise<BenchResult> {
 		if (singleProf) mkdirSync(singleProf, {recursive: true});
 		const ours = await startProducer(redis.url, build, log, singleProf, 'single');
 		producerMode = ours.mode;
-		const bare = await startBare(redis.url);
+		const bareProf = profileRoot ? path.join(profileRoot, 'bare') : undefined;
+		if (bareProf) mkdirSync(bareProf, {recursive: true});
+		const bare = await startBare(redis.url, bareProf);
 		log(`eda producer (${ours.mode}) at ${ours.url}, bare app at ${bare.url}`);
 		await smoke(ours.url, 'eda');
 		await smoke(bare.url, 'bare');
@@ -245,7 +254,10 @@ export async function runIngest(options: BenchOptions): Promise<BenchResult> {
 		}
 		await bare.service.stop();
 		await ours.service.stop();
-		if (singleProf) for (const file of profileFiles(singleProf)) profiles['single'] = summarizeProfile(file, watched);
+		const singleFile = singleProf ? mainProfile(singleProf) : undefined;
+		if (singleFile) profiles['single'] = summarizeProfile(singleFile, watched);
+		const bareFile = bareProf ? mainProfile(bareProf) : undefined;
+		if (bareFile) profiles['bare'] = summarizeProfile(bareFile, watched);
 
 		// (3): the batch route, on a fresh producer (its own profile when asked).
 		const batchProf = profileRoot ? path.join(profileRoot, 'batch') : undefined;
@@ -281,7 +293,8 @@ export async function runIngest(options: BenchOptions): Promise<BenchResult> {
 			await sleep(500);
 		}
 		await batchProducer.service.stop();
-		if (batchProf) for (const file of profileFiles(batchProf)) profiles['batch'] = summarizeProfile(file, watched);
+		const batchFile = batchProf ? mainProfile(batchProf) : undefined;
+		if (batchFile) profiles['batch'] = summarizeProfile(batchFile, watched);
 		const topics = await admin.hgetall('eda:topics');
 		notes.push(`eda:topics after the run: ${JSON.stringify(topics)}`);
 	} finally {
@@ -366,7 +379,7 @@ export async function runIngest(options: BenchOptions): Promise<BenchResult> {
 			`${disturbed} of ${runs.length + batchRuns.length} measured runs shared the machine with other work (foreign cores > 0.25, see the tables): req/s and the ratio are unreliable then; the CPU-per-request columns are the steadier comparison`,
 		);
 	}
-	if (options.profile) notes.push(`profiling was on (node --cpu-prof on the producer): its throughput figures are lower than without; profiles in ${path.relative(root, profileRoot ?? '')}`);
+	if (options.profile) notes.push(`profiling was on (node --cpu-prof on eda's producer and on the bare app alike): throughput figures are lower than without; profiles in ${path.relative(root, profileRoot ?? '')}`);
 	const finished = new Date();
 	return {
 		name: 'ingest',
