@@ -45,6 +45,7 @@ return now
 export class Heartbeat {
 	handled = 0;
 	private timer: NodeJS.Timeout | undefined;
+	private inFlight: Promise<void> | undefined;
 
 	constructor(
 		private readonly redis: Redis,
@@ -54,8 +55,8 @@ export class Heartbeat {
 	) {}
 
 	start(): void {
-		void this.beat();
-		this.timer = setInterval(() => void this.beat(), heartbeatTtlMs / 3);
+		this.inFlight = this.beat();
+		this.timer = setInterval(() => (this.inFlight = this.beat()), heartbeatTtlMs / 3);
 		this.timer.unref();
 	}
 
@@ -74,6 +75,10 @@ export class Heartbeat {
 	async stop(): Promise<void> {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
+		// The first beat goes out while the connection is still opening; waiting
+		// on a queued one here and deleting after it keeps it from landing later
+		// and bringing the heartbeat back for its TTL. Bounded: Redis may be away.
+		if (this.inFlight) await Promise.race([this.inFlight, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
 		// Redis away (or hung): the heartbeat expires by itself; never wait for it.
 		if (this.redis.status !== 'ready') return;
 		try {

@@ -1,7 +1,7 @@
 import {isUtf8} from 'node:buffer';
 import {randomUUID} from 'node:crypto';
 import {maxBatchEvents} from '../topics/publish.js';
-import type {Envelope, OutgoingEvent} from '../topics/envelope.js';
+import {defaultSource, type Envelope, type OutgoingEvent} from '../topics/envelope.js';
 
 /** The parts of an HTTP request that decide what gets stored. */
 export type Incoming = {
@@ -13,7 +13,6 @@ export type Incoming = {
 export type Accepted = {ok: true; events: OutgoingEvent[]};
 export type Refused = {ok: false; status: number; error: string};
 
-export const defaultSource = 'eda/api-server';
 
 type Kind = 'json' | 'cloudevents' | 'text' | 'ndjson' | 'cloudevents-batch';
 

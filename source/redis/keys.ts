@@ -11,10 +11,13 @@ export const goCompat = {
 } as const;
 
 export const keys = {
-	/** HASH topic -> total events published through eda. */
+	/**
+	 * HASH topic -> ms (Redis time) its stream was created: the index of topic
+	 * names, written once per topic. Counts and the last event's time come from
+	 * the stream (XINFO STREAM). Older eda versions kept counts here; only the
+	 * names are read.
+	 */
 	topics: 'eda:topics',
-	/** HASH topic -> ms (Redis time) of the last event. */
-	topicsLastAt: 'eda:topics:last-at',
 	/** STREAM of envelopes for one topic, capped with MAXLEN ~. */
 	stream: (topic: string) => `eda:stream:${topic}`,
 

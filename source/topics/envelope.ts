@@ -22,6 +22,11 @@ export type OutgoingEvent = {
 	wire: string | Buffer;
 };
 
+/** The source of events posted to the producer without a ce-source header. */
+export const defaultSource = 'eda/api-server';
+/** The content type most events carry; the publish script fills it in when left out. */
+export const defaultContentType = 'application/json';
+
 export const envelopeFields = ['id', 'source', 'type', 'time', 'datacontenttype', 'data', 'correlationid', 'causationid'] as const;
 
 /** Parses a stream entry's flat field list back into an envelope. */

@@ -1,43 +1,47 @@
 import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
-import type {OutgoingEvent} from './envelope.js';
+import {defaultContentType, defaultSource, type OutgoingEvent} from './envelope.js';
+import {appendLua} from './stream-lua.js';
 
 export const defaultRetain = 10_000;
 
-// Both publish scripts end alike: count the topic's events and note when the
-// last one came. The stream id starts with Redis's ms time, so no TIME call.
-const countTail = `
-redis.call('HINCRBY', KEYS[2], topic, n)
-redis.call('HSET', KEYS[3], topic, string.match(ids[#ids], '^%d+'))
-return ids
-`;
-
-// One script per request: every event of it is appended to the topic's stream,
-// PUBLISHed byte for byte on the topic's channel (what the Go tool's consumers
-// and redis-cli SUBSCRIBE see), and counted, or none is.
-const publishScript = `
+// One script per request: every event of it is appended to the topic's stream
+// and PUBLISHed byte for byte on the topic's channel (what the Go tool's
+// consumers and redis-cli SUBSCRIBE see), or none is. Counts come from the
+// stream (stream-lua.ts), so nothing else is written per event.
+// KEYS: 1 the topic's stream, 2 the topic index. ARGV: topic, maxlen, then per
+// event a count k and k values: id, time, data, source, datacontenttype,
+// correlationid, causationid, wire. Values left off the end take their
+// defaults (the producer's source, JSON, none, wire = data): every argument
+// costs the producer CPU to encode, and a plain POST needs only the first three.
+const publishScript = `${appendLua}
 local topic = ARGV[1]
 local maxlen = ARGV[2]
-local per = 8
 local ids = {}
-local n = (#ARGV - 2) / per
-for i = 0, n - 1 do
-  local b = 2 + i * per
-  local fields = {'specversion', '1.0', 'id', ARGV[b + 2], 'source', ARGV[b + 3], 'type', topic, 'time', ARGV[b + 4], 'datacontenttype', ARGV[b + 5], 'data', ARGV[b + 6]}
-  if ARGV[b + 7] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[b + 7] end
-  if ARGV[b + 8] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[b + 8] end
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-  local wire = ARGV[b + 1]
-  if wire == '' then wire = ARGV[b + 6] end
+local b = 3
+while b <= #ARGV do
+  local k = tonumber(ARGV[b])
+  local data = ARGV[b + 3]
+  local source = '${defaultSource}'
+  if k >= 4 then source = ARGV[b + 4] end
+  local contentType = '${defaultContentType}'
+  if k >= 5 then contentType = ARGV[b + 5] end
+  local fields = {'specversion', '1.0', 'id', ARGV[b + 1], 'source', source, 'type', topic, 'time', ARGV[b + 2], 'datacontenttype', contentType, 'data', data}
+  if k >= 6 and ARGV[b + 6] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[b + 6] end
+  if k >= 7 and ARGV[b + 7] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[b + 7] end
+  ids[#ids + 1] = append(KEYS[1], KEYS[2], topic, maxlen, fields)
+  local wire = data
+  if k >= 8 and ARGV[b + 8] ~= '' then wire = ARGV[b + 8] end
   redis.call('PUBLISH', topic, wire)
+  b = b + k + 1
 end
-${countTail}`;
+return ids`;
 
 // Batches: every event of the request shares source, time, content
 // type and correlation (one POST, one JSON array or NDJSON body). Those go
 // once; per event only the id, the data and, when it differs, the wire bytes.
-const publishSharedScript = `
+const publishSharedScript = `${appendLua}
 local topic = ARGV[1]
 local per = tonumber(ARGV[8])
 local fields = {'specversion', '1.0', 'id', '', 'source', ARGV[3], 'type', topic, 'time', ARGV[4], 'datacontenttype', ARGV[5], 'data', ''}
@@ -49,17 +53,24 @@ for i = 0, n - 1 do
   local b = 8 + i * per
   fields[4] = ARGV[b + 1]
   fields[14] = ARGV[b + 2]
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
+  ids[#ids + 1] = append(KEYS[1], KEYS[2], topic, ARGV[2], fields)
   local wire = ARGV[b + 2]
   if per == 3 and ARGV[b + 3] ~= '' then wire = ARGV[b + 3] end
   redis.call('PUBLISH', topic, wire)
 end
-${countTail}`;
+return ids`;
 
 type Arg = string | number | Buffer;
 
-const publish = new LuaScript(publishScript, 3);
-const publishShared = new LuaScript(publishSharedScript, 3);
+/** Whether the per-event value at this place may be left off (the script fills it in). */
+function isDefault(place: number, value: Arg): boolean {
+	if (place === 3) return value === defaultSource;
+	if (place === 4) return value === defaultContentType;
+	return value === '';
+}
+
+const publish = new LuaScript(publishScript, 2);
+const publishShared = new LuaScript(publishSharedScript, 2);
 
 /** The most events one request may store: one script, so Redis is blocked for its length. */
 export const maxBatchEvents = 5000;
@@ -83,25 +94,20 @@ export async function publishEvents(redis: Redis, topic: string, events: Outgoin
 	if (events.length > 1 && shared(events)) {
 		const first = (events[0] as OutgoingEvent).envelope;
 		const withWire = events.some(({envelope, wire}) => wire !== envelope.data);
-		const args: Arg[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
+		const args: Arg[] = [keys.stream(topic), keys.topics, topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
 		for (const {envelope, wire} of events) {
 			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
 			else args.push(envelope.id, envelope.data);
 		}
 		return (await publishShared.run(redis, args)) as string[];
 	}
-	const args: Arg[] = [keys.stream(topic), keys.topics, keys.topicsLastAt, topic, retain];
+	const args: Arg[] = [keys.stream(topic), keys.topics, topic, retain];
 	for (const {envelope, wire} of events) {
-		args.push(
-			wire === envelope.data ? '' : wire,
-			envelope.id,
-			envelope.source,
-			envelope.time,
-			envelope.datacontenttype,
-			envelope.data,
-			envelope.correlationid ?? '',
-			envelope.causationid ?? '',
-		);
+		const values: Arg[] = [envelope.id, envelope.time, envelope.data, envelope.source, envelope.datacontenttype, envelope.correlationid ?? '', envelope.causationid ?? '', wire === envelope.data ? '' : wire];
+		let k = values.length;
+		while (k > 3 && isDefault(k - 1, values[k - 1] as Arg)) k--;
+		args.push(k);
+		for (let i = 0; i < k; i++) args.push(values[i] as Arg);
 	}
 	return (await publish.run(redis, args)) as string[];
 }

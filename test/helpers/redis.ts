@@ -5,6 +5,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {startPrivateRedis, type PrivateRedis} from '../../source/redis/private-server.js';
+import {listTopics} from '../../source/topics/list.js';
 
 export type TestRedis = {
 	url: string;
@@ -72,4 +73,9 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
 		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
 		await new Promise((r) => setTimeout(r, 25));
 	}
+}
+
+/** The event count eda shows for a topic (from its stream), undefined when the topic is not indexed. */
+export async function topicCount(client: Redis, topic: string): Promise<number | undefined> {
+	return (await listTopics(client)).find((t) => t.topic === topic)?.count;
 }

@@ -5,6 +5,7 @@
 import type {Redis} from 'ioredis';
 import {goCompat, keys} from '../../redis/keys.js';
 import {LuaScript} from '../../redis/script.js';
+import {topicStatsLua, topicStatsRows} from '../../topics/stream-lua.js';
 import type {Snapshot} from '../store/store.js';
 import type {Counters} from '../store/queue-rates.js';
 import type {DeferredEvent} from '../store/types.js';
@@ -16,7 +17,7 @@ const bodyBytes = 300;
 /** Topics whose subscribers and groups are asked for per refresh. */
 const detailTopics = 50;
 
-const snapshotScript = `
+const snapshotScript = `${topicStatsLua}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[1])
@@ -36,7 +37,7 @@ end
 -- from the right); the first id filed under its body is its id, and readyAt
 -- says since when it waits. Bodies the Go master pushed have no record yet.
 local oldestReady = ''
-local oldest = redis.call('LINDEX', KEYS[4], -1)
+local oldest = redis.call('LINDEX', KEYS[3], -1)
 if oldest then
   local id = redis.call('LINDEX', idsPrefix .. redis.sha1hex(oldest), 0)
   if id then
@@ -46,21 +47,20 @@ if oldest then
 end
 return {
   now,
-  redis.call('HGETALL', KEYS[1]),
-  redis.call('HGETALL', KEYS[2]),
-  redis.call('ZCARD', KEYS[3]),
-  events(KEYS[3]),
-  redis.call('LLEN', KEYS[4]),
+  topicStats(ARGV[5], redis.call('HKEYS', KEYS[1])),
+  redis.call('ZCARD', KEYS[2]),
+  events(KEYS[2]),
+  redis.call('LLEN', KEYS[3]),
   oldestReady,
+  redis.call('ZCARD', KEYS[4]),
+  events(KEYS[4]),
   redis.call('ZCARD', KEYS[5]),
-  events(KEYS[5]),
-  redis.call('ZCARD', KEYS[6]),
-  redis.call('HGETALL', KEYS[7]),
-  redis.call('ZRANGEBYSCORE', KEYS[8], now, '+inf')
+  redis.call('HGETALL', KEYS[6]),
+  redis.call('ZRANGEBYSCORE', KEYS[7], now, '+inf')
 }
 `;
 
-const snapshot = new LuaScript(snapshotScript, 8);
+const snapshot = new LuaScript(snapshotScript, 7);
 
 function pairs(flat: unknown): Map<string, string> {
 	const map = new Map<string, string>();
@@ -102,7 +102,6 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	const [main, numsub, ...groupReplies] = await Promise.all([
 		snapshot.run(redis, [
 			keys.topics,
-			keys.topicsLastAt,
 			keys.deferred.scheduled,
 			goCompat.workQueue,
 			keys.deferred.inflight,
@@ -113,6 +112,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 			keys.deferred.event(''),
 			bodyBytes,
 			keys.deferred.idsForBody(''),
+			keys.stream(''),
 		]),
 		// Detail is best effort: a topic without a stream has no groups to show.
 		topics.length > 0 ? redis.call('PUBSUB', 'NUMSUB', ...topics).catch(() => undefined) : undefined,
@@ -120,7 +120,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	]);
 	const rttMs = performance.now() - started;
 
-	const [now, topicsFlat, lastAtFlat, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat, actorNames] = main as unknown[];
+	const [now, topicsFlat, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat, actorNames] = main as unknown[];
 
 	const subscribers = new Map<string, number>();
 	for (const [name, count] of pairs(numsub)) subscribers.set(name, Number(count));
@@ -130,9 +130,8 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 		if (answered) groups.set(topic, groupRows(answered.reply));
 	});
 
-	const counts = pairs(topicsFlat);
-	const lastAt = pairs(lastAtFlat);
-	const names = new Set([...counts.keys(), ...topics]);
+	const stored = topicStatsRows(topicsFlat);
+	const names = new Set([...stored.keys(), ...topics]);
 	const stats = pairs(statsFlat);
 	const counter = (name: keyof Counters) => Number(stats.get(name) ?? 0);
 	return {
@@ -140,8 +139,8 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 		rttMs,
 		topics: [...names].map((name) => ({
 			name,
-			stored: counts.has(name) ? Number(counts.get(name)) : undefined,
-			lastAt: Number(lastAt.get(name) ?? 0),
+			stored: stored.get(name)?.stored,
+			lastAt: stored.get(name)?.lastAt ?? 0,
 			subscribers: subscribers.get(name) ?? 0,
 			groups: groups.get(name) ?? [],
 		})),

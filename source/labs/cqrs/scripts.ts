@@ -7,20 +7,21 @@ import {keys} from '../../redis/keys.js';
 import {luaNowMs} from '../../redis/clock.js';
 import {LuaScript} from '../../redis/script.js';
 import {defaultRetain} from '../../topics/publish.js';
+import {appendLua} from '../../topics/stream-lua.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {HttpError} from '../http.js';
 import {labKeys, labStateTtlMs} from '../keys.js';
 import type {Command} from './model.js';
 
-// KEYS: 1 write hash, 2 topic stream, 3 topics hash, 4 topics last-at, 5 write index, 6 stats
+// KEYS: 1 write hash, 2 topic stream, 3 topic index, 4 write index, 5 stats
 // ARGV: 1 orderId, 2 command, 3 allowed statuses (comma list, '' = must not exist),
 // 4 new status, 5 expected version ('' = any), 6 patch JSON, 7 event name,
 // 8 maxlen, 9 topic, 10 id, 11 source, 12 datacontenttype, 13 correlationid, 14 causationid, 15 time
 // The stream entry carries the same fields, in the same order, as every
 // producer-stored event (topics/publish.ts), so every reader understands it.
-const commandLua = `${luaNowMs}
+const commandLua = `${luaNowMs}${appendLua}
 local function reject(status, message)
-  redis.call('HINCRBY', KEYS[6], 'rejected', 1)
+  redis.call('HINCRBY', KEYS[5], 'rejected', 1)
   return {'err', status, message}
 end
 local raw = redis.call('HGET', KEYS[1], 'state')
@@ -50,13 +51,11 @@ local data = '{"event":' .. cjson.encode(ARGV[7]) .. ',"orderId":' .. cjson.enco
 local fields = {'specversion', '1.0', 'id', ARGV[10], 'source', ARGV[11], 'type', ARGV[9], 'time', ARGV[15], 'datacontenttype', ARGV[12], 'data', data}
 if ARGV[13] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[13] end
 if ARGV[14] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[14] end
-local entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', unpack(fields))
+local entry = append(KEYS[2], KEYS[3], ARGV[9], ARGV[8], fields)
 redis.call('PUBLISH', ARGV[9], data)
-redis.call('HINCRBY', KEYS[3], ARGV[9], 1)
-redis.call('HSET', KEYS[4], ARGV[9], now)
 redis.call('HSET', KEYS[1], 'state', encoded, 'version', state.version, 'changedAt', now)
-redis.call('ZADD', KEYS[5], state.placedAt, ARGV[1])
-redis.call('HINCRBY', KEYS[6], 'events', 1)
+redis.call('ZADD', KEYS[4], state.placedAt, ARGV[1])
+redis.call('HINCRBY', KEYS[5], 'events', 1)
 return {'ok', state.version, entry, data}
 `;
 
@@ -80,7 +79,7 @@ redis.call('HINCRBY', KEYS[3], 'applied', 1)
 return {'applied', now - tonumber(ARGV[4])}
 `;
 
-const commandScript = new LuaScript(commandLua, 6);
+const commandScript = new LuaScript(commandLua, 5);
 const applyScript = new LuaScript(applyLua, 4);
 
 export type Executed = {orderId: string; version: number; entryId: string; data: string};
@@ -91,7 +90,6 @@ export async function executeCommand(redis: Redis, topic: string, command: Comma
 		labKeys.cqrs.write(command.orderId),
 		keys.stream(topic),
 		keys.topics,
-		keys.topicsLastAt,
 		labKeys.cqrs.writeIndex,
 		labKeys.cqrs.stats,
 		command.orderId,
