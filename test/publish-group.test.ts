@@ -1,0 +1,113 @@
+// Group commit in publishEvents: publishes on one topic in the same turn of
+// the event loop go to Redis as one script call; every caller gets its own ids,
+// in order, and a failed call fails every caller in it (nothing half-stored).
+import assert from 'node:assert/strict';
+import {randomUUID} from 'node:crypto';
+import {after, before, beforeEach, test} from 'node:test';
+import {Redis} from 'ioredis';
+import {closeRedis, createRedis, waitReady} from '../source/redis/connect.js';
+import {keys} from '../source/redis/keys.js';
+import {defaultSource, type OutgoingEvent} from '../source/topics/envelope.js';
+import {maxBatchEvents, publishEvents} from '../source/topics/publish.js';
+import {startTestRedis, topicCount, type TestRedis} from './helpers/redis.js';
+
+let redis: TestRedis;
+let client: Redis;
+before(async () => {
+	redis = await startTestRedis();
+	client = createRedis(redis.url, {offlineQueue: false});
+	await waitReady(client, 5000);
+});
+after(async () => {
+	await closeRedis(client);
+	await redis.stop();
+});
+beforeEach(async () => {
+	// Both scripts in Redis's cache first, so a call is one EVALSHA (no NOSCRIPT + EVAL pair to count).
+	const warm = event('warm', '1');
+	await publishEvents(client, 'warm', [warm, {...warm, envelope: {...warm.envelope, id: 'w2'}}]);
+	await publishEvents(client, 'warm', [event('warm', '2', {source: '/w'})]);
+	await redis.client.flushall();
+	await redis.client.config('RESETSTAT');
+});
+
+function event(topic: string, data: string, extra: Partial<OutgoingEvent['envelope']> = {}, wire: string | Buffer = data): OutgoingEvent {
+	return {wire, envelope: {specversion: '1.0', id: randomUUID(), source: defaultSource, type: topic, time: new Date().toISOString(), datacontenttype: 'application/json', data, ...extra}};
+}
+
+async function scriptCalls(): Promise<number> {
+	const info = await redis.client.info('commandstats');
+	return Number(/cmdstat_evalsha:calls=(\d+)/.exec(info)?.[1] ?? 0) + Number(/cmdstat_eval:calls=(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+async function entries(topic: string): Promise<Map<string, Record<string, string>>> {
+	const rows = await redis.client.xrange(keys.stream(topic), '-', '+');
+	return new Map(rows.map(([id, flat]) => [id, Object.fromEntries(flat.flatMap((_, i) => (i % 2 === 0 ? [[flat[i], flat[i + 1]]] : [])))]));
+}
+
+test('30 callers in one turn: one script call, each caller gets the ids of its own events, in order', async () => {
+	const topic = 'group.many';
+	const requests = Array.from({length: 30}, (_, r) => Array.from({length: (r % 3) + 1}, (_, i) => event(topic, JSON.stringify({r, i}))));
+	const answers = await Promise.all(requests.map((events) => publishEvents(client, topic, events)));
+	assert.equal(await scriptCalls(), 1, 'one round of Lua for the whole turn');
+	const stored = await entries(topic);
+	assert.equal(stored.size, requests.flat().length);
+	requests.forEach((events, r) => {
+		assert.equal(answers[r]?.length, events.length, `request ${r}: one id per event`);
+		events.forEach((e, i) => {
+			const entry = stored.get(answers[r]?.[i] as string);
+			assert.equal(entry?.['data'], e.envelope.data, `request ${r} event ${i}: its id points at its own data`);
+			assert.equal(entry?.['id'], e.envelope.id);
+		});
+	});
+	const order = [...stored.values()].map((f) => f['data']);
+	assert.deepEqual(order, requests.flat().map((e) => e.envelope.data), 'the stream keeps the order the callers came in');
+	assert.equal(await topicCount(redis.client, topic), requests.flat().length);
+});
+
+test('callers with different attributes share a call and keep their own: source, content type, correlation, wire bytes', async () => {
+	const topic = 'group.mixed';
+	const plain = event(topic, '{"plain":1}');
+	const traced = event(topic, '{"traced":1}', {source: '/billing', correlationid: 'c-1', causationid: 'k-1'});
+	const text = event(topic, 'hello', {datacontenttype: 'text/plain'});
+	const raw = event(topic, '{"spaced": 1}', {}, Buffer.from('{"spaced":   1}'));
+	const [a, b, c, d] = await Promise.all([plain, traced, text, raw].map((e) => publishEvents(client, topic, [e])));
+	const stored = await entries(topic);
+	assert.deepEqual(
+		{source: stored.get(a?.[0] as string)?.['source'], type: stored.get(a?.[0] as string)?.['datacontenttype'], corr: stored.get(a?.[0] as string)?.['correlationid']},
+		{source: defaultSource, type: 'application/json', corr: undefined},
+	);
+	assert.equal(stored.get(b?.[0] as string)?.['source'], '/billing');
+	assert.equal(stored.get(b?.[0] as string)?.['correlationid'], 'c-1');
+	assert.equal(stored.get(b?.[0] as string)?.['causationid'], 'k-1');
+	assert.equal(stored.get(c?.[0] as string)?.['datacontenttype'], 'text/plain');
+	assert.equal(stored.get(d?.[0] as string)?.['data'], '{"spaced": 1}');
+	assert.equal(await scriptCalls(), 1);
+});
+
+test('different topics in one turn are stored apart, one call each', async () => {
+	const [x, y] = await Promise.all([publishEvents(client, 'group.x', [event('group.x', '1')]), publishEvents(client, 'group.y', [event('group.y', '2')])]);
+	assert.equal((await entries('group.x')).get(x?.[0] as string)?.['data'], '1');
+	assert.equal((await entries('group.y')).get(y?.[0] as string)?.['data'], '2');
+	assert.equal(await scriptCalls(), 2);
+});
+
+test('a group never grows past one batch: the overflow goes in its own call', async () => {
+	const topic = 'group.big';
+	const big = Array.from({length: maxBatchEvents}, (_, i) => event(topic, String(i)));
+	const [first, second] = await Promise.all([publishEvents(client, topic, big), publishEvents(client, topic, [event(topic, 'after')])]);
+	assert.equal(first?.length, maxBatchEvents);
+	assert.equal(second?.length, 1);
+	assert.equal(await scriptCalls(), 2);
+	assert.equal((await entries(topic)).get(second?.[0] as string)?.['data'], 'after');
+});
+
+test('when Redis refuses the call, every caller in the group hears it and nothing is stored', async () => {
+	const topic = 'group.refused';
+	await redis.client.set(keys.stream(topic), 'not a stream');
+	const results = await Promise.allSettled([1, 2, 3].map((n) => publishEvents(client, topic, [event(topic, String(n))])));
+	assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+	for (const r of results) assert.match(String((r as PromiseRejectedResult).reason), /WRONGTYPE/);
+	assert.equal(await redis.client.get(keys.stream(topic)), 'not a stream');
+	assert.equal(await redis.client.hget(keys.topics, topic), null);
+});
