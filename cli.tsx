@@ -41,10 +41,17 @@ async function dispatch(): Promise<number> {
 	}
 }
 
-// A reader that went away (`eda consumer -t x | head`) is a normal end, not an error.
+// A reader that went away (`eda consumer -t x | head`) is a normal end, not an
+// error: a long-running command stops as on SIGTERM (its actors hand back what
+// they hold and remove their heartbeats), anything else just exits.
+let readerGone = false;
 for (const stream of [process.stdout, process.stderr]) {
 	stream.on('error', (error: NodeJS.ErrnoException) => {
-		if (error.code === 'EPIPE') process.exit(0);
+		if (error.code !== 'EPIPE' || readerGone) return;
+		readerGone = true;
+		if (process.listenerCount('SIGTERM') === 0) process.exit(0);
+		setTimeout(() => process.exit(0), 10_000).unref();
+		process.kill(process.pid, 'SIGTERM');
 	});
 }
 

@@ -68,6 +68,17 @@ describe('eda lab headless, until SIGINT', () => {
 		assert.ok(Number(counters['cancelled']) >= 1);
 	});
 
+	test('its reader goes away (`eda lab orders | head -3`): it stops as on SIGTERM, exit 0, no heartbeat left', async () => {
+		const proc = spawnCli(['lab', 'orders', '--rate', '20', '--port', '0', '--redis-url', redis.url]);
+		await proc.waitForLine(/^orders +ord-\S+/, 'an order line');
+		assert.ok((await redis.client.keys(keys.actor('*'))).length > 0, 'heartbeats while it runs');
+		// What `head` does once it has its lines: close the pipe's reading end.
+		proc.child.stdout?.destroy();
+		assert.deepEqual(await proc.exited, {code: 0, signal: null}, proc.stderr());
+		assert.doesNotMatch(proc.stderr(), stackTrace);
+		assert.deepEqual(await redis.client.keys(keys.actor('*')), [], 'no heartbeat left: the actors stopped, not just the process');
+	});
+
 	test('deferred --burst 3: one burst of three tasks; SIGINT: exit 0, no heartbeat left', async () => {
 		const proc = spawnCli(['lab', 'deferred', '--burst', '3', '--json', '--port', '0', '--redis-url', redis.url]);
 		const line = await proc.waitForLine(/"event":"burst"/, 'the burst record');
