@@ -94,13 +94,18 @@ describe('the Labs view in the dashboard', {timeout: 60_000}, () => {
 		await app.press('+', (f) => f.includes('orders 2/s'), 'the rate raised by +');
 		await app.press('P', (f) => /payments .*⏸ PAUSED/.test(f), 'payments paused by P');
 		await app.press('P', (f) => !f.includes('PAUSED'), 'payments resumed by P');
+		// Lowercase p, i, s cycle one service's failure rate (10% → 25%); the others keep theirs.
+		await app.press('i', (f) => /^inventory\s+\d+\s+\d+\s+25%/m.test(f), "inventory's rate raised by i");
+		assert.match(app.frame(), /^payments\s+\d+\s+\d+\s+10%/m, 'payments untouched by i');
+		await app.press('s', (f) => /^shipping\s+\d+\s+\d+\s+25%/m.test(f), "shipping's rate raised by s");
+		await app.press('p', (f) => /^payments\s+\d+\s+\d+\s+25%/m.test(f), "payments' rate raised by p");
 		// A panes key does nothing here: n opens no form.
 		await app.pressAndSettle('n');
 		assert.ok(!app.frame().includes('Publish an event'), 'n is not a key of the Labs view');
 
 		// Help lists the view's keys and the lab's own, not the panes'.
 		frame = await app.press('?', (f) => f.includes('Keys (? Esc or q closes)') && f.includes('In the orders lab'), 'help over Labs');
-		for (const label of ['pick a lab', 'start the picked lab', 'more orders/s', 'cycle failure rate', 'pause/resume payments', 'back out one step']) {
+		for (const label of ['pick a lab', 'start the picked lab', 'more orders/s', 'cycle all fail rates', 'cycle inventory fail rate', 'pause/resume payments', 'back out one step']) {
 			assert.ok(frame.includes(label), `help shows "${label}"`);
 		}
 		assert.ok(!frame.includes('focus the next pane'), 'no panes keys in Labs help');

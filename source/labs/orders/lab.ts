@@ -239,8 +239,8 @@ export class OrdersLab extends LabBase {
 			{key: '-', label: 'fewer orders/s', run: () => this.setRate(step(rateSteps, this.rate, false))},
 			{key: 'o', label: 'one order now', run: () => void this.placeOrder().catch(() => undefined)},
 			// From the highest of the three, so f never lowers a service but when it wraps to 0.
-			{key: 'f', label: 'cycle failure rate, all three', run: () => this.setFailRate(nextFailStep(Math.max(...failingServices.map((name) => this.failRates[name]))))},
-			...failingServices.map((service) => ({key: failKeys[service], label: `cycle ${service} failure rate`, run: () => this.setFailRate(nextFailStep(this.failRates[service]), service)})),
+			{key: 'f', label: 'cycle all fail rates', run: () => this.setFailRate(nextFailStep(Math.max(...failingServices.map((name) => this.failRates[name]))))},
+			...failingServices.map((service) => ({key: failKeys[service], label: `cycle ${service} fail rate`, run: () => this.setFailRate(nextFailStep(this.failRates[service]), service)})),
 			...services.map((service) => ({key: pauseKeys[service], label: `pause/resume ${service}`, run: () => this.togglePause(service)})),
 		];
 	}
