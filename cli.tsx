@@ -5,6 +5,7 @@ import {helpText} from './source/cli/help.js';
 import {describeError, UserError} from './source/cli/user-error.js';
 import {sanitize} from './source/text/sanitize.js';
 import {flagSpec, unknownFlags, type Flags} from './source/cli/flags.js';
+import {stopRequested} from './source/cli/shutdown.js';
 
 const cli = meow(helpText, {
 	importMeta: import.meta,
@@ -47,7 +48,8 @@ async function dispatch(): Promise<number> {
 let readerGone = false;
 for (const stream of [process.stdout, process.stderr]) {
 	stream.on('error', (error: NodeJS.ErrnoException) => {
-		if (error.code !== 'EPIPE' || readerGone) return;
+		// Already stopping (Ctrl-C reached the whole pipeline): let that stop finish.
+		if (error.code !== 'EPIPE' || readerGone || stopRequested()) return;
 		readerGone = true;
 		if (process.listenerCount('SIGTERM') === 0) process.exit(0);
 		setTimeout(() => process.exit(0), 10_000).unref();

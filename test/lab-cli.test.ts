@@ -79,6 +79,15 @@ describe('eda lab headless, until SIGINT', () => {
 		assert.deepEqual(await redis.client.keys(keys.actor('*')), [], 'no heartbeat left: the actors stopped, not just the process');
 	});
 
+	test('Ctrl-C to a whole pipeline (its reader gone while it stops): the stop started by the signal finishes, exit 0', async () => {
+		const proc = spawnCli(['lab', 'orders', '--rate', '50', '--port', '0', '--redis-url', redis.url]);
+		await proc.waitForLine(/^orders +ord-\S+/, 'an order line');
+		proc.signal('SIGINT');
+		proc.child.stdout?.destroy();
+		assert.deepEqual(await proc.exited, {code: 0, signal: null}, proc.stderr());
+		assert.deepEqual(await redis.client.keys(keys.actor('*')), [], 'no heartbeat left');
+	});
+
 	test('deferred --burst 3: one burst of three tasks; SIGINT: exit 0, no heartbeat left', async () => {
 		const proc = spawnCli(['lab', 'deferred', '--burst', '3', '--json', '--port', '0', '--redis-url', redis.url]);
 		const line = await proc.waitForLine(/"event":"burst"/, 'the burst record');

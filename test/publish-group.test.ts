@@ -9,6 +9,8 @@ import {closeRedis, createRedis, waitReady} from '../source/redis/connect.js';
 import {keys} from '../source/redis/keys.js';
 import {defaultSource, type OutgoingEvent} from '../source/topics/envelope.js';
 import {maxBatchEvents, publishEvents} from '../source/topics/publish.js';
+import {listTopics} from '../source/topics/list.js';
+import {readSnapshot} from '../source/dashboard/feed/snapshot.js';
 import {startTestRedis, topicCount, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
@@ -102,6 +104,15 @@ test('a group never grows past one batch: the overflow goes in its own call', as
 	assert.equal((await entries(topic)).get(second?.[0] as string)?.['data'], 'after');
 });
 
+test('a group never grows past about a MiB of data: large events in one turn go in calls of their own', async () => {
+	const topic = 'group.large';
+	const big = (n: number) => event(topic, JSON.stringify({n, pad: 'x'.repeat(600 * 1024)}));
+	const answers = await Promise.all([big(1), big(2), big(3)].map((e) => publishEvents(client, topic, [e])));
+	assert.equal(await scriptCalls(), 3);
+	const stored = await entries(topic);
+	answers.forEach((ids, i) => assert.equal(JSON.parse(stored.get(ids[0] as string)?.['data'] ?? '{}').n, i + 1));
+});
+
 test('when Redis refuses the call, every caller in the group hears it and nothing is stored', async () => {
 	const topic = 'group.refused';
 	await redis.client.set(keys.stream(topic), 'not a stream');
@@ -110,4 +121,16 @@ test('when Redis refuses the call, every caller in the group hears it and nothin
 	for (const r of results) assert.match(String((r as PromiseRejectedResult).reason), /WRONGTYPE/);
 	assert.equal(await redis.client.get(keys.stream(topic)), 'not a stream');
 	assert.equal(await redis.client.hget(keys.topics, topic), null);
+});
+
+test('the dashboard refresh reads counts for at most 200 topics; the rest are listed without figures', async () => {
+	const names = Array.from({length: 205}, (_, i) => `many.t${String(i).padStart(3, '0')}`);
+	await Promise.all(names.map((name) => publishEvents(client, name, [event(name, '1')])));
+	const snap = await readSnapshot(client, []);
+	const ours = snap.topics.filter((t) => t.name.startsWith('many.'));
+	assert.equal(ours.length, names.length, 'every indexed topic is listed');
+	assert.equal(ours.filter((t) => t.stored === 1).length, 200);
+	assert.equal(ours.filter((t) => t.stored === undefined).length, 5);
+	// GET /topics is asked for, not refreshed: it has every count.
+	assert.equal((await listTopics(client)).filter((t) => t.topic.startsWith('many.') && t.count === 1).length, names.length);
 });

@@ -10,6 +10,7 @@ import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import type {OutgoingEvent} from '../source/topics/envelope.js';
 import {publishEvents} from '../source/topics/publish.js';
+import {listTopics} from '../source/topics/list.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
@@ -68,5 +69,20 @@ test('two members, claim-idle 600 ms, a handler of ~1.5 s an entry: each entry h
 		assert.deepEqual(said.filter((line) => /Handler failed|Redis/.test(line)), []);
 	} finally {
 		await Promise.all(members.map((m) => m.stop()));
+	}
+});
+
+test('a topic whose stream a group created before any publish is listed once events come', async () => {
+	const topic = 'group.first';
+	const output: ActorOutput = {emit: () => undefined};
+	const member = new GroupConsumer({session, topic, group: 'early', output, consumer: 'c1', quiet: true, handler: async () => undefined});
+	await member.start();
+	try {
+		assert.equal(await redis.client.exists(keys.stream(topic)), 1, 'XGROUP CREATE … MKSTREAM made the stream');
+		await publishEvents(redis.client, topic, [event(topic, '{"n":1}'), event(topic, '{"n":2}')]);
+		const listed = (await listTopics(redis.client)).find((t) => t.topic === topic);
+		assert.deepEqual(listed && {count: listed.count, retained: listed.retained}, {count: 2, retained: 2});
+	} finally {
+		await member.stop();
 	}
 });

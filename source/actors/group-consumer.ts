@@ -4,6 +4,8 @@ import {describeError} from '../cli/user-error.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import type {Envelope} from '../topics/envelope.js';
+import {createGroupLua} from '../topics/stream-lua.js';
+import {LuaScript} from '../redis/script.js';
 import {actorName, Heartbeat} from './heartbeat.js';
 import type {ActorOutput} from './output.js';
 import {outageReporter} from './outage.js';
@@ -41,6 +43,8 @@ export const defaultClaimIdleMs = 30_000;
  * `claimIdleMs` (XAUTOCLAIM). Entries trimmed away while pending are
  * acknowledged, not claimed again on every pass.
  */
+const createGroup = new LuaScript(createGroupLua, 2);
+
 export class GroupConsumer {
 	readonly name: string;
 	readonly consumer: string;
@@ -125,14 +129,10 @@ export class GroupConsumer {
 	}
 
 	/** Creates the group; returns false when it existed already. */
+	/** True when the group is new. */
 	private async ensureGroup(): Promise<boolean> {
-		try {
-			await this.redis.xgroup('CREATE', this.stream, this.options.group, this.options.fromStart ? '0' : '$', 'MKSTREAM');
-			return true;
-		} catch (error) {
-			if (!describeError(error).includes('BUSYGROUP')) throw error;
-			return false;
-		}
+		const {topic, group, fromStart} = this.options;
+		return (await createGroup.run(this.redis, [this.stream, keys.topics, group, fromStart ? '0' : '$', topic])) === 1;
 	}
 
 	private async run(): Promise<void> {

@@ -2,6 +2,8 @@ import os from 'node:os';
 import {randomBytes} from 'node:crypto';
 import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
+import {luaNowMs} from '../redis/clock.js';
+import {LuaScript} from '../redis/script.js';
 
 export type ActorKind = 'producer' | 'consumer' | 'group-consumer' | 'master' | 'worker' | 'lab';
 
@@ -25,9 +27,7 @@ export function actorName(kind: ActorKind): string {
 }
 
 // One script: the hash, its expiry and the index entry change together.
-const beatScript = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const beatScript = new LuaScript(`${luaNowMs}
 local ttl = tonumber(ARGV[1])
 if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('HSET', KEYS[2], 'started', now) end
 redis.call('HSET', KEYS[2], 'name', ARGV[2], 'kind', ARGV[3], 'pid', ARGV[4], 'host', ARGV[5], 'handled', ARGV[6], 'detail', ARGV[7])
@@ -35,7 +35,7 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return now
-`;
+`, 2);
 
 /**
  * An actor's presence in Redis: name, kind, pid, host, started and events
@@ -66,7 +66,7 @@ export class Heartbeat {
 
 	async beat(): Promise<void> {
 		try {
-			await this.redis.eval(beatScript, 2, keys.actors, keys.actor(this.name), heartbeatTtlMs, this.name, this.kind, process.pid, os.hostname(), this.handled, this.detail);
+			await beatScript.run(this.redis, [keys.actors, keys.actor(this.name), heartbeatTtlMs, this.name, this.kind, process.pid, os.hostname(), this.handled, this.detail]);
 		} catch {
 			// Redis is away; the next beat after the reconnect renews it.
 		}

@@ -1,12 +1,35 @@
+let firstStopAt: number | undefined;
+
+/** True once a stop signal came: a second cause to stop (a closed pipe) must not interrupt the first. */
+export function stopRequested(): boolean {
+	return firstStopAt !== undefined;
+}
+
 /**
- * Runs `stop` once on SIGINT or SIGTERM (a second signal exits at once), then
+ * Notes a stop signal; true when it should end the process at once: a signal
+ * again, a second or more after the first (someone who wants out now). One
+ * within the second is the same request arriving twice: Ctrl-C reaches a whole
+ * pipeline, the reader exits, and the closed pipe asks for the stop as well.
+ */
+function impatient(): boolean {
+	const now = Date.now();
+	firstStopAt ??= now;
+	return now - firstStopAt >= 1000;
+}
+
+/**
+ * Runs `stop` once on SIGINT or SIGTERM (a second signal, a second later, exits at once), then
  * resolves the returned promise, so a command can `await` its own end.
  */
 export function untilSignal(stop: () => Promise<void>): Promise<void> {
 	return new Promise((resolve) => {
 		let stopping = false;
 		const handler = () => {
-			if (stopping) process.exit(130);
+			const exitNow = impatient();
+			if (stopping) {
+				if (exitNow) process.exit(130);
+				return;
+			}
 			stopping = true;
 			stop().then(resolve, resolve);
 		};
@@ -24,15 +47,19 @@ export type SignalWatch = {
 
 /**
  * Listens for SIGINT/SIGTERM from this moment on, before anything starts, so a
- * signal during start-up still ends in a clean stop (a second signal exits at
- * once). Commands race their start against `received`, then stop what started.
+ * signal during start-up still ends in a clean stop (a second signal, a second
+ * later, exits at once). Commands race their start against `received`, then stop what started.
  */
 export function watchSignals(): SignalWatch {
 	let fired = false;
 	let resolve: () => void = () => undefined;
 	const received = new Promise<void>((r) => (resolve = r));
 	const handler = () => {
-		if (fired) process.exit(130);
+		const exitNow = impatient();
+		if (fired) {
+			if (exitNow) process.exit(130);
+			return;
+		}
 		fired = true;
 		resolve();
 	};

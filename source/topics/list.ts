@@ -23,5 +23,5 @@ export async function listTopics(redis: Redis): Promise<TopicSummary[]> {
 	const rows = topicStatsRows(await listScript.run(redis, [keys.topics, keys.stream('')]));
 	return [...rows.entries()]
 		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-		.map(([topic, stats]) => ({topic, count: stats.stored, retained: stats.retained, lastAt: stats.lastAt}));
+		.map(([topic, stats]) => ({topic, count: stats?.stored ?? 0, retained: stats?.retained ?? 0, lastAt: stats?.lastAt ?? 0}));
 }

@@ -85,16 +85,24 @@ function shared(events: OutgoingEvent[]): boolean {
 }
 
 type Waiting = {events: OutgoingEvent[]; resolve: (ids: string[]) => void; reject: (error: unknown) => void};
-type Group = {topic: string; retain: number; waiting: Waiting[]; size: number; sent: boolean};
+type Group = {topic: string; retain: number; waiting: Waiting[]; size: number; bytes: number; sent: boolean};
 
 // Group commit: publishes on one topic that arrive in the same turn of the
 // event loop (50 curl clients at once, a lab's services) go to Redis as one
 // script call, sent when the turn's I/O is done (setImmediate). Each caller
-// still gets only its own ids, and a request's events are never split: they
-// all land or, when the call fails, none of the group's do and every caller
-// hears so. One call for many events is what keeps the producer's CPU and
-// Redis's per request near a bare PUBLISH's.
+// still gets only its own ids, and a request's events are never split over
+// calls. When the call fails every caller in it hears so; the failures Redis
+// gives here (a key of the wrong type, out of memory) come at the first XADD,
+// before anything is written. One call for many events is what keeps the
+// producer's CPU and Redis's per request near a bare PUBLISH's. Order holds
+// per topic; fire-and-forget publishes to different topics in one turn may
+// reach Redis grouped by topic instead of in call order.
 const open = new WeakMap<Redis, Map<string, Group>>();
+
+/** A group is sent early past this many bytes of data, so one call never holds Redis long. */
+const maxGroupBytes = 1024 * 1024;
+
+const sizeOf = (events: OutgoingEvent[]) => events.reduce((sum, {envelope, wire}) => sum + envelope.data.length + (wire === envelope.data ? 0 : wire.length), 0);
 
 /**
  * Stores and broadcasts events on one topic in one atomic step. Resolves with
@@ -107,18 +115,20 @@ export function publishEvents(redis: Redis, topic: string, events: OutgoingEvent
 	if (!groups) open.set(redis, (groups = new Map()));
 	const key = `${retain} ${topic}`;
 	let group = groups.get(key);
-	// One script blocks Redis for its length: a group holds at most a batch.
-	if (group && group.size + events.length > maxBatchEvents) {
+	const bytes = sizeOf(events);
+	// One script blocks Redis for its length: a group holds at most a batch, and about a MiB.
+	if (group && (group.size + events.length > maxBatchEvents || group.bytes + bytes > maxGroupBytes)) {
 		send(redis, group, groups, key);
 		group = undefined;
 	}
 	if (!group) {
-		const created: Group = {topic, retain, waiting: [], size: 0, sent: false};
+		const created: Group = {topic, retain, waiting: [], size: 0, bytes: 0, sent: false};
 		groups.set(key, created);
 		setImmediate(() => send(redis, created, groups, key));
 		group = created;
 	}
 	group.size += events.length;
+	group.bytes += bytes;
 	const joined = group;
 	return new Promise((resolve, reject) => joined.waiting.push({events, resolve, reject}));
 }
@@ -131,6 +141,11 @@ function send(redis: Redis, group: Group, groups: Map<string, Group>, key: strin
 	const events = only ? only.events : group.waiting.flatMap((w) => w.events);
 	storeEvents(redis, group.topic, events, group.retain).then(
 		(ids) => {
+			if (!Array.isArray(ids) || ids.length !== group.size) {
+				const error = new Error(`Redis answered the publish with ${Array.isArray(ids) ? `${ids.length} ids for ${group.size} events` : 'no ids'}`);
+				for (const w of group.waiting) w.reject(error);
+				return;
+			}
 			let at = 0;
 			for (const w of group.waiting) {
 				w.resolve(ids.slice(at, at + w.events.length));

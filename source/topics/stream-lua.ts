@@ -1,3 +1,5 @@
+import {luaNowMs} from '../redis/clock.js';
+
 // Lua shared by every script that writes or reads topic streams.
 //
 // The hot path writes nothing but the stream and the PUBLISH: a topic's counts
@@ -21,17 +23,20 @@ end
 `;
 
 /**
- * topicStats(streamPrefix, names) → flat {name, stored, retained, lastAt, ...}:
+ * topicStats(streamPrefix, names, limit) → flat {name, stored, retained, lastAt, ...}:
  * stored counts every event ever appended (entries-added, Redis 7; the length
  * on older servers), retained what the capped stream holds now, lastAt the Redis
- * ms of the newest entry. A topic whose stream is gone shows zeros.
+ * ms of the newest entry. A topic whose stream is gone shows zeros. XINFO
+ * STREAM copies a stream's first and last entries into Lua, so past `limit`
+ * names (a refresh several times a second) come without figures: ''.
  */
 export const topicStatsLua = `
-local function topicStats(streamPrefix, names)
+local function topicStats(streamPrefix, names, limit)
   local out = {}
-  for _, name in ipairs(names) do
+  for n, name in ipairs(names) do
     local stored, retained, last = nil, 0, 0
-    local info = redis.pcall('XINFO', 'STREAM', streamPrefix .. name)
+    if limit and n > limit then stored, retained, last = '', '', '' end
+    local info = stored == '' and {} or redis.pcall('XINFO', 'STREAM', streamPrefix .. name)
     if type(info) == 'table' and not info.err then
       for i = 1, #info, 2 do
         local field = info[i]
@@ -51,12 +56,32 @@ end
 
 export type TopicStats = {stored: number; retained: number; lastAt: number};
 
-/** Reads topicStats' flat reply. */
-export function topicStatsRows(flat: unknown): Map<string, TopicStats> {
-	const rows = new Map<string, TopicStats>();
+/** Reads topicStats' flat reply: every name, with its figures unless it was past the limit. */
+export function topicStatsRows(flat: unknown): Map<string, TopicStats | undefined> {
+	const rows = new Map<string, TopicStats | undefined>();
 	if (!Array.isArray(flat)) return rows;
 	for (let i = 0; i + 3 < flat.length; i += 4) {
-		rows.set(String(flat[i]), {stored: Number(flat[i + 1]), retained: Number(flat[i + 2]), lastAt: Number(flat[i + 3])});
+		const known = flat[i + 1] !== '';
+		rows.set(String(flat[i]), known ? {stored: Number(flat[i + 1]), retained: Number(flat[i + 2]), lastAt: Number(flat[i + 3])} : undefined);
 	}
 	return rows;
 }
+
+/**
+ * KEYS: 1 the topic's stream, 2 the topic index. ARGV: group, start id, topic.
+ * Creating a group creates a missing stream (MKSTREAM), after which the first
+ * publish finds the stream there and would never index the topic; so the
+ * topic enters the index in the same step. 1 when the group is new, 0 when it
+ * existed; other errors are returned as they are.
+ */
+export const createGroupLua = `${luaNowMs}
+local made = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], ARGV[2], 'MKSTREAM')
+if type(made) == 'table' and made.err then
+  if not string.find(made.err, 'BUSYGROUP', 1, true) then return made end
+  made = 0
+else
+  made = 1
+end
+redis.call('HSETNX', KEYS[2], ARGV[3], now)
+return made
+`;

@@ -16,6 +16,8 @@ export const listLimit = 20;
 const bodyBytes = 300;
 /** Topics whose subscribers and groups are asked for per refresh. */
 const detailTopics = 50;
+/** Topics whose counts are read per refresh; past it the pane counts what it saw live. */
+const statsTopics = 200;
 
 const snapshotScript = `${topicStatsLua}
 local t = redis.call('TIME')
@@ -47,7 +49,7 @@ if oldest then
 end
 return {
   now,
-  topicStats(ARGV[5], redis.call('HKEYS', KEYS[1])),
+  topicStats(ARGV[5], redis.call('HKEYS', KEYS[1]), tonumber(ARGV[6])),
   redis.call('ZCARD', KEYS[2]),
   events(KEYS[2]),
   redis.call('LLEN', KEYS[3]),
@@ -113,6 +115,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 			bodyBytes,
 			keys.deferred.idsForBody(''),
 			keys.stream(''),
+			statsTopics,
 		]),
 		// Detail is best effort: a topic without a stream has no groups to show.
 		topics.length > 0 ? redis.call('PUBSUB', 'NUMSUB', ...topics).catch(() => undefined) : undefined,
