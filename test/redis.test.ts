@@ -10,7 +10,7 @@ import {Redis} from 'ioredis';
 import {UserError} from '../source/cli/user-error.js';
 import {displayUrl, reconnectDelay} from '../source/redis/connect.js';
 import {freePort, portAnswers} from '../source/redis/private-server.js';
-import {openRedisSession, resolveRedisUrl, validateRedisUrl} from '../source/redis/session.js';
+import {openRedisSession, recentEnough, resolveRedisUrl, validateRedisUrl} from '../source/redis/session.js';
 import {runCli, spawnCli, stackTrace, stopAllCli} from './helpers/process.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
@@ -222,4 +222,9 @@ test('in-process fallback: nothing at the default URL → a private redis-server
 		}
 		assert.equal(await portAnswers(session.privateServer.port), false);
 	});
+});
+
+test('Redis older than 6.2 is refused at start (XAUTOCLAIM and XADD NOMKSTREAM are 6.2)', () => {
+	for (const version of ['6.2.0', '6.2.14', '7.0.15', '7.4.1', '8.0.0', '10.1.0']) assert.equal(recentEnough(version), true, version);
+	for (const version of ['6.0.20', '5.0.14', '6.1.9', '4.0.0']) assert.equal(recentEnough(version), false, version);
 });

@@ -96,8 +96,22 @@ export async function openRedisSession(options: SessionOptions): Promise<RedisSe
 			await privateServer?.stop();
 		},
 	};
-	await warnOnEviction(session, options.say);
+	try {
+		await checkServer(session, url, options.say);
+	} catch (error) {
+		await session.close();
+		throw error;
+	}
 	return session;
+}
+
+/** The oldest Redis with every command eda sends (XAUTOCLAIM, XADD NOMKSTREAM). */
+export const minimumRedis = [6, 2] as const;
+
+/** Whether a redis_version string is at least the minimum. */
+export function recentEnough(version: string): boolean {
+	const [major = 0, minor = 0] = version.split('.').map(Number);
+	return major > minimumRedis[0] || (major === minimumRedis[0] && minor >= minimumRedis[1]);
 }
 
 /** True when Redis answers; throws a UserError when it answers but refuses us. */
@@ -117,16 +131,25 @@ async function answers(url: string, timeoutMs: number): Promise<boolean> {
 	}
 }
 
-/** Eviction can silently drop queued events and leases: say so once at start. */
-async function warnOnEviction(session: RedisSession, say: (line: string) => void): Promise<void> {
+/**
+ * Once at start: a Redis too old for eda's commands is a clear error (it would
+ * otherwise answer every publish with a syntax error), and eviction, which can
+ * silently drop queued events and leases, a warning.
+ */
+async function checkServer(session: RedisSession, url: string, say: (line: string) => void): Promise<void> {
 	const client = session.connect('eda:check');
 	try {
+		const version = /^redis_version:(\S+)/m.exec(await client.info('server').catch(() => ''))?.[1];
+		if (version && !recentEnough(version)) {
+			throw new UserError(`Redis at ${displayUrl(url)} is version ${sanitize(version)}; eda needs Redis ${minimumRedis.join('.')} or newer.`, 1);
+		}
 		const reply = (await client.config('GET', 'maxmemory-policy')) as string[];
 		const policy = reply[1];
 		if (policy && policy !== 'noeviction') {
 			say(`Warning: Redis maxmemory-policy is "${sanitize(policy)}"; it may evict queued events. Set it to noeviction.`);
 		}
-	} catch {
+	} catch (error) {
+		if (error instanceof UserError) throw error;
 		// CONFIG may be disabled on managed Redis; nothing to check then.
 	} finally {
 		await closeRedis(client);
