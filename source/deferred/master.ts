@@ -9,7 +9,7 @@ import {describeError} from '../cli/user-error.js';
 import {goCompat, keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {DeferredStore} from './store.js';
-import {delay, Waker} from './waker.js';
+import {delay, endLoop, Waker} from './waker.js';
 
 export type MasterOptions = {
 	/** Most events moved per script call; bounded so one backlog never blocks Redis. */
@@ -115,11 +115,9 @@ export class DeferredMaster {
 	async stop(): Promise<void> {
 		if (this.stopping) return;
 		this.stopping = true;
-		await Promise.race([this.starting?.catch(() => undefined), delay(2000)]);
+		await endLoop(this.starting, this.waker, this.running);
+		// After the start has settled, so a timer it set only now is cleared too.
 		if (this.leaderTimer) clearInterval(this.leaderTimer);
-		this.waker.wake();
-		// A loop waiting on a Redis that is down would hold the stop forever: bounded.
-		await Promise.race([this.running, delay(2000)]);
 		if (this.isLeader() && this.store && this.redis?.status === 'ready') {
 			await this.store.resign(keys.deferred.channelLeader, this.name).catch(() => undefined);
 		}

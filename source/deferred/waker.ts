@@ -37,3 +37,15 @@ export class Waker {
 }
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The first half of a master's or worker's stop: let a start that is still
+ * connecting finish, wake the loop, and wait for it to end. Both waits are
+ * bounded (2 s): on a Redis that is down either would otherwise hold the stop
+ * forever.
+ */
+export async function endLoop(starting: Promise<unknown> | undefined, waker: Waker, running: Promise<unknown> | undefined): Promise<void> {
+	await Promise.race([starting?.catch(() => undefined), delay(2000)]);
+	waker.wake();
+	await Promise.race([running, delay(2000)]);
+}

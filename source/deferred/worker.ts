@@ -11,7 +11,7 @@ import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {demoHandler, type DeferredHandler} from './handler.js';
 import {DeferredStore, type ClaimedEvent} from './store.js';
-import {delay, Waker} from './waker.js';
+import {delay, endLoop, Waker} from './waker.js';
 
 export type WorkerOptions = {
 	/** One event per interval per slot; 0 = as fast as events come. */
@@ -149,10 +149,7 @@ export class DeferredWorker {
 	async stop(): Promise<void> {
 		if (this.stopping) return;
 		this.stopping = true;
-		await Promise.race([this.starting?.catch(() => undefined), delay(2000)]);
-		this.waker.wake();
-		// A loop waiting on a Redis that is down would hold the stop forever: bounded.
-		await Promise.race([this.running, delay(2000)]);
+		await endLoop(this.starting, this.waker, this.running);
 		if (this.handlers.size > 0) await Promise.race([Promise.allSettled([...this.handlers]), delay(this.options.stopGraceMs)]);
 		const left = [...this.held.values()].filter((h) => !h.lost && !h.completing);
 		if (left.length > 0 && this.store) {
