@@ -61,7 +61,8 @@ test('a throwing handler retries with growing delays, then the event is dead wit
 	const record = await store.get(id);
 	assert.match(record?.['lastError'] ?? '', /demo handler failed on purpose/);
 	assert.equal(record?.['attempts'], '4');
-	assert.ok(worker.lines.some((l) => l.includes('"event":"dead"')));
+	// The worker prints its dead record after the script that moved the event; its line may still be on the way.
+	await worker.waitForLine((l) => l.includes('"event":"dead"'), "the worker's dead record");
 
 	const listed = await edaOnce(['deferred', 'list']);
 	assert.equal(listed.code, 0);
@@ -83,6 +84,8 @@ test('a throwing handler retries with growing delays, then the event is dead wit
 });
 
 test('retry --dead and purge --dead act on the whole dead list', async () => {
+	// Its own dead list, whatever the test before left there.
+	await redis.client.del(keys.deferred.dead);
 	const events = await store.enqueueMany([{body: 'a', delayMs: 0}, {body: 'b', delayMs: 0}]);
 	for (const e of events) {
 		await redis.client.zrem(keys.deferred.scheduled, e.id);
