@@ -80,7 +80,8 @@ test('a throwing handler retries with growing delays, then the event is dead wit
 	assert.equal((await store.get(id))?.['attempts'], '0');
 	const healthy = eda(['consumer', '-d', '--interval', '0', '--json']);
 	await waitFor(async () => (await store.get(id))?.['state'] === 'done', 'the retried event to be done', 60_000);
-	assert.equal(healthy.records().find((r) => r['event'] === 'processing')?.['attempts'], 1);
+	const taken = await healthy.waitForLine((l) => l.includes('"event":"processing"'), "the healthy worker's record");
+	assert.equal((JSON.parse(taken) as Record<string, unknown>)['attempts'], 1);
 });
 
 test('retry --dead and purge --dead act on the whole dead list', async () => {
