@@ -186,6 +186,8 @@ describe('no Redis at the default URL', {concurrency: 3}, () => {
 		const defaultPort = await freePort();
 		const port = await freePort();
 		const {proc, url} = await apiServer(['--port', String(port)], {EDA_DEFAULT_REDIS_URL: `redis://127.0.0.1:${defaultPort}`});
+		// stderr is its own pipe: the stdout line that said "listening" may have come first.
+		await proc.waitForLine(/private redis-server/, 'the private-server line', 20_000, 'stderr');
 		const said = proc.stderr().split('\n').filter((line) => line !== '');
 		assert.equal(said.length, 1, `one line: ${proc.stderr()}`);
 		const match = /private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(said[0] ?? '');
@@ -208,7 +210,8 @@ describe('no Redis at the default URL', {concurrency: 3}, () => {
 		}
 		proc.signal('SIGTERM');
 		assert.deepEqual(await proc.exited, {code: 0, signal: null}, proc.stderr());
-		assert.equal(await portAnswers(privatePort), false, 'the private redis-server stopped with eda');
+		// Its stop waits at most 3 s for redis-server, then SIGKILLs it without waiting.
+		await waitFor(async () => !(await portAnswers(privatePort)), 'the private redis-server stopped with eda');
 	});
 
 	test('the private redis-server dies with eda even when eda ends abruptly (EPIPE: its reader went away)', async () => {

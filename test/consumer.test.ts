@@ -201,6 +201,8 @@ describe('eda consumer', {concurrency: 4}, () => {
 		const one = consumer('-t', 'grp.split', '--group', 'gs', '--name', 'm1');
 		const two = consumer('-t', 'grp.split', '--group', 'gs', '--name', 'm2');
 		await Promise.all([one.waitForLine('Reading the durable stream'), two.waitForLine('Reading the durable stream')]);
+		// Both waiting in XREADGROUP before any event: otherwise the first to read may take all twenty.
+		await waitFor(async () => (await blockedInRead(one)) && (await blockedInRead(two)), 'both members blocked in XREADGROUP');
 		const sent = Array.from({length: 20}, (_, i) => `{"n":${i}}`);
 		for (const body of sent) await post('grp.split', body);
 		await one.waitUntil(() => dataLines(one).length + dataLines(two).length >= sent.length, `all 20 events handled (other member: ${two.pid})`);

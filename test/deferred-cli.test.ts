@@ -40,6 +40,9 @@ test('a throwing handler retries with growing delays, then the event is dead wit
 	await worker.waitForLine((l) => l.includes('"event":"idle"'), 'the worker');
 	const {id} = await store.enqueue('{"doomed":true}', 0);
 	await waitFor(async () => (await store.get(id))?.['state'] === 'dead', 'the event to die', 60_000);
+	// The worker prints its dead record after the script that moved the event, and last: once it is
+	// read, every line before it is too (a pipe's output can trail what Redis already says).
+	await worker.waitForLine((l) => l.includes('"event":"dead"'), "the worker's dead record");
 
 	const tries = worker.records().filter((r) => r['id'] === id && r['event'] === 'processing');
 	assert.deepEqual(tries.map((r) => r['attempts']), [1, 2, 3, 4]);
@@ -61,8 +64,6 @@ test('a throwing handler retries with growing delays, then the event is dead wit
 	const record = await store.get(id);
 	assert.match(record?.['lastError'] ?? '', /demo handler failed on purpose/);
 	assert.equal(record?.['attempts'], '4');
-	// The worker prints its dead record after the script that moved the event; its line may still be on the way.
-	await worker.waitForLine((l) => l.includes('"event":"dead"'), "the worker's dead record");
 
 	const listed = await edaOnce(['deferred', 'list']);
 	assert.equal(listed.code, 0);

@@ -87,7 +87,8 @@ describe('deferred execution with real processes', () => {
 	});
 
 	test('a worker SIGKILLed mid-handler: another worker processes its event after the lease runs out', async () => {
-		const slow = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '1s', '--json']);
+		// A lease long enough that the event is still in flight when the test looks, on a loaded machine too.
+		const slow = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '3s', '--json']);
 		await slow.waitForLine((l) => l.includes('"event":"idle"'), 'the slow worker to be idle');
 		const {id} = await store.enqueue('slow one', 0);
 		await waitFor(() => processing(slow).find((r) => r['id'] === id), 'the slow worker to take it', 30_000);

@@ -25,8 +25,14 @@ export function spawnEda(args: string[]): EdaProcess {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'cli.tsx', ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}});
 	const lines: string[] = [];
 	const stderr: string[] = [];
+	// An unterminated last line still counts once the stream has closed.
+	const tails: (() => void)[] = [];
 	const collect = (into: string[]) => {
 		let rest = '';
+		tails.push(() => {
+			if (rest) into.push(rest);
+			rest = '';
+		});
 		return (chunk: Buffer) => {
 			rest += chunk.toString();
 			const parts = rest.split('\n');
@@ -36,7 +42,13 @@ export function spawnEda(args: string[]): EdaProcess {
 	};
 	child.stdout?.on('data', collect(lines));
 	child.stderr?.on('data', collect(stderr));
-	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+	// 'close', not 'exit': it comes once the output pipes are drained, so every line is in.
+	const exited = new Promise<number | null>((resolve) =>
+		child.once('close', (code) => {
+			for (const flush of tails) flush();
+			resolve(code);
+		}),
+	);
 	return {
 		child,
 		lines,

@@ -220,7 +220,8 @@ test('in-process fallback: nothing at the default URL → a private redis-server
 		} finally {
 			await session.close();
 		}
-		assert.equal(await portAnswers(session.privateServer.port), false);
+		const privatePort = session.privateServer.port;
+		await waitFor(async () => !(await portAnswers(privatePort)), 'the private redis-server stopped with the session');
 	});
 });
 
