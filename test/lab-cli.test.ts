@@ -88,6 +88,17 @@ describe('eda lab headless, until SIGINT', () => {
 		assert.deepEqual(await redis.client.keys(keys.actor('*')), [], 'no heartbeat left');
 	});
 
+	test('the reader goes first, then Ctrl-C within the second: one stop, exit 0 (not 130)', async () => {
+		const proc = spawnCli(['lab', 'orders', '--rate', '50', '--port', '0', '--redis-url', redis.url]);
+		await proc.waitForLine(/^orders +ord-\S+/, 'an order line');
+		proc.child.stdout?.destroy();
+		// At 50 orders a second its next line hits the closed pipe at once; the stop has begun.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		proc.signal('SIGINT');
+		assert.deepEqual(await proc.exited, {code: 0, signal: null}, proc.stderr());
+		assert.deepEqual(await redis.client.keys(keys.actor('*')), [], 'no heartbeat left');
+	});
+
 	test('deferred --burst 3: one burst of three tasks; SIGINT: exit 0, no heartbeat left', async () => {
 		const proc = spawnCli(['lab', 'deferred', '--burst', '3', '--json', '--port', '0', '--redis-url', redis.url]);
 		const line = await proc.waitForLine(/"event":"burst"/, 'the burst record');

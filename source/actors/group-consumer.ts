@@ -36,6 +36,8 @@ export type GroupConsumerOptions = {
 
 export const defaultClaimIdleMs = 30_000;
 
+const createGroup = new LuaScript(createGroupLua, 2);
+
 /**
  * A competing consumer on a topic's durable stream. Each entry is acknowledged
  * only after its handler returned, so a member that dies leaves its entries
@@ -43,8 +45,6 @@ export const defaultClaimIdleMs = 30_000;
  * `claimIdleMs` (XAUTOCLAIM). Entries trimmed away while pending are
  * acknowledged, not claimed again on every pass.
  */
-const createGroup = new LuaScript(createGroupLua, 2);
-
 export class GroupConsumer {
 	readonly name: string;
 	readonly consumer: string;
@@ -128,8 +128,7 @@ export class GroupConsumer {
 		this.redis.disconnect();
 	}
 
-	/** Creates the group; returns false when it existed already. */
-	/** True when the group is new. */
+	/** Creates the group (and indexes the topic); false when the group existed already. */
 	private async ensureGroup(): Promise<boolean> {
 		const {topic, group, fromStart} = this.options;
 		return (await createGroup.run(this.redis, [this.stream, keys.topics, group, fromStart ? '0' : '$', topic])) === 1;

@@ -17,27 +17,6 @@ function impatient(): boolean {
 	return now - firstStopAt >= 1000;
 }
 
-/**
- * Runs `stop` once on SIGINT or SIGTERM (a second signal, a second later, exits at once), then
- * resolves the returned promise, so a command can `await` its own end.
- */
-export function untilSignal(stop: () => Promise<void>): Promise<void> {
-	return new Promise((resolve) => {
-		let stopping = false;
-		const handler = () => {
-			const exitNow = impatient();
-			if (stopping) {
-				if (exitNow) process.exit(130);
-				return;
-			}
-			stopping = true;
-			stop().then(resolve, resolve);
-		};
-		process.on('SIGINT', handler);
-		process.on('SIGTERM', handler);
-	});
-}
-
 export type SignalWatch = {
 	/** Resolves on the first SIGINT or SIGTERM. */
 	received: Promise<void>;

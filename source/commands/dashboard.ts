@@ -44,14 +44,13 @@ async function withReactProduction<T>(load: () => Promise<T>): Promise<T> {
 
 /** Headless: the same actors, their lines printed (sanitized) to stdout. */
 async function runPlain(flags: Flags, options: DashboardOptions): Promise<number> {
-	const [{openRedisSession, DashboardRuntime}, {consoleOutput}, {untilSignal}] = await Promise.all([
-		loadBackend(),
-		import('../actors/output.js'),
-		import('../cli/shutdown.js'),
-	]);
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const {watchSignals} = await import('../cli/shutdown.js');
+	// Before anything connects: a signal (or a reader going away) mid-start still ends in a clean stop.
+	const signals = watchSignals();
+	const [{openRedisSession, DashboardRuntime}, {consoleOutput}] = await Promise.all([loadBackend(), import('../actors/output.js')]);
+	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)}), signals.received]);
+	if (!session) return 0;
 	const runtime = new DashboardRuntime({...options, session, output: consoleOutput(flags.json), onQuit: () => {}});
-	const stopped = untilSignal(() => runtime.stop());
 	try {
 		await runtime.start();
 	} catch (error) {
@@ -59,8 +58,11 @@ async function runPlain(flags: Flags, options: DashboardOptions): Promise<number
 		await session.close();
 		throw error;
 	}
-	process.stderr.write(`eda: no terminal to draw on, printing the actors' lines instead (producer at ${runtime.producer?.url}); Ctrl-C stops.\n`);
-	await stopped;
+	if (!signals.fired) {
+		process.stderr.write(`eda: no terminal to draw on, printing the actors' lines instead (producer at ${runtime.producer?.url}); Ctrl-C stops.\n`);
+		await signals.received;
+	}
+	await runtime.stop();
 	await session.close();
 	return 0;
 }

@@ -3,7 +3,7 @@
 import {consoleOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
 import {durationFlag, intFlag} from '../cli/parse.js';
-import {untilSignal} from '../cli/shutdown.js';
+import {watchSignals} from '../cli/shutdown.js';
 import {UserError, describeError} from '../cli/user-error.js';
 import {labNames, type LabName} from '../labs/lab.js';
 import {maxReplicas} from '../labs/cqrs/lab.js';
@@ -65,8 +65,11 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 	const labName = name as LabName;
 	const options = labOptionsFromFlags(labName, flags);
 
+	// From here on a signal (or a reader going away) means a clean stop, even mid-start.
+	const signals = watchSignals();
 	const say = (line: string) => process.stderr.write(`${line}\n`);
-	const session = await openRedisSession({url: flags.redisUrl, say});
+	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say}), signals.received]);
+	if (!session) return 0;
 	const output = consoleOutput(flags.json);
 	const lab = createLab(labName, {...options, session, output});
 	try {
@@ -75,16 +78,17 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 		await session.close();
 		throw error;
 	}
-	const summary = setInterval(() => {
-		lab.snapshot().then(
-			(snapshot) => process.stdout.write(flags.json ? `${safeJson({actor: `lab:${labName}`, event: 'summary', line: summaryLine(snapshot)})}\n` : `${summaryLine(snapshot)}\n`),
-			(error: unknown) => say(`eda lab ${labName}: ${describeError(error)}`),
-		);
-	}, 10_000);
-	await untilSignal(async () => {
+	if (!signals.fired) {
+		const summary = setInterval(() => {
+			lab.snapshot().then(
+				(snapshot) => process.stdout.write(flags.json ? `${safeJson({actor: `lab:${labName}`, event: 'summary', line: summaryLine(snapshot)})}\n` : `${summaryLine(snapshot)}\n`),
+				(error: unknown) => say(`eda lab ${labName}: ${describeError(error)}`),
+			);
+		}, 10_000);
+		await signals.received;
 		clearInterval(summary);
-		await lab.stop();
-		await session.close();
-	});
+	}
+	await lab.stop();
+	await session.close();
 	return 0;
 }

@@ -99,7 +99,7 @@ type Group = {topic: string; retain: number; waiting: Waiting[]; size: number; b
 // reach Redis grouped by topic instead of in call order.
 const open = new WeakMap<Redis, Map<string, Group>>();
 
-/** A group is sent early past this many bytes of data, so one call never holds Redis long. */
+/** A group is sent early past about this much data (counted in string characters, a cheap near-size), so one call never holds Redis long. */
 const maxGroupBytes = 1024 * 1024;
 
 const sizeOf = (events: OutgoingEvent[]) => events.reduce((sum, {envelope, wire}) => sum + envelope.data.length + (wire === envelope.data ? 0 : wire.length), 0);

@@ -27,11 +27,13 @@ end
  * stored counts every event ever appended (entries-added, Redis 7; the length
  * on older servers), retained what the capped stream holds now, lastAt the Redis
  * ms of the newest entry. A topic whose stream is gone shows zeros. XINFO
- * STREAM copies a stream's first and last entries into Lua, so past `limit`
- * names (a refresh several times a second) come without figures: ''.
+ * STREAM copies a stream's first and last entries into Lua, so with a `limit`
+ * (a refresh several times a second) only the first names in name order, the
+ * order the Topics pane lists them in, get figures; the rest come with ''.
  */
 export const topicStatsLua = `
 local function topicStats(streamPrefix, names, limit)
+  if limit then table.sort(names) end
   local out = {}
   for n, name in ipairs(names) do
     local stored, retained, last = nil, 0, 0
