@@ -7,7 +7,7 @@ import {after, before, describe, test} from 'node:test';
 import {keys} from '../source/redis/keys.js';
 import {labKeys} from '../source/labs/keys.js';
 import {runCli, spawnCli, stackTrace, stopAllCli} from './helpers/process.js';
-import {startTestRedis, type TestRedis} from './helpers/redis.js';
+import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 
@@ -71,7 +71,7 @@ describe('eda lab headless, until SIGINT', () => {
 	test('its reader goes away (`eda lab orders | head -3`): it stops as on SIGTERM, exit 0, no heartbeat left', async () => {
 		const proc = spawnCli(['lab', 'orders', '--rate', '20', '--port', '0', '--redis-url', redis.url]);
 		await proc.waitForLine(/^orders +ord-\S+/, 'an order line');
-		assert.ok((await redis.client.keys(keys.actor('*'))).length > 0, 'heartbeats while it runs');
+		await waitFor(async () => (await redis.client.keys(keys.actor('*'))).length > 0, 'heartbeats while it runs');
 		// What `head` does once it has its lines: close the pipe's reading end.
 		proc.child.stdout?.destroy();
 		assert.deepEqual(await proc.exited, {code: 0, signal: null}, proc.stderr());

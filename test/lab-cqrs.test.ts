@@ -98,14 +98,15 @@ test('replicas come and go; the group still handles each event once', async () =
 });
 
 test('a query right after a command reads stale, later the new version', async () => {
-	lab.setProjectionDelay(3000);
+	// Long enough that the three reads below still come before it, on a loaded machine too.
+	lab.setProjectionDelay(5000);
 	const id = await place('stale');
 	const first = await fetch(`${lab.url}/queries/orders/${id}`);
 	assert.equal(first.status, 404);
 	const row = (await lab.entities(5)).find((r) => r.orderId === id);
 	assert.equal(row?.stale, true);
 	assert.ok((await lab.lag()).count >= 1);
-	await waitFor(async () => (await fetch(`${lab.url}/queries/orders/${id}`)).status === 200, 'the order to reach the read model');
+	await waitFor(async () => (await fetch(`${lab.url}/queries/orders/${id}`)).status === 200, 'the order to reach the read model', 30_000);
 	lab.setProjectionDelay(0);
 	const probe = await lab.probe();
 	assert.ok(probe.visibleAfterMs >= 0);
