@@ -102,6 +102,28 @@ describe('deferred execution with real processes', () => {
 		await rescuer.kill('SIGTERM');
 	});
 
+	for (const concurrency of [1, 2]) {
+		test(`--concurrency ${concurrency} never runs more than ${concurrency} handler(s) at once`, async (t) => {
+			// The worker's records come from one process in the order things
+			// happened: `processing` when a handler starts, `handled` when it ends.
+			const limited = eda(['consumer', '-d', '--interval', '0', '--work-time', '100ms', '--concurrency', String(concurrency), '--json']);
+			t.after(() => limited.kill('SIGTERM'));
+			await limited.waitForLine((l) => l.includes('"event":"idle"'), 'the worker to be idle');
+			const ids = new Set<string>();
+			for (let i = 0; i < 12; i++) ids.add((await store.enqueue(`limit ${concurrency} #${i}`, 0)).id);
+			await store.promote(); // all twelve ready at once, whether or not a master runs
+			const mine = (r: Record<string, unknown>) => ids.has(String(r['id']));
+			await waitFor(() => limited.records().filter((r) => r['event'] === 'handled' && mine(r)).length === ids.size, 'every handler to end', 60_000);
+			let running = 0;
+			let most = 0;
+			for (const record of limited.records().filter(mine)) {
+				if (record['event'] === 'processing') most = Math.max(most, ++running);
+				else if (record['event'] === 'handled') running--;
+			}
+			assert.equal(most, concurrency, `at most ${concurrency} at once, and the limit reached`);
+		});
+	}
+
 	test('a stopping worker hands its unfinished event back at once, not after its lease', async () => {
 		const busy = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '60s', '--json']);
 		await busy.waitForLine((l) => l.includes('"event":"idle"'), 'the worker to be idle');

@@ -223,8 +223,14 @@ export class DeferredWorker {
 		const held: Held = {...event, startedAt: this.clock.now(), lost: false, completing: false};
 		this.held.set(event.id, held);
 		this.emit([`Processing event: ${event.body}`], {event: 'processing', id: event.id, attempts: event.attempts, due: event.due, claimedAt: event.claimedAt, body: event.body});
+		// The slot is given back once per event: by handle() when the handler is
+		// over, or by the finally below when it never got that far. Checking
+		// slot.busy instead would free the slot a second time after the next
+		// event had already taken it, letting more than `concurrency` run.
+		let released = false;
 		const free = () => {
-			if (!slot.busy) return;
+			if (released) return;
+			released = true;
 			slot.busy = false;
 			this.waker.wake();
 		};
@@ -247,6 +253,9 @@ export class DeferredWorker {
 		} catch (caught) {
 			error = caught;
 		}
+		// A record with no line: when the handler itself ended, so a test (or a
+		// reader of --json) can count handlers running at once.
+		this.output.emit(this.name, [], {event: 'handled', id: held.id, ok});
 		if (this.stopping && !this.held.has(held.id)) return; // handed back already
 		// The next claim can go out while this completion is on its way: the
 		// event stays held (and its lease renewed) until Redis confirms.
