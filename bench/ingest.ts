@@ -396,4 +396,3 @@ export async function runIngest(options: BenchOptions): Promise<BenchResult> {
 	};
 }
 
-export default runIngest;

@@ -8,4 +8,5 @@ export const labOrder = ['orders', 'cqrs', 'deferred'] as const satisfies readon
 
 type Missing = Exclude<LabName, (typeof labOrder)[number]>;
 /** Fails to compile when a lab is missing from labOrder. */
-export const everyLabListed: [Missing] extends [never] ? true : never = true;
+const everyLabListed: [Missing] extends [never] ? true : never = true;
+void everyLabListed;

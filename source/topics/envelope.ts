@@ -27,8 +27,6 @@ export const defaultSource = 'eda/api-server';
 /** The content type most events carry; the publish script fills it in when left out. */
 export const defaultContentType = 'application/json';
 
-export const envelopeFields = ['id', 'source', 'type', 'time', 'datacontenttype', 'data', 'correlationid', 'causationid'] as const;
-
 /** Parses a stream entry's flat field list back into an envelope. */
 export function envelopeFromFields(fields: string[]): Envelope {
 	const map: Record<string, string> = {};

@@ -18,5 +18,3 @@ export async function loadBackend() {
 		watchTopics: live.watchTopics,
 	};
 }
-
-export type Backend = Awaited<ReturnType<typeof loadBackend>>;

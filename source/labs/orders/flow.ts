@@ -48,20 +48,10 @@ export const subscriptions: Record<ServiceName, OrderEvent[]> = {
 export const failingServices = ['payments', 'inventory', 'shipping'] as const;
 export type FailingService = (typeof failingServices)[number];
 
-export const terminalEvents = ['orderShipped', 'orderCancelled'] as const;
-export const compensations: OrderEvent[] = ['paymentRefunded', 'stockReleased', 'orderCancelled'];
-export const failures: OrderEvent[] = ['paymentDeclined', 'outOfStock', 'shipmentFailed'];
-
 export const ordersTopicPrefix = `${labTopicPrefix}orders.`;
 
 export function topicOf(event: OrderEvent): string {
 	return `${ordersTopicPrefix}${event}`;
-}
-
-export function eventOfTopic(topic: string): OrderEvent | undefined {
-	if (!topic.startsWith(ordersTopicPrefix)) return undefined;
-	const name = topic.slice(ordersTopicPrefix.length);
-	return (orderEvents as readonly string[]).includes(name) ? (name as OrderEvent) : undefined;
 }
 
 export function groupOf(service: ServiceName): string {
