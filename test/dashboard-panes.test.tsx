@@ -2,9 +2,12 @@
 import assert from 'node:assert/strict';
 import {afterEach, describe, it} from 'node:test';
 import chalk from 'chalk';
-import {cleanup} from 'ink-testing-library';
+import {cleanup, render} from 'ink-testing-library';
+import React from 'react';
+import App from '../source/dashboard/components/App.js';
 import {DashboardStore, type Snapshot} from '../source/dashboard/store/store.js';
 import {renderDashboard} from './dashboard-helpers.js';
+import {waitFor} from './helpers/redis.js';
 
 const now = 1_000_000;
 
@@ -153,5 +156,15 @@ describe('dashboard panes', () => {
 		} finally {
 			chalk.level = level;
 		}
+	});
+
+	it('outside its provider: says so instead of drawing an empty screen', async () => {
+		const app = render(<App />);
+		const said = 'a dashboard component was drawn outside <DashboardContext.Provider>';
+		const frame = await waitFor(() => {
+			const text = (app.lastFrame() ?? '').replace(/\s+/g, ' ');
+			return text.includes(said) ? text : undefined;
+		}, 'the missing-provider error');
+		assert.doesNotMatch(frame, /1 Topics/, 'no panes drawn');
 	});
 });

@@ -1,5 +1,6 @@
 // A read-only picture of every deferred stage, for `eda deferred list` and the
-// dashboard: at most three pipelined round trips whatever the number of events.
+// deferred lab (the dashboard reads its own in one script, feed/snapshot.ts): at
+// most three pipelined round trips whatever the number of events.
 import {createHash} from 'node:crypto';
 import type {Redis} from 'ioredis';
 import {goCompat, keys} from '../redis/keys.js';
@@ -24,7 +25,7 @@ export type DeferredSnapshot = {
 	/** Redis ms when the picture was taken. */
 	now: number;
 	counts: {scheduled: number; ready: number; inflight: number; dead: number};
-	/** Counters since the start: enqueued, promoted, claimed, done, retried, expired, dead. */
+	/** The counters in keys.deferred.stats, since the start. */
 	stats: Record<string, number>;
 	/** Soonest due first. */
 	scheduled: EventView[];

@@ -39,7 +39,11 @@ export const keys = {
 		inflight: 'eda:deferred:inflight',
 		/** ZSET id -> ms it died. */
 		dead: 'eda:deferred:dead',
-		/** HASH of counters: enqueued, promoted, claimed, done, retried, dead. */
+		/**
+		 * HASH of counters since the start: enqueued, promoted, claimed, done,
+		 * retried, expired (leases returned), dead, retriedByHand, taken (by a
+		 * worker that keeps no record). Written by deferred/scripts.ts only.
+		 */
 		stats: 'eda:deferred:stats',
 		/** STRING lock: which master takes the Go tool's `master` channel. */
 		channelLeader: 'eda:deferred:channel-leader',

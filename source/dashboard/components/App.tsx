@@ -1,11 +1,11 @@
 import {Box, Text, useInput} from 'ink';
-import React, {lazy, Suspense, useContext} from 'react';
+import React, {lazy, Suspense} from 'react';
 import useStore from '../hooks/use-store.js';
 import useTerminalSize from '../hooks/use-terminal-size.js';
 import {dispatch} from '../keymap.js';
 import {layout, tooSmall} from '../layout.js';
 import type {DashboardState} from '../store/types.js';
-import {DashboardContext} from './DashboardContext.js';
+import useDashboard from '../hooks/use-dashboard.js';
 import DeferredPane from './DeferredPane.js';
 import HelpOverlay from './HelpOverlay.js';
 import LogPane from './LogPane.js';
@@ -23,7 +23,7 @@ const LabsScreen = lazy(() => import('./LabsScreen.js'));
 
 /** The whole screen: four panes (or the Labs view, or an overlay, in their place) over the status bar. */
 export default function App() {
-	const context = useContext(DashboardContext);
+	const context = useDashboard();
 	const {columns, rows} = useTerminalSize();
 	const overlay = useStore(selectOverlay);
 	const view = useStore(selectView);

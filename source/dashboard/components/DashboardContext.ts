@@ -1,6 +1,6 @@
 import {createContext} from 'react';
 import type {Controls} from '../controls.js';
-import {DashboardStore} from '../store/store.js';
+import type {DashboardStore} from '../store/store.js';
 
 export type DashboardContextValue = {
 	store: DashboardStore;
@@ -8,12 +8,8 @@ export type DashboardContextValue = {
 	colorOn: boolean;
 };
 
-const noop = async () => {};
-
 // One value for the app's lifetime: it never changes, so it never re-renders
 // anything by itself (state reaches components through useStore selectors).
-export const DashboardContext = createContext<DashboardContextValue>({
-	store: new DashboardStore(),
-	controls: {publish: async () => ({ok: false, message: 'no producer'}), addWorker: noop, removeWorker: noop, togglePause: noop, toggleSubscription: noop, quit: () => {}},
-	colorOn: false,
-});
+// No default: a component drawn outside the provider has no store to draw, and
+// useDashboard (hooks/use-dashboard.ts) says so instead of drawing an empty screen.
+export const DashboardContext = createContext<DashboardContextValue | undefined>(undefined);

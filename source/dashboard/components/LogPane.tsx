@@ -1,11 +1,11 @@
 import {Text} from 'ink';
-import React, {memo, useContext} from 'react';
+import React, {memo} from 'react';
 import useStore from '../hooks/use-store.js';
 import type {LogLine} from '../store/log-buffer.js';
 import type {DashboardState} from '../store/types.js';
 import {clean, count} from '../text.js';
 import {sanitize} from '../../text/sanitize.js';
-import {DashboardContext} from './DashboardContext.js';
+import useDashboard from '../hooks/use-dashboard.js';
 import Pane from './Pane.js';
 
 type Props = {width: number; height: number};
@@ -48,7 +48,7 @@ const Row = memo(function Row({text}: {text: string}) {
  * what arrived since ("PAUSED +N").
  */
 function LogPane({width, height}: Props) {
-	const {store} = useContext(DashboardContext);
+	const {store} = useDashboard();
 	const view = useStore(selectView);
 	const inner = width - 2;
 	const rows = height - 2;

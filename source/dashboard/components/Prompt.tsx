@@ -1,12 +1,12 @@
 import {Box, Text, useInput} from 'ink';
-import React, {useContext, useState} from 'react';
+import React, {useState} from 'react';
 import useLatestState from '../hooks/use-latest-state.js';
 import {subscriptionError} from '../../topics/names.js';
 import {keyName} from '../keymap.js';
 import {edit, field, type Field} from '../text-edit.js';
 import {clean} from '../text.js';
 import {paneTitles} from '../store/types.js';
-import {DashboardContext} from './DashboardContext.js';
+import useDashboard from '../hooks/use-dashboard.js';
 import {completions} from './PublishForm.js';
 import TextField from './TextField.js';
 
@@ -17,7 +17,7 @@ type Props = {kind: 'filter' | 'subscribe'; width: number};
  * as you type) and `s` (subscribe a live consumer; Tab completes a topic).
  */
 export default function Prompt({kind, width}: Props) {
-	const {store, controls} = useContext(DashboardContext);
+	const {store, controls} = useDashboard();
 	const state = store.getState();
 	const focus = state.ui.focus;
 	const selected = state.topics[state.ui.selection.topics]?.name ?? '';

@@ -1,5 +1,5 @@
 import {Box, Text, useInput} from 'ink';
-import React, {useContext, useState} from 'react';
+import React, {useState} from 'react';
 import useLatestState from '../hooks/use-latest-state.js';
 import {parseDuration} from '../../cli/parse.js';
 import {topicError} from '../../topics/names.js';
@@ -7,7 +7,7 @@ import useTheme from '../hooks/use-theme.js';
 import {keyName} from '../keymap.js';
 import {edit, field, type Field} from '../text-edit.js';
 import {clean} from '../text.js';
-import {DashboardContext} from './DashboardContext.js';
+import useDashboard from '../hooks/use-dashboard.js';
 import TextField from './TextField.js';
 
 type Props = {width: number; height: number};
@@ -38,7 +38,7 @@ export function completions(typed: string, topics: string[]): string[] {
  * place. Submitting goes to the embedded producer over HTTP, its own code path.
  */
 export default function PublishForm({width, height}: Props) {
-	const {store, controls} = useContext(DashboardContext);
+	const {store, controls} = useDashboard();
 	const {color} = useTheme();
 	const known = store.topicNames();
 	const selectedTopic = known[store.getState().ui.selection.topics];

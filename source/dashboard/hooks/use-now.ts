@@ -1,9 +1,9 @@
-import {useContext, useEffect, useState} from 'react';
-import {DashboardContext} from '../components/DashboardContext.js';
+import {useEffect, useState} from 'react';
+import useDashboard from './use-dashboard.js';
 
 /** Redis time (ms), re-read every `everyMs` so countdowns tick even when nothing else changes. */
 export default function useNow(everyMs = 1000): number {
-	const {store} = useContext(DashboardContext);
+	const {store} = useDashboard();
 	const [now, setNow] = useState(() => store.now());
 	useEffect(() => {
 		const timer = setInterval(() => setNow(store.now()), everyMs);

@@ -1,5 +1,5 @@
-import {useCallback, useContext, useRef, useSyncExternalStore} from 'react';
-import {DashboardContext} from '../components/DashboardContext.js';
+import {useCallback, useRef, useSyncExternalStore} from 'react';
+import useDashboard from './use-dashboard.js';
 import type {DashboardState} from '../store/types.js';
 
 /**
@@ -8,7 +8,7 @@ import type {DashboardState} from '../store/types.js';
  * not on every store notification.
  */
 export default function useStore<T>(select: (state: DashboardState) => T): T {
-	const {store} = useContext(DashboardContext);
+	const {store} = useDashboard();
 	const last = useRef<{value: T} | undefined>(undefined);
 	const getSnapshot = useCallback(() => {
 		const next = select(store.getState());

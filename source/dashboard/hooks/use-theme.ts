@@ -1,5 +1,4 @@
-import {useContext} from 'react';
-import {DashboardContext} from '../components/DashboardContext.js';
+import useDashboard from './use-dashboard.js';
 
 export type Theme = {
 	/** A colour name, or undefined when colour is off (NO_COLOR, --no-color). */
@@ -8,6 +7,6 @@ export type Theme = {
 };
 
 export default function useTheme(): Theme {
-	const {colorOn} = useContext(DashboardContext);
+	const {colorOn} = useDashboard();
 	return {colorOn, color: (name) => (colorOn ? name : undefined)};
 }

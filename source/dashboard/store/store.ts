@@ -167,7 +167,7 @@ export class DashboardStore {
 		return this.state.topics.map((topic) => topic.name);
 	}
 
-	/** Moves focus, clamping selections; used by the keymap. */
+	/** Moves focus (the keymap's Tab and 1-4); each pane keeps its selection, clamped where it moves (keymap.ts move, setActors). */
 	focus(pane: PaneId): void {
 		this.ui(() => ({focus: pane}));
 	}
