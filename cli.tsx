@@ -2,7 +2,7 @@
 // The entry: parse flags, pick the command, hand over. Nothing else lives here.
 import meow from 'meow';
 import {helpText} from './source/cli/help.js';
-import {describeError, UserError} from './source/cli/user-error.js';
+import {describeError, UserError} from './source/errors.js';
 import {sanitize} from './source/text/sanitize.js';
 import {flagSpec, unknownFlags, type Flags} from './source/cli/flags.js';
 import {stopRequested} from './source/cli/shutdown.js';

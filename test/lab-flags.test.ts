@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import type {Flags} from '../source/cli/flags.js';
-import {UserError} from '../source/cli/user-error.js';
+import {UserError} from '../source/errors.js';
 import {labOptionsFromFlags} from '../source/commands/lab.js';
 import {maxBurst} from '../source/labs/deferred/lab.js';
 import {describeFailRates, parseFailRates} from '../source/labs/orders/fail-rates.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
-import {UserError} from '../source/cli/user-error.js';
+import {UserError} from '../source/errors.js';
 import {displayUrl, reconnectDelay} from '../source/redis/connect.js';
 import {freePort, portAnswers} from '../source/redis/private-server.js';
 import {openRedisSession, recentEnough, resolveRedisUrl, validateRedisUrl} from '../source/redis/session.js';

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type {Redis} from 'ioredis';
-import {describeError} from '../cli/user-error.js';
+import {describeError} from '../errors.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import type {Envelope} from '../topics/envelope.js';

@@ -1,5 +1,5 @@
 import type {Redis} from 'ioredis';
-import {describeError} from '../cli/user-error.js';
+import {describeError} from '../errors.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {actorName, Heartbeat} from './heartbeat.js';

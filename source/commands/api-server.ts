@@ -2,7 +2,7 @@ import {consoleOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
 import {intFlag, sizeFlag} from '../cli/parse.js';
 import {watchSignals} from '../cli/shutdown.js';
-import {UserError} from '../cli/user-error.js';
+import {UserError} from '../errors.js';
 import {openRedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';
 import {defaultHost, defaultMaxBody, defaultPort, startProducer} from '../producer/server.js';

@@ -5,7 +5,7 @@ import {TopicConsumer} from '../actors/topic-consumer.js';
 import type {Flags} from '../cli/flags.js';
 import {durationFlag} from '../cli/parse.js';
 import {watchSignals} from '../cli/shutdown.js';
-import {UserError} from '../cli/user-error.js';
+import {UserError} from '../errors.js';
 import {openRedisSession} from '../redis/session.js';
 import {isPattern, subscriptionError, topicError} from '../topics/names.js';
 

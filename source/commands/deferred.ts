@@ -1,7 +1,7 @@
 // `eda deferred list | retry <id> | retry --dead | purge --dead`: look at and
 // act on the schedule, the queue, in-flight events and the dead-letter list.
 import type {Flags} from '../cli/flags.js';
-import {UserError} from '../cli/user-error.js';
+import {UserError} from '../errors.js';
 import {countdown, since} from '../deferred/format.js';
 import {readDeferredSnapshot, type DeferredSnapshot, type EventView} from '../deferred/inspect.js';
 import {DeferredStore} from '../deferred/store.js';

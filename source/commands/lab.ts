@@ -4,7 +4,7 @@ import {consoleOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
 import {durationFlag, intFlag} from '../cli/parse.js';
 import {watchSignals} from '../cli/shutdown.js';
-import {UserError, describeError} from '../cli/user-error.js';
+import {UserError, describeError} from '../errors.js';
 import {labNames, type LabName} from '../labs/lab.js';
 import {maxReplicas} from '../labs/cqrs/lab.js';
 import {maxBurst} from '../labs/deferred/lab.js';

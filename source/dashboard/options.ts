@@ -1,7 +1,7 @@
 // The dashboard's flags, checked before anything starts.
 import type {Flags} from '../cli/flags.js';
 import {intFlag, sizeFlag} from '../cli/parse.js';
-import {UserError} from '../cli/user-error.js';
+import {UserError} from '../errors.js';
 import {workerOptions} from '../deferred/options.js';
 import type {WorkerOptions} from '../deferred/worker.js';
 import {subscriptionError} from '../topics/names.js';

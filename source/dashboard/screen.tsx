@@ -11,7 +11,7 @@ import {render} from 'ink';
 import React from 'react';
 import type {ActorOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
-import {describeError} from '../cli/user-error.js';
+import {describeError} from '../errors.js';
 import type {RedisSession} from '../redis/session.js';
 import {RedisClock} from '../redis/clock.js';
 import type {StatsRecorder} from './bench-stats.js';

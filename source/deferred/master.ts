@@ -5,7 +5,7 @@ import type {Redis} from 'ioredis';
 import {actorName, Heartbeat} from '../actors/heartbeat.js';
 import type {ActorOutput} from '../actors/output.js';
 import {outageReporter} from '../actors/outage.js';
-import {describeError} from '../cli/user-error.js';
+import {describeError} from '../errors.js';
 import {goCompat, keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {DeferredStore} from './store.js';

@@ -1,7 +1,7 @@
 // The worker and master flags, checked once for the headless command and the dashboard.
 import type {Flags} from '../cli/flags.js';
 import {durationFlag, intFlag, rateFlag} from '../cli/parse.js';
-import {UserError} from '../cli/user-error.js';
+import {UserError} from '../errors.js';
 import type {WorkerOptions} from './worker.js';
 
 export function workerOptions(flags: Flags): WorkerOptions {

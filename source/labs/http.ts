@@ -1,7 +1,7 @@
 // Small helpers for the labs' HTTP routes. The producer hands every body over
 // as raw bytes (it words its own parse errors), so the labs parse theirs here.
 import type {Request, Response} from 'express';
-import {describeError} from '../cli/user-error.js';
+import {describeError} from '../errors.js';
 
 export class HttpError extends Error {
 	constructor(

@@ -1,7 +1,7 @@
 import express, {type ErrorRequestHandler, type Request, type Response} from 'express';
 import type {Redis} from 'ioredis';
 import type {Heartbeat} from '../actors/heartbeat.js';
-import {describeError} from '../cli/user-error.js';
+import {describeError} from '../errors.js';
 import {publishEvents} from '../topics/publish.js';
 import {topicError} from '../topics/names.js';
 import {listTopics} from '../topics/list.js';

@@ -3,7 +3,7 @@
 // Redis, and a master will move it to message:queue when it is due, even if no
 // master runs right now. The Go tool only PUBLISHed it on `master`.
 import type {IRouter, Request, Response} from 'express';
-import {parseDuration} from '../cli/parse.js';
+import {parseDuration} from '../text/duration.js';
 import {DeferredStore} from '../deferred/store.js';
 import {acceptOne} from './accept.js';
 import {redisUnavailable, type ProducerDeps} from './app.js';

@@ -1,7 +1,7 @@
 import type {Server} from 'node:http';
 import {actorName, Heartbeat} from '../actors/heartbeat.js';
 import type {ActorOutput} from '../actors/output.js';
-import {UserError} from '../cli/user-error.js';
+import {UserError} from '../errors.js';
 import {waitReady} from '../redis/connect.js';
 import type {RedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';

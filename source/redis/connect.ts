@@ -1,5 +1,5 @@
 import {Redis, type RedisOptions} from 'ioredis';
-import {describeError} from '../cli/user-error.js';
+import {describeError} from '../errors.js';
 
 export const defaultRedisUrl = 'redis://127.0.0.1:6379';
 

@@ -1,5 +1,5 @@
 import type {Redis} from 'ioredis';
-import {UserError, describeError} from '../cli/user-error.js';
+import {UserError, describeError} from '../errors.js';
 import {sanitize} from '../text/sanitize.js';
 import {closeRedis, createRedis, defaultRedisUrl, displayUrl, waitReady, type ConnectOptions} from './connect.js';
 import {onPath, portAnswers, startPrivateRedis, type PrivateRedis} from './private-server.js';

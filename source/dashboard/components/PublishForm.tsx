@@ -1,7 +1,7 @@
 import {Box, Text, useInput} from 'ink';
 import React, {useState} from 'react';
 import useLatestState from '../hooks/use-latest-state.js';
-import {parseDuration} from '../../cli/parse.js';
+import {parseDuration} from '../../text/duration.js';
 import {topicError} from '../../topics/names.js';
 import useTheme from '../hooks/use-theme.js';
 import {keyName} from '../keymap.js';

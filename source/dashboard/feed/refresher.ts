@@ -1,7 +1,7 @@
 // The once-a-second refresh: one pipelined round trip (snapshot.ts), never
 // overlapping, on its own connection whose state the status bar shows.
 import type {Redis} from 'ioredis';
-import {describeError} from '../../cli/user-error.js';
+import {describeError} from '../../errors.js';
 import {RedisClock} from '../../redis/clock.js';
 import type {RedisSession} from '../../redis/session.js';
 import type {DashboardStore} from '../store/store.js';

@@ -3,7 +3,7 @@
 // lines going to the Log, its snapshot reaching the store about once a second
 // for the Labs view. Part of the backend: loaded after the first frame.
 import type {ActorOutput} from '../../actors/output.js';
-import {describeError} from '../../cli/user-error.js';
+import {describeError} from '../../errors.js';
 import type {Lab, LabName} from '../../labs/lab.js';
 import {createLab, type AnyLabOptions} from '../../labs/registry.js';
 import type {RedisSession} from '../../redis/session.js';

@@ -5,7 +5,7 @@
 // The producer also serves the concept lab running in the Labs view (labs.ts).
 import type {ActorOutput} from '../../actors/output.js';
 import {TopicConsumer} from '../../actors/topic-consumer.js';
-import {describeError} from '../../cli/user-error.js';
+import {describeError} from '../../errors.js';
 import {DeferredMaster} from '../../deferred/master.js';
 import {DeferredWorker, type WorkerOptions} from '../../deferred/worker.js';
 import {labRoutes} from '../../labs/lab.js';

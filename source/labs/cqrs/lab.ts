@@ -5,7 +5,7 @@ import {randomBytes, randomUUID} from 'node:crypto';
 import os from 'node:os';
 import {GroupConsumer} from '../../actors/group-consumer.js';
 import {sleep} from '../../actors/stream-reader.js';
-import {describeError} from '../../cli/user-error.js';
+import {describeError} from '../../errors.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {entryMs} from '../events.js';
 import {HttpError, jsonBody, sendError} from '../http.js';

@@ -1,7 +1,7 @@
 // The deferred lab: a burst of delayed tasks through the producer, one master,
 // and either one worker at the article's 10 s cadence or four at full speed.
 import type {ActorOutput} from '../../actors/output.js';
-import {describeError} from '../../cli/user-error.js';
+import {describeError} from '../../errors.js';
 import {readDeferredSnapshot} from '../../deferred/inspect.js';
 import {DeferredMaster} from '../../deferred/master.js';
 import {DeferredWorker} from '../../deferred/worker.js';

@@ -1,7 +1,7 @@
 // `--fail-rate` for the orders lab: one share for every service that can fail,
 // or per service ("payments=0.3,shipping=0"), or both ("0.1,shipping=0.5").
 import {parseShare} from '../../cli/parse.js';
-import {UserError} from '../../cli/user-error.js';
+import {UserError} from '../../errors.js';
 import {failingServices, services, type FailingService} from './flow.js';
 
 export type FailRates = {

@@ -1,3 +1,6 @@
+// Errors as the user sees them, for every layer: a UserError is a message meant
+// for the user (cli.tsx prints it and exits), describeError makes any error one line.
+
 /** An error meant for the user: printed as one line, then the process exits with `exitCode`. */
 export class UserError extends Error {
 	constructor(
