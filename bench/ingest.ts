@@ -159,7 +159,7 @@ function mainProfile(dir: string): string | undefined {
 	return profileFiles(dir).sort((a, b) => statSync(b).size - statSync(a).size)[0];
 }
 
-const watched = ['/producer/app.js', '/producer/accept.js', '/topics/publish.js', '/producer/app.ts', '/producer/accept.ts', '/topics/publish.ts'];
+const watched = ['/producer/app.js', '/producer/http.js', '/producer/accept.js', '/topics/publish.js', '/producer/app.ts', '/producer/http.ts', '/producer/accept.ts', '/topics/publish.ts'];
 
 function profileTables(label: string, summary: ProfileSummary): Table[] {
 	return [

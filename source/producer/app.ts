@@ -1,60 +1,17 @@
 import express, {type ErrorRequestHandler, type Request, type Response} from 'express';
-import type {Redis} from 'ioredis';
-import type {Heartbeat} from '../actors/heartbeat.js';
 import {describeError} from '../errors.js';
 import {publishEvents} from '../topics/publish.js';
 import {topicError} from '../topics/names.js';
 import {listTopics} from '../topics/list.js';
 import {acceptBatch, acceptOne, type Accepted, type Incoming, type Refused} from './accept.js';
 import {mountDeferredRoutes} from './deferred-routes.js';
-
-export type ProducerDeps = {
-	/** A client with the offline queue off, so a Redis outage answers 503 at once. */
-	redis: Redis;
-	maxBody: number;
-	retain: number;
-	heartbeat?: Heartbeat;
-	/** Told about every stored event (the dashboard counts them). */
-	onPublished?: (topic: string, count: number) => void;
-	/** More routes on the same app (the labs' command and query routes). */
-	extraRoutes?: (app: express.Express) => void;
-};
+import {incoming, redisUnavailable, type ProducerDeps} from './http.js';
 
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
 a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-exec[?delay=30s].
 GET /topics lists topics, GET /healthz tells whether Redis answers.
 Example: curl -X POST -H "Content-Type: application/json" -d '{"order_id": 123}' http://localhost:3000/topics/orderCreated
 `;
-
-function incoming(req: Request): Incoming {
-	return {
-		contentType: req.headers['content-type'],
-		body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-		header: (name) => {
-			const value = req.headers[name];
-			return Array.isArray(value) ? value[0] : value;
-		},
-	};
-}
-
-/**
- * The answer when storing failed: 503 when Redis is away or busy (retry later),
- * 500 for anything else. A timed-out command may still run later, so that
- * answer does not claim the event was not stored.
- */
-export function redisUnavailable(res: Response, error: unknown): void {
-	const message = describeError(error);
-	const name = error instanceof Error ? error.name : '';
-	if (/timed out/i.test(message)) {
-		res.status(503).json({error: `Redis did not answer in time; the event may not have been stored: ${message}`});
-	} else if (name === 'ReplyError' && !/^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|OOM|READONLY|CLUSTERDOWN)/.test(message)) {
-		res.status(500).json({error: `Redis refused the command, nothing was stored: ${message}`});
-	} else if (error instanceof RangeError || error instanceof TypeError) {
-		res.status(500).json({error: `the event could not be stored: ${message}`});
-	} else {
-		res.status(503).json({error: `Redis is unavailable, the event was not stored: ${message}`});
-	}
-}
 
 export function createProducerApp(deps: ProducerDeps): express.Express {
 	const app = express();

@@ -6,15 +6,10 @@ import type {IRouter, Request, Response} from 'express';
 import {parseDuration} from '../text/duration.js';
 import {DeferredStore} from '../deferred/store.js';
 import {acceptOne} from './accept.js';
-import {redisUnavailable, type ProducerDeps} from './app.js';
+import {header, incoming, redisUnavailable, type ProducerDeps} from './http.js';
 
 /** Longest accepted delay: a year; a typo like 10000000m is refused, not kept for ages. */
 const maxDelayMs = 365 * 24 * 3_600_000;
-
-function header(req: Request, name: string): string | undefined {
-	const value = req.headers[name];
-	return Array.isArray(value) ? value[0] : value;
-}
 
 /** ?delay= or a `delay` header: ms, s, m (h too); a bare number is ms. */
 export function requestDelay(req: Request): {ms: number} | {error: string} {
@@ -36,17 +31,17 @@ export function mountDeferredRoutes(app: IRouter, deps: ProducerDeps): void {
 			res.status(400).json({error: delay.error});
 			return;
 		}
-		const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+		const request = incoming(req);
 		// Same body rules as topics (JSON, CloudEvents JSON or text/plain); the
 		// bytes are stored exactly as posted, so the Go worker's RPOP prints them.
-		const accepted = acceptOne({contentType: req.headers['content-type'], body, header: (name) => header(req, name)}, 'master');
+		const accepted = acceptOne(request, 'master');
 		if (!accepted.ok) {
 			res.status(accepted.status).json({error: accepted.error});
 			return;
 		}
 		let stored: {id: string; due: number};
 		try {
-			stored = await store.enqueue(body, delay.ms, 'api');
+			stored = await store.enqueue(request.body, delay.ms, 'api');
 		} catch (error) {
 			redisUnavailable(res, error);
 			return;

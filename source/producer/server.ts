@@ -5,7 +5,8 @@ import {UserError} from '../errors.js';
 import {waitReady} from '../redis/connect.js';
 import type {RedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';
-import {createProducerApp, type ProducerDeps} from './app.js';
+import {createProducerApp} from './app.js';
+import type {ProducerDeps} from './http.js';
 
 export const defaultPort = 3000;
 export const defaultHost = '127.0.0.1';
