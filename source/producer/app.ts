@@ -5,6 +5,7 @@ import {describeError} from '../cli/user-error.js';
 import {publishEvents} from '../topics/publish.js';
 import {topicError} from '../topics/names.js';
 import {listTopics} from '../topics/list.js';
+import {requireToken} from './auth.js';
 import {acceptBatch, acceptOne, type Accepted, type Incoming, type Refused} from './accept.js';
 import {mountDeferredRoutes} from './deferred-routes.js';
 
@@ -18,6 +19,8 @@ export type ProducerDeps = {
 	onPublished?: (topic: string, count: number) => void;
 	/** More routes on the same app (the labs' command and query routes). */
 	extraRoutes?: (app: express.Express) => void;
+	/** When set, every route but the public ones needs it (auth.ts). */
+	token?: string;
 };
 
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
@@ -60,6 +63,8 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 	const app = express();
 	app.disable('x-powered-by');
 	app.set('etag', false);
+	// First, before any body is read: a caller without the token gets a 401 and nothing else.
+	if (deps.token !== undefined) app.use(requireToken(deps.token));
 	// Raw bytes for every content type: the body is published exactly as posted,
 	// and parse errors are ours to word.
 	app.use(express.raw({type: () => true, limit: deps.maxBody}));
