@@ -20,8 +20,8 @@ export function maskUrl(url: string): string {
 	try {
 		parsed = new URL(url);
 	} catch {
-		// Not a URL: still no password in what is shown.
-		return maskSecrets(url);
+		// Not a URL (a space in it, say): everything from user: to the last @ is taken for the password.
+		return maskSecrets(url.replace(/^([a-z][a-z\d+.-]*:\/\/[^:@/\s]*:).*@/is, `$1${masked}@`));
 	}
 	if (parsed.password) parsed.password = masked;
 	if (parsed.searchParams.has('password')) parsed.searchParams.set('password', masked);
