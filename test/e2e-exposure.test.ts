@@ -33,11 +33,12 @@ describe('the dashboard exposed', {timeout: 120_000}, () => {
 		}
 	});
 
-	it('with --token: no INSECURE, the producer wants the token', async () => {
+	it('with --token: no INSECURE, the producer wants the token, the curl hint shows the header', async () => {
+		await redis.client.flushall();
 		const port = await freePort();
-		const term = spawnEda(['--redis-url', `redis://:${password}@127.0.0.1:${redis.port}`, '--port', String(port), '--host', '0.0.0.0', '--token', 'tok-e2e-123456'], {columns: 100, rows: 30});
+		const term = spawnEda(['--redis-url', `redis://:${password}@127.0.0.1:${redis.port}`, '--port', String(port), '--host', '0.0.0.0', '--token', 'tok-e2e-123456'], {columns: 240, rows: 30});
 		try {
-			const screen = await term.waitForScreen((s) => s.includes(`producer http://0.0.0.0:${port} (token)`), 'the producer');
+			const screen = await term.waitForScreen((s) => s.includes(`producer http://0.0.0.0:${port} (token)`) && s.includes('Bearer $EDA_TOKEN'), 'the producer and the hint');
 			assert.ok(!screen.includes('INSECURE') && !screen.includes('tok-e2e-123456') && !screen.includes(password), screen);
 			const refused = await fetch(`http://127.0.0.1:${port}/topics`);
 			assert.equal(refused.status, 401);

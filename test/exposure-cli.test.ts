@@ -107,6 +107,23 @@ describe('the token: from --token, --token-file or EDA_TOKEN, never printed', {c
 		}
 	});
 
+	test('eda lab deferred --token: its own producer wants the token, and its burst carries it', async () => {
+		const port = await freePort();
+		const proc = spawnCli(['lab', 'deferred', '--token', token, '--burst', '2', '--port', String(port), '--redis-url', redis.url]);
+		await proc.waitForLine(/Burst 1: 2 tasks posted/, 'the first burst, posted through the producer', 30_000);
+		assert.equal((await request(`http://127.0.0.1:${port}`, '/topics')).status, 401);
+		await proc.stop();
+		assertNeverPrinted(proc, token);
+	});
+
+	test('the plain dashboard --token: its producer wants the token', async () => {
+		const {proc, url} = await listening(['--plain', '--token', token, '--port', String(await freePort()), '--redis-url', redis.url]);
+		assert.equal((await request(url, '/topics')).status, 401);
+		assert.equal((await request(url, '/topics', {headers: {authorization: `Bearer ${token}`}})).status, 200);
+		await proc.stop();
+		assertNeverPrinted(proc, token);
+	});
+
 	test('bad token flags are usage errors that do not print the token', async () => {
 		const cases: [string[], RegExp][] = [
 			[['--token-file', path.join(dir, 'missing')], /--token-file .*missing: no such file/],
