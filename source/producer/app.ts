@@ -26,7 +26,6 @@ export type ProducerDeps = {
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
 a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-exec[?delay=30s].
 GET /topics lists topics, GET /healthz tells whether Redis answers.
-Started with a token (--token), every route but GET / and GET /healthz wants: Authorization: Bearer <token>
 Example: curl -X POST -H "Content-Type: application/json" -d '{"order_id": 123}' http://localhost:3000/topics/orderCreated
 `;
 
