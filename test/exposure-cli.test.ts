@@ -140,6 +140,14 @@ describe('the token: from --token, --token-file or EDA_TOKEN, never printed', {c
 	});
 });
 
+test('eda --help and eda lab name the token flags', async () => {
+	const help = await runCli(['--help']);
+	assert.equal(help.code, 0);
+	for (const flag of ['--token T', '--token-file PATH', '--insecure', 'EDA_TOKEN']) assert.ok(help.stdout.includes(flag), `--help names ${flag}`);
+	const labs = await runCli(['lab']);
+	assert.match(labs.stdout, /--token T or --token-file PATH \(or EDA_TOKEN\), --insecure/);
+});
+
 describe('Redis passwords never printed', {concurrency: 3}, () => {
 	test('api-server on a Redis with a password: stdout, stderr, --json and /healthz (up and down) hold no password', async () => {
 		const {proc, url} = await listening(['api-server', '--json', '--port', String(await freePort()), '--redis-url', lockedUrl]);
