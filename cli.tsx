@@ -4,6 +4,7 @@ import meow from 'meow';
 import {helpText} from './source/cli/help.js';
 import {describeError, UserError} from './source/errors.js';
 import {sanitize} from './source/text/sanitize.js';
+import {maskSecrets} from './source/text/mask-url.js';
 import {flagSpec, unknownFlags, type Flags} from './source/cli/flags.js';
 import {stopRequested} from './source/cli/shutdown.js';
 
@@ -14,13 +15,14 @@ const cli = meow(helpText, {
 });
 
 function usageError(message: string): never {
-	process.stderr.write(`${sanitize(message)}\n`);
+	process.stderr.write(`${sanitize(maskSecrets(message))}\n`);
 	cli.showHelp(2);
 	process.exit(2);
 }
 
 const unknown = unknownFlags(process.argv.slice(2));
-if (unknown.length > 0) usageError(`Unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+// Named without their =value: a mistyped --token=... must not print the token.
+if (unknown.length > 0) usageError(`Unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.map((flag) => flag.split('=')[0]).join(', ')}`);
 
 const [command, ...args] = cli.input;
 const flags = cli.flags as Flags;

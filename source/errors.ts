@@ -1,5 +1,6 @@
 // Errors as the user sees them, for every layer: a UserError is a message meant
 // for the user (cli.tsx prints it and exits), describeError makes any error one line.
+import {maskSecrets} from './text/mask-url.js';
 
 /** An error meant for the user: printed as one line, then the process exits with `exitCode`. */
 export class UserError extends Error {
@@ -12,8 +13,7 @@ export class UserError extends Error {
 	}
 }
 
-/** One line for any error, never a stack trace. */
+/** One line for any error, never a stack trace, and never a password from a URL in it. */
 export function describeError(error: unknown): string {
-	if (error instanceof Error) return error.message || error.name;
-	return String(error);
+	return maskSecrets(error instanceof Error ? error.message || error.name : String(error));
 }

@@ -12,7 +12,8 @@ import ts from 'typescript';
 
 /** Lowest first. A new folder under source/ gets its floor here before it can land. */
 const floors: string[][] = [
-	['errors.ts', 'text'],
+	['text', 'net'],
+	['errors.ts'],
 	['cli'],
 	['redis'],
 	['topics'],
@@ -95,14 +96,14 @@ describe('source/ layers', () => {
 		const planted = new Map([
 			[at('redis/keys.ts'), "import type {Ui} from '../dashboard/store/types.js';\nimport {x} from './script.js';"],
 			[at('producer/app.ts'), "const labs = await import('../labs/lab.js');"],
-			[at('text/sanitize.ts'), "export {UserError} from '../errors.js';"],
+			[at('text/sanitize.ts'), "export {isLoopbackHost} from '../net/loopback.js';"],
 			[at('topics/names.ts'), "import {keys} from '../redis/keys.js';"],
 			[at('newthing/a.ts'), "import {keys} from '../redis/keys.js';"],
 		]);
 		assert.deepEqual(layerViolations(planted), [
 			'source/redis/keys.ts imports source/dashboard/store/types.ts: redis may not import dashboard (a higher floor)',
 			'source/producer/app.ts imports source/labs/lab.ts: producer may not import labs (a higher floor)',
-			'source/text/sanitize.ts imports source/errors.ts: text may not import errors.ts (the same floor)',
+			'source/text/sanitize.ts imports source/net/loopback.ts: text may not import net (the same floor)',
 			'source/newthing/a.ts: newthing has no floor; add it to floors in test/import-layers.test.ts',
 		]);
 	});

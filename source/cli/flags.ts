@@ -7,6 +7,10 @@ export const flagSpec = {
 	host: {type: 'string'},
 	maxBody: {type: 'string'},
 	retain: {type: 'string'},
+	// api-server, dashboard and labs: who may call the producer (producer/auth.ts)
+	token: {type: 'string'},
+	tokenFile: {type: 'string'},
+	insecure: {type: 'boolean', default: false},
 	// consumer
 	topic: {type: 'string', shortFlag: 't', isMultiple: true},
 	group: {type: 'string', shortFlag: 'g'},
@@ -45,6 +49,9 @@ export type Flags = {
 	host?: string;
 	maxBody?: string;
 	retain?: string;
+	token?: string;
+	tokenFile?: string;
+	insecure?: boolean;
 	topic: string[];
 	group?: string;
 	name?: string;

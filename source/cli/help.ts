@@ -21,6 +21,11 @@ export const helpText = `
     --host H             address to bind; default 127.0.0.1 (0.0.0.0 to widen)
     --max-body SIZE      largest accepted body; default 1mb
     --retain N           events kept per topic stream; default 10000
+    --token T            callers must send Authorization: Bearer T (env EDA_TOKEN);
+                         all routes but GET / and GET /healthz. Visible in ps: prefer
+    --token-file PATH    the token read from a file (its trailing newline dropped)
+    --insecure           allow a --host beyond loopback with no token (a warning
+                         says so); without either, such a --host refuses to start
 
   eda consumer --topic X (-t X)
     Live pub/sub as in the article; X may be a pattern such as orders.*
@@ -49,7 +54,8 @@ export const helpText = `
 
   eda (the dashboard)
     --port N             embedded producer's port (env PORT); default 3000
-    --host H, --max-body SIZE, --retain N   as for eda api-server
+    --host H, --max-body SIZE, --retain N, --token T, --token-file PATH,
+    --insecure           as for eda api-server
     --workers N          in-process deferred workers; default 1
     --interval DUR       workers' poll interval; default 10s (the worker flags
                          --concurrency, --lease, --max-attempts, --backoff,
@@ -73,7 +79,7 @@ export const helpText = `
     --interval DUR       deferred: the slow worker's interval; default 10s
     --workers N          deferred: workers at full speed; default 4
     --burst N            deferred: tasks per burst (1-1000); default 12
-    --port N, --host H, --json
+    --port N, --host H, --token T, --token-file PATH, --insecure, --json
     Labs view keys (in the dashboard, L; ? lists them all): orders: f cycles every
     failure rate, p i s one service's, O P I S N pause one; deferred: b posts a burst
 

@@ -5,6 +5,7 @@ import {watchSignals} from '../cli/shutdown.js';
 import {UserError} from '../errors.js';
 import {openRedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';
+import {producerAuth} from '../producer/auth.js';
 import {defaultHost, defaultMaxBody, defaultPort, startProducer} from '../producer/server.js';
 
 export function portFlag(value: string | undefined): number {
@@ -19,13 +20,16 @@ export async function run(flags: Flags): Promise<number> {
 	const port = portFlag(flags.port);
 	const maxBody = sizeFlag('max-body', flags.maxBody, defaultMaxBody);
 	const retain = intFlag('retain', flags.retain, defaultRetain, 1, 100_000_000);
+	const host = flags.host ?? defaultHost;
+	// Protected mode and the token before Redis: a usage error costs nothing.
+	const auth = producerAuth(flags, host);
 	const signals = watchSignals();
 	const say = (line: string) => process.stderr.write(`${line}\n`);
 	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say}), signals.received]);
 	if (!session) return 0;
 	try {
 		const producer = await Promise.race([
-			startProducer({session, output: consoleOutput(flags.json), host: flags.host ?? defaultHost, port, maxBody, retain}),
+			startProducer({session, output: consoleOutput(flags.json), host, port, maxBody, retain, auth}),
 			signals.received,
 		]);
 		await signals.received;

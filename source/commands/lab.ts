@@ -13,6 +13,8 @@ import {createLab, labListText, type AnyLabOptions} from '../labs/registry.js';
 import {summaryLine} from '../labs/summary.js';
 import {openRedisSession} from '../redis/session.js';
 import {safeJson} from '../text/sanitize.js';
+import {producerAuth} from '../producer/auth.js';
+import {defaultHost} from '../producer/server.js';
 import {portFlag} from './api-server.js';
 
 /** Flags that belong to one lab only: given to another, they are a usage error. */
@@ -38,9 +40,11 @@ export function labOptionsFromFlags(name: LabName, flags: Flags): Omit<AnyLabOpt
 		if (owner && owner.lab !== name && flags[key as keyof Flags] !== undefined) throw new UserError(`${owner.flag} goes with eda lab ${owner.lab}, not ${name}`, 2);
 	}
 	if (name === 'deferred' && flags.rate !== undefined) throw new UserError('--rate goes with eda lab orders or cqrs, not deferred', 2);
+	const host = flags.host ?? defaultHost;
 	return {
 		port: portFlag(flags.port),
-		host: flags.host,
+		host,
+		auth: producerAuth(flags, host),
 		rate: perSecondFlag('rate', flags.rate, 1),
 		...parseFailRates(flags.failRate, 0.1),
 		projectionDelayMs: durationFlag('projection-delay', flags.projectionDelay, 0),

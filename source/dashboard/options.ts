@@ -5,6 +5,7 @@ import {UserError} from '../errors.js';
 import {workerOptions} from '../deferred/options.js';
 import type {WorkerOptions} from '../deferred/worker.js';
 import {subscriptionError} from '../topics/names.js';
+import {producerAuth, type ProducerAuth} from '../producer/auth.js';
 
 export type DashboardOptions = {
 	port: number;
@@ -17,6 +18,8 @@ export type DashboardOptions = {
 	plain: boolean;
 	maxBody?: number;
 	retain?: number;
+	/** The producer's token or --insecure, checked against `host` (protected mode). */
+	auth: ProducerAuth;
 };
 
 function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
@@ -42,9 +45,11 @@ export function dashboardOptions(flags: Flags, env: NodeJS.ProcessEnv = process.
 		const error = subscriptionError(topic);
 		if (error) throw new UserError(`--topic ${topic}: ${error}`, 2);
 	}
+	const host = flags.host ?? '127.0.0.1';
 	return {
 		port: int('port', flags.port ?? env['PORT'], 3000, 0, 65535),
-		host: flags.host ?? '127.0.0.1',
+		host,
+		auth: producerAuth(flags, host, env),
 		workers: int('workers', flags.workers, 1, 0, 32),
 		worker: workerOptions(flags),
 		topics,

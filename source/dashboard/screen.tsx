@@ -121,7 +121,7 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		});
 		if (!quitting) {
 			await runtime.start();
-			store.status({producerUrl: runtime.producer?.url});
+			store.status({producerUrl: runtime.producer?.url, insecure: runtime.producer?.warning !== undefined, tokenRequired: runtime.producer?.token !== undefined});
 			store.setActors(runtime.actors());
 		}
 	} catch (error) {

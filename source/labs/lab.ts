@@ -6,6 +6,7 @@ import type {Redis} from 'ioredis';
 import type {ActorOutput} from '../actors/output.js';
 import {RedisClock} from '../redis/clock.js';
 import type {RedisSession} from '../redis/session.js';
+import {authHeaders, type ProducerAuth} from '../producer/auth.js';
 import {startProducer, type RunningProducer} from '../producer/server.js';
 import type {CqrsSnapshot} from './cqrs/snapshot.js';
 import type {DeferredLabSnapshot} from './deferred/snapshot.js';
@@ -30,6 +31,8 @@ export type LabOptions = {
 	producerUrl?: string;
 	port?: number;
 	host?: string;
+	/** The token the producer wants (sent with the lab's own requests), or --insecure for the lab's own producer. */
+	auth?: ProducerAuth;
 };
 
 export interface Lab {
@@ -79,6 +82,11 @@ export abstract class LabBase implements Lab {
 		return this.producerUrl;
 	}
 
+	/** Headers for the lab's own requests to the producer: its token, when it has one. */
+	protected get producerHeaders(): Record<string, string> {
+		return authHeaders(this.options.auth?.token);
+	}
+
 	/** The lab's client for reads and scripts. */
 	protected get client(): Redis {
 		if (!this.redis) throw new Error(`the ${this.name} lab is not started`);
@@ -97,6 +105,7 @@ export abstract class LabBase implements Lab {
 					output: this.options.output,
 					port: this.options.port,
 					host: this.options.host,
+					auth: this.options.auth,
 					extraRoutes: labRoutes(() => (this.stopped ? undefined : this)),
 				});
 				this.producerUrl = this.producer.url;

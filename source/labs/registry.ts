@@ -33,7 +33,7 @@ export function labListText(): string {
 		'',
 		'Flags: --rate N (orders or commands a second), --fail-rate P or payments=P,shipping=P (orders),',
 		'--projection-delay DUR and --replicas N (cqrs), --interval DUR, --workers N and --burst N (deferred),',
-		'--port N, --json.',
+		'--port N, --host H, --token T or --token-file PATH (or EDA_TOKEN), --insecure, --json.',
 		'',
 	].join('\n');
 }

@@ -3,6 +3,7 @@ import {describeError} from '../errors.js';
 import {publishEvents} from '../topics/publish.js';
 import {topicError} from '../topics/names.js';
 import {listTopics} from '../topics/list.js';
+import {requireToken} from './auth.js';
 import {acceptBatch, acceptOne, type Accepted, type Incoming, type Refused} from './accept.js';
 import {mountDeferredRoutes} from './deferred-routes.js';
 import {incoming, redisUnavailable, type ProducerDeps} from './http.js';
@@ -17,6 +18,8 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 	const app = express();
 	app.disable('x-powered-by');
 	app.set('etag', false);
+	// First, before any body is read: a caller without the token gets a 401 and nothing else.
+	if (deps.token !== undefined) app.use(requireToken(deps.token));
 	// Raw bytes for every content type: the body is published exactly as posted,
 	// and parse errors are ours to word.
 	app.use(express.raw({type: () => true, limit: deps.maxBody}));

@@ -18,6 +18,8 @@ export type ProducerDeps = {
 	onPublished?: (topic: string, count: number) => void;
 	/** More routes on the same app (the labs' command and query routes). */
 	extraRoutes?: (app: express.Express) => void;
+	/** When set, every route but the public ones needs it (auth.ts). */
+	token?: string;
 };
 
 /** One request header; the first when it came more than once. */

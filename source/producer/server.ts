@@ -6,6 +6,7 @@ import {waitReady} from '../redis/connect.js';
 import type {RedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';
 import {createProducerApp} from './app.js';
+import {checkProtectedMode, insecureWarning, type ProducerAuth} from './auth.js';
 import type {ProducerDeps} from './http.js';
 
 export const defaultPort = 3000;
@@ -21,12 +22,18 @@ export type ProducerOptions = {
 	retain?: number;
 	onPublished?: (topic: string, count: number) => void;
 	extraRoutes?: ProducerDeps['extraRoutes'];
+	/** The token callers must send, or --insecure (auth.ts); checked against `host` here too. */
+	auth?: ProducerAuth;
 };
 
 export type RunningProducer = {
 	url: string;
 	name: string;
 	heartbeat: Heartbeat;
+	/** What callers must send (clients in this process use it); never printed. */
+	token: string | undefined;
+	/** The --insecure warning when this producer is open beyond loopback without a token. */
+	warning: string | undefined;
 	close(): Promise<void>;
 };
 
@@ -34,6 +41,9 @@ export type RunningProducer = {
 export async function startProducer(options: ProducerOptions): Promise<RunningProducer> {
 	const host = options.host ?? defaultHost;
 	const port = options.port ?? defaultPort;
+	const auth = options.auth ?? {};
+	// Before connecting anything: an unguarded public address is a usage error (protected mode).
+	checkProtectedMode(host, auth);
 	const name = actorName('producer');
 	// No offline queue and a command timeout: a Redis that is down or hung gets a 503, not a hanging request.
 	const redis = options.session.connect(name, {offlineQueue: false, commandTimeoutMs: 3000});
@@ -47,6 +57,7 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 		retain: options.retain ?? defaultRetain,
 		onPublished: options.onPublished,
 		extraRoutes: options.extraRoutes,
+		token: auth.token,
 	});
 	const server: Server = await new Promise((resolve, reject) => {
 		const listening = app.listen(port, host);
@@ -66,11 +77,15 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 	const shownHost = host.includes(':') ? `[${host}]` : host;
 	const url = `http://${shownHost}:${actualPort}`;
 	heartbeat.setDetail(url);
-	options.output.emit(name, [`API server listening on ${url}`], {event: 'listening', url});
+	options.output.emit(name, [`API server listening on ${url}${auth.token === undefined ? '' : ' (token required)'}`], {event: 'listening', url, tokenRequired: auth.token !== undefined});
+	const warning = insecureWarning(host, auth);
+	if (warning) options.output.emit(name, [warning], {event: 'insecure', warning});
 	return {
 		url,
 		name,
 		heartbeat,
+		token: auth.token,
+		warning,
 		async close() {
 			await new Promise<void>((resolve) => {
 				server.close(() => resolve());

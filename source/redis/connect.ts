@@ -84,13 +84,5 @@ export async function closeRedis(client: Redis): Promise<void> {
 	client.disconnect();
 }
 
-/** Hides the password when a URL is shown to the user. */
-export function displayUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		if (parsed.password) parsed.password = '***';
-		return parsed.toString().replace(/\/$/, '');
-	} catch {
-		return url;
-	}
-}
+/** Hides the password when a URL is shown to the user (source/text/mask-url.ts). */
+export {maskUrl as displayUrl} from '../text/mask-url.js';

@@ -2,6 +2,7 @@ import type {Redis} from 'ioredis';
 import {UserError, describeError} from '../errors.js';
 import {sanitize} from '../text/sanitize.js';
 import {closeRedis, createRedis, defaultRedisUrl, displayUrl, waitReady, type ConnectOptions} from './connect.js';
+import {cleartextWarning} from './exposure.js';
 import {onPath, portAnswers, startPrivateRedis, type PrivateRedis} from './private-server.js';
 
 export type RedisSession = {
@@ -43,7 +44,7 @@ export function validateRedisUrl(url: string): void {
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new UserError(`--redis-url: "${url}" is not a URL; expected redis://[user:password@]host:port[/db]`, 2);
+		throw new UserError(`--redis-url: "${displayUrl(url)}" is not a URL; expected redis://[user:password@]host:port[/db]`, 2);
 	}
 	if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
 		throw new UserError(`--redis-url: "${displayUrl(url)}" must start with redis:// or rediss://`, 2);
@@ -65,6 +66,8 @@ function howToGetRedis(url: string): string {
 export async function openRedisSession(options: SessionOptions): Promise<RedisSession> {
 	const {url: requested, explicit} = resolveRedisUrl(options.url);
 	validateRedisUrl(requested);
+	const exposed = cleartextWarning(requested);
+	if (exposed) options.say(exposed);
 	let url = requested;
 	let privateServer: PrivateRedis | undefined;
 

@@ -32,14 +32,14 @@ export type CliProcess = {
 };
 
 export type SpawnOptions = {
-	/** Variables to set (undefined removes one). REDIS_URL, PORT and EDA_DEFAULT_REDIS_URL are removed unless given. */
+	/** Variables to set (undefined removes one). REDIS_URL, PORT, EDA_DEFAULT_REDIS_URL and EDA_TOKEN are removed unless given. */
 	env?: Record<string, string | undefined>;
 };
 
 const running = new Set<CliProcess>();
 
 function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {...process.env, REDIS_URL: undefined, PORT: undefined, EDA_DEFAULT_REDIS_URL: undefined, NO_COLOR: '1', FORCE_COLOR: undefined, ...extra};
+	const env: NodeJS.ProcessEnv = {...process.env, REDIS_URL: undefined, PORT: undefined, EDA_DEFAULT_REDIS_URL: undefined, EDA_TOKEN: undefined, NO_COLOR: '1', FORCE_COLOR: undefined, ...extra};
 	for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
 	return env;
 }

@@ -40,8 +40,11 @@ function StatusBar({width}: Props) {
 				Redis {status.redisUrl ? `${clean(status.redisUrl, 40)} ` : ''}
 				<Text color={color(stateColor[status.redisState])}>{stateText[status.redisState]}</Text>
 				{rtt} │ producer {status.producerUrl ? clean(status.producerUrl, 40) : 'starting'}
+				{status.tokenRequired ? ' (token)' : ''}
 			</Text>
 			<Text wrap="truncate-end">
+				{/* First on its line, so a narrow terminal never cuts it off. */}
+				{status.insecure ? <Text color={color('red')}>INSECURE: producer open to the network, no token (--insecure) │ </Text> : ''}
 				actors {status.actorsHere} here, {status.actorsElsewhere} elsewhere
 				{notice ? (
 					<Text color={notice.error ? color('red') : color('green')}>

@@ -15,6 +15,7 @@ const selectView = (state: DashboardState) => ({
 	filter: state.ui.filters.topics,
 	selected: state.ui.selection.topics,
 	producerUrl: state.status.producerUrl,
+	tokenRequired: state.status.tokenRequired,
 });
 
 export function visibleTopics(topics: TopicRow[], filter: string): TopicRow[] {
@@ -78,7 +79,7 @@ function TopicsPane({width, height}: Props) {
 				<Text wrap="wrap" dimColor>
 					{view.filter
 						? `No topic matches "${clean(view.filter, 30)}". Esc clears the filter.`
-						: `No topics yet. Press n to publish, or: curl -X POST -H 'Content-Type: application/json' -d '{"order_id":123}' ${view.producerUrl ?? 'http://127.0.0.1:3000'}/topics/orderCreated`}
+						: `No topics yet. Press n to publish, or: curl -X POST -H 'Content-Type: application/json' ${view.tokenRequired ? `-H "Authorization: Bearer $EDA_TOKEN" ` : ''}-d '{"order_id":123}' ${view.producerUrl ?? 'http://127.0.0.1:3000'}/topics/orderCreated`}
 				</Text>
 			) : (
 				page.map((topic) => <TopicLine key={topic.name} topic={topic} selected={view.focused && topic.name === shown[selected]?.name} inner={inner} />)

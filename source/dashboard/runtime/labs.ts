@@ -11,7 +11,7 @@ import type {LabControls} from '../controls.js';
 import type {LabState} from '../store/types.js';
 
 /** Knobs a lab starts with; the lab's keys change them live. */
-export type LabSettings = Omit<AnyLabOptions, 'session' | 'output' | 'producerUrl' | 'port' | 'host'>;
+export type LabSettings = Omit<AnyLabOptions, 'session' | 'output' | 'producerUrl' | 'port' | 'host' | 'auth'>;
 
 /** As `eda lab` runs them: the probe now and then, the deferred preset switching to fast after 30 s. */
 export const dashboardLabSettings: LabSettings = {probeEveryMs: 10_000, switchAfterMs: 30_000};
@@ -21,6 +21,8 @@ export type LabHostOptions = {
 	output: ActorOutput;
 	/** The dashboard's producer, which serves the lab's routes. */
 	producerUrl: () => string | undefined;
+	/** The token that producer wants, sent with the lab's own requests. */
+	producerToken?: () => string | undefined;
 	settings?: LabSettings;
 	/** Told whenever the lab's state or snapshot changes. */
 	onState: (state: LabState) => void;
@@ -95,7 +97,7 @@ export class LabHost implements LabControls {
 		const generation = ++this.generation;
 		this.set({phase: 'starting', name});
 		this.release = await this.options.hold?.(name);
-		const lab = createLab(name, {...dashboardLabSettings, ...this.options.settings, session: this.options.session, output: this.options.output, producerUrl});
+		const lab = createLab(name, {...dashboardLabSettings, ...this.options.settings, session: this.options.session, output: this.options.output, producerUrl, auth: {token: this.options.producerToken?.()}});
 		this.current = lab;
 		try {
 			await lab.start();

@@ -9,6 +9,7 @@ import {describeError} from '../../errors.js';
 import {DeferredMaster} from '../../deferred/master.js';
 import {DeferredWorker, type WorkerOptions} from '../../deferred/worker.js';
 import {labRoutes} from '../../labs/lab.js';
+import {authHeaders, type ProducerAuth} from '../../producer/auth.js';
 import {startProducer, type RunningProducer} from '../../producer/server.js';
 import type {RedisSession} from '../../redis/session.js';
 import type {Controls, PublishRequest, PublishResult} from '../controls.js';
@@ -20,6 +21,8 @@ export type RuntimeOptions = {
 	output: ActorOutput;
 	host: string;
 	port: number;
+	/** The producer's token or --insecure (producer/auth.ts). */
+	auth?: ProducerAuth;
 	maxBody?: number;
 	retain?: number;
 	workers: number;
@@ -56,6 +59,7 @@ export class DashboardRuntime implements Controls {
 			session: options.session,
 			output: options.output,
 			producerUrl: () => this.producer?.url,
+			producerToken: () => this.producer?.token,
 			settings: options.labSettings,
 			snapshotMs: options.labSnapshotMs,
 			onState: (state) => options.onLab?.(state),
@@ -70,6 +74,7 @@ export class DashboardRuntime implements Controls {
 			output,
 			host: this.options.host,
 			port: this.options.port,
+			auth: this.options.auth,
 			maxBody: this.options.maxBody,
 			retain: this.options.retain,
 			extraRoutes: labRoutes(() => this.labs.current),
@@ -116,7 +121,7 @@ export class DashboardRuntime implements Controls {
 			: `/topics/${encodeURIComponent(request.topic)}`;
 		let response: Response;
 		try {
-			response = await fetch(`${this.producer.url}${path}`, {method: 'POST', headers: {'content-type': 'application/json'}, body: request.payload});
+			response = await fetch(`${this.producer.url}${path}`, {method: 'POST', headers: {'content-type': 'application/json', ...authHeaders(this.producer.token)}, body: request.payload});
 		} catch (error) {
 			return {ok: false, message: `the producer did not answer: ${describeError(error)}`};
 		}

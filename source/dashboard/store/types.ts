@@ -57,6 +57,10 @@ export type Status = {
 	redisState: RedisState;
 	rttMs?: number;
 	producerUrl?: string;
+	/** The producer is open beyond loopback without a token (--insecure): said on the status bar for as long as it runs. */
+	insecure?: boolean;
+	/** Callers of the producer must send a token. */
+	tokenRequired?: boolean;
 	actorsHere: number;
 	actorsElsewhere: number;
 	/** A one-line notice: the last action's result or error. */

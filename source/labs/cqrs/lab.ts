@@ -147,7 +147,7 @@ export class CqrsLab extends LabBase {
 			const started = performance.now();
 			const res = await fetch(`${this.url}/commands/placeOrder`, {
 				method: 'POST',
-				headers: {'content-type': 'application/json'},
+				headers: {'content-type': 'application/json', ...this.producerHeaders},
 				body: JSON.stringify({customer: 'probe', items: [{sku: 'probe', qty: 1, price: 100}]}),
 			});
 			if (res.status !== 202) throw new Error(`placeOrder answered ${res.status}`);
@@ -155,7 +155,7 @@ export class CqrsLab extends LabBase {
 			let staleReads = 0;
 			let firstRead = '';
 			for (;;) {
-				const query = await fetch(`${this.url}/queries/orders/${encodeURIComponent(orderId)}`);
+				const query = await fetch(`${this.url}/queries/orders/${encodeURIComponent(orderId)}`, {headers: this.producerHeaders});
 				const body = (await query.json()) as {version?: number};
 				const seen = query.status === 200 ? (body.version ?? 0) : 0;
 				if (firstRead === '') firstRead = query.status === 200 ? `v${seen}` : String(query.status);

@@ -78,7 +78,7 @@ export class DeferredLab extends LabBase {
 			const delay = Math.round(first + (size > 1 ? (spread * i) / (size - 1) : 0));
 			const res = await fetch(`${this.url}/deferred-exec?delay=${delay}ms`, {
 				method: 'POST',
-				headers: {'content-type': 'application/json'},
+				headers: {'content-type': 'application/json', ...this.producerHeaders},
 				body: JSON.stringify({lab: 'deferred', burst: number, task: i + 1}),
 			});
 			const answer = (await res.json().catch(() => ({}))) as {id?: string; due?: number; error?: string};

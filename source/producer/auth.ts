@@ -1,0 +1,112 @@
+// Who may call the producer. With a token (--token, --token-file or
+// EDA_TOKEN) every route but GET / and GET /healthz needs
+// `Authorization: Bearer <token>`. Protected mode, as in Redis: a producer
+// bound to more than loopback with no token refuses to start unless told
+// --insecure. The token itself is never printed.
+import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import type {RequestHandler} from 'express';
+import {UserError} from '../errors.js';
+import {isLoopbackHost} from '../net/loopback.js';
+
+export type ProducerAuth = {
+	/** Required from every caller when set. */
+	token?: string;
+	/** Serve a non-loopback address without a token, knowingly. */
+	insecure?: boolean;
+};
+
+/** Routes anyone may call: the usage text and the health check (probes send no token). */
+export const publicRoutes: readonly {method: string; path: string}[] = [
+	{method: 'GET', path: '/'},
+	{method: 'GET', path: '/healthz'},
+];
+
+type TokenFlags = {token?: string; tokenFile?: string; insecure?: boolean};
+
+/** A token as an HTTP header can carry it: printable ASCII, no spaces. */
+function checkToken(token: string, from: string): string {
+	if (token === '') throw new UserError(`${from}: the token is empty`, 2);
+	if (!/^[\x21-\x7E]+$/.test(token)) throw new UserError(`${from}: the token may hold only printable ASCII without spaces (it travels in an HTTP header)`, 2);
+	return token;
+}
+
+/** The token from --token, --token-file or EDA_TOKEN (in that order); the file's trailing newline is dropped. */
+export function tokenFromFlags(flags: TokenFlags, env: NodeJS.ProcessEnv = process.env): string | undefined {
+	if (flags.token !== undefined && flags.tokenFile !== undefined) throw new UserError('give --token or --token-file, not both', 2);
+	if (flags.token !== undefined) return checkToken(flags.token, '--token');
+	if (flags.tokenFile !== undefined) {
+		let text: string;
+		try {
+			text = readFileSync(flags.tokenFile, 'utf8');
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not allowed to read it' : code === 'EISDIR' ? 'it is a folder' : 'cannot read it';
+			throw new UserError(`--token-file ${flags.tokenFile}: ${why}`, 2);
+		}
+		return checkToken(text.replace(/\r?\n$/, ''), `--token-file ${flags.tokenFile}`);
+	}
+	const fromEnv = env['EDA_TOKEN'];
+	if (fromEnv !== undefined && fromEnv !== '') return checkToken(fromEnv, 'EDA_TOKEN');
+	return undefined;
+}
+
+/** Throws the usage error of protected mode when `host` is not loopback and nothing guards it. */
+export function checkProtectedMode(host: string, auth: ProducerAuth): void {
+	if (auth.token !== undefined || auth.insecure || isLoopbackHost(host)) return;
+	const shown = host === '' ? '""' : host;
+	throw new UserError(
+		`--host ${shown} would let anyone who can reach the port publish and schedule events, and no token is set: give one with --token (or --token-file, EDA_TOKEN), or pass --insecure to accept the risk knowingly`,
+		2,
+	);
+}
+
+/** The flags' token and --insecure, checked against the host the producer will bind. */
+export function producerAuth(flags: TokenFlags, host: string, env: NodeJS.ProcessEnv = process.env): ProducerAuth {
+	const auth: ProducerAuth = {token: tokenFromFlags(flags, env), insecure: flags.insecure ?? false};
+	checkProtectedMode(host, auth);
+	return auth;
+}
+
+/** The warning when the producer is open to more than this machine (--insecure, no token); undefined otherwise. */
+export function insecureWarning(host: string, auth: ProducerAuth): string | undefined {
+	if (auth.token !== undefined || isLoopbackHost(host)) return undefined;
+	return `Warning: --insecure: the producer listens on ${host === '' ? 'every address' : host} with no token; anyone who can reach it can publish and schedule events`;
+}
+
+/** The header a client of the producer sends: none without a token. */
+export function authHeaders(token: string | undefined): Record<string, string> {
+	return token === undefined ? {} : {authorization: `Bearer ${token}`};
+}
+
+const isPublic = (method: string, path: string) => {
+	const get = method === 'GET' || method === 'HEAD';
+	// Matched as express matches routes: case-insensitive, an optional trailing slash.
+	return get && (path === '/' || /^\/healthz\/?$/i.test(path));
+};
+
+/**
+ * 401 unless the request carries the token. Compared in constant time: both
+ * sides go through an HMAC with a key made at start, so the comparison takes
+ * the same time whatever the length or the first wrong byte of the guess.
+ */
+export function requireToken(token: string): RequestHandler {
+	const key = randomBytes(32);
+	const digest = (value: string) => createHmac('sha256', key).update(value, 'utf8').digest();
+	const expected = digest(token);
+	return (req, res, next) => {
+		if (isPublic(req.method, req.path)) {
+			next();
+			return;
+		}
+		const header = req.headers.authorization;
+		const given = header === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(header)?.[1];
+		if (given !== undefined && timingSafeEqual(digest(given), expected)) {
+			next();
+			return;
+		}
+		res.status(401)
+			.set('WWW-Authenticate', 'Bearer realm="eda"')
+			.json({error: given === undefined ? 'no token; nothing was stored: send Authorization: Bearer <token> (the producer was started with --token)' : 'wrong token; nothing was stored'});
+	};
+}

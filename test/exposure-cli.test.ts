@@ -1,0 +1,216 @@
+// Exposing the producer, as a user meets it in real processes: protected
+// mode (exit 2 naming both ways out), --insecure (starts, warns), the token
+// from a flag, a file or EDA_TOKEN and never printed; Redis passwords masked
+// in every line eda prints and in /healthz.
+import assert from 'node:assert/strict';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {after, before, describe, test} from 'node:test';
+import {describeError} from '../source/errors.js';
+import {isLoopbackHost} from '../source/net/loopback.js';
+import {freePort} from '../source/redis/private-server.js';
+import {cleartextWarning} from '../source/redis/exposure.js';
+import {maskSecrets, maskUrl} from '../source/text/mask-url.js';
+import {request} from './helpers/http.js';
+import {runCli, spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
+import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+
+const token = 'tok-9f8e7d6c5b4a39281706';
+const password = 'hunter2-Pa55';
+let redis: TestRedis;
+/** A second Redis that wants `password`. */
+let locked: TestRedis;
+let lockedUrl: string;
+let dir: string;
+
+before(async () => {
+	redis = await startTestRedis();
+	locked = await startTestRedis();
+	await locked.client.config('SET', 'requirepass', password);
+	lockedUrl = `redis://:${password}@127.0.0.1:${locked.port}`;
+	dir = mkdtempSync(path.join(os.tmpdir(), 'eda-token-'));
+});
+
+after(async () => {
+	await stopAllCli();
+	await redis.stop();
+	await locked.stop();
+	rmSync(dir, {recursive: true, force: true});
+});
+
+/** Starts eda with `args` and waits for its producer's listening line. */
+async function listening(args: string[], env?: Record<string, string>): Promise<{proc: CliProcess; url: string}> {
+	const proc = spawnCli(args, {env});
+	const line = await proc.waitForLine(/listening.*http/, 'the listening line', 20_000);
+	const url = /(http:\/\/[^\s"]+)/.exec(line)?.[1]?.replace('0.0.0.0', '127.0.0.1') ?? '';
+	return {proc, url};
+}
+
+function assertNeverPrinted(proc: {stdout: string | (() => string); stderr: string | (() => string)}, secret: string): void {
+	const text = (s: string | (() => string)) => (typeof s === 'string' ? s : s());
+	assert.ok(!text(proc.stdout).includes(secret) && !text(proc.stderr).includes(secret), `printed: ${text(proc.stdout)}\n${text(proc.stderr)}`);
+}
+
+describe('protected mode: a public --host needs a token or --insecure', {concurrency: 3}, () => {
+	for (const args of [['api-server'], ['lab', 'deferred'], ['--plain']]) {
+		test(`eda ${args.join(' ')} --host 0.0.0.0 without a token: exit 2, one line naming --token and --insecure`, async () => {
+			const port = await freePort();
+			const result = await runCli([...args, '--host', '0.0.0.0', '--port', String(port), '--redis-url', redis.url]);
+			assert.deepEqual([result.code, result.signal], [2, null], result.stderr);
+			const why = result.stderr.split('\n')[0] ?? '';
+			assert.match(why, /--host 0\.0\.0\.0/);
+			assert.match(why, /--token/);
+			assert.match(why, /--insecure/);
+			assert.doesNotMatch(result.stderr, stackTrace);
+			assert.equal((await request(`http://127.0.0.1:${port}`, '/').catch(() => undefined))?.status, undefined, 'nothing listens');
+		});
+	}
+
+	test('--insecure starts on 0.0.0.0, warns, and serves without a token', async () => {
+		const port = await freePort();
+		const {proc, url} = await listening(['api-server', '--host', '0.0.0.0', '--insecure', '--port', String(port), '--redis-url', redis.url]);
+		await proc.waitForLine(/Warning: --insecure: the producer listens on 0\.0\.0\.0 with no token/, 'the warning');
+		assert.equal((await request(url, '/topics')).status, 200);
+		await proc.stop();
+	});
+
+	test('loopback needs neither (127.0.0.2, localhost)', async () => {
+		for (const host of ['127.0.0.2', 'localhost']) {
+			const {proc} = await listening(['api-server', '--host', host, '--port', String(await freePort()), '--redis-url', redis.url]);
+			assert.doesNotMatch(proc.stdout(), /Warning/);
+			await proc.stop();
+		}
+	});
+});
+
+describe('the token: from --token, --token-file or EDA_TOKEN, never printed', {concurrency: 3}, () => {
+	test('--token-file on 0.0.0.0: 401 without, 200 with; --json records hold no token', async () => {
+		const file = path.join(dir, 'token');
+		writeFileSync(file, `${token}\n`);
+		const {proc, url} = await listening(['api-server', '--host', '0.0.0.0', '--token-file', file, '--json', '--port', String(await freePort()), '--redis-url', redis.url]);
+		assert.equal((await request(url, '/topics')).status, 401);
+		assert.equal((await request(url, '/topics', {headers: {authorization: `Bearer ${token}`}})).status, 200, 'the trailing newline is not part of it');
+		assert.equal((await request(url, '/healthz')).status, 200);
+		assert.match(proc.stdout(), /"tokenRequired":true/);
+		await proc.stop();
+		assertNeverPrinted(proc, token);
+	});
+
+	test('EDA_TOKEN and --token work the same', async () => {
+		for (const [args, env] of [[['--token', token], {}], [[], {EDA_TOKEN: token}]] as const) {
+			const {proc, url} = await listening(['api-server', ...args, '--port', String(await freePort()), '--redis-url', redis.url], env);
+			assert.equal((await request(url, '/topics')).status, 401);
+			assert.equal((await request(url, '/topics', {headers: {authorization: `Bearer ${token}`}})).status, 200);
+			await proc.stop();
+			assertNeverPrinted(proc, token);
+		}
+	});
+
+	test('eda lab deferred --token: its own producer wants the token, and its burst carries it', async () => {
+		const port = await freePort();
+		const proc = spawnCli(['lab', 'deferred', '--token', token, '--burst', '2', '--port', String(port), '--redis-url', redis.url]);
+		await proc.waitForLine(/Burst 1: 2 tasks posted/, 'the first burst, posted through the producer', 30_000);
+		assert.equal((await request(`http://127.0.0.1:${port}`, '/topics')).status, 401);
+		await proc.stop();
+		assertNeverPrinted(proc, token);
+	});
+
+	test('the plain dashboard --token: its producer wants the token', async () => {
+		const {proc, url} = await listening(['--plain', '--token', token, '--port', String(await freePort()), '--redis-url', redis.url]);
+		assert.equal((await request(url, '/topics')).status, 401);
+		assert.equal((await request(url, '/topics', {headers: {authorization: `Bearer ${token}`}})).status, 200);
+		await proc.stop();
+		assertNeverPrinted(proc, token);
+	});
+
+	test('bad token flags are usage errors that do not print the token', async () => {
+		const cases: [string[], RegExp][] = [
+			[['--token-file', path.join(dir, 'missing')], /--token-file .*missing: no such file/],
+			[['--token', token, '--token-file', path.join(dir, 'token')], /--token or --token-file, not both/],
+			[['--token', `${token} with spaces`], /printable ASCII without spaces/],
+			[[`--tokn=${token}`], /Unknown flag: --tokn$/m],
+		];
+		for (const [args, message] of cases) {
+			const result = await runCli(['api-server', ...args, '--redis-url', redis.url]);
+			assert.equal(result.code, 2, result.stderr);
+			assert.match(result.stderr, message);
+			assertNeverPrinted(result, token);
+		}
+	});
+});
+
+test('eda --help and eda lab name the token flags', async () => {
+	const help = await runCli(['--help']);
+	assert.equal(help.code, 0);
+	for (const flag of ['--token T', '--token-file PATH', '--insecure', 'EDA_TOKEN']) assert.ok(help.stdout.includes(flag), `--help names ${flag}`);
+	const labs = await runCli(['lab']);
+	assert.match(labs.stdout, /--token T or --token-file PATH \(or EDA_TOKEN\), --insecure/);
+});
+
+describe('Redis passwords never printed', {concurrency: 3}, () => {
+	test('api-server on a Redis with a password: stdout, stderr, --json and /healthz (up and down) hold no password', async () => {
+		const {proc, url} = await listening(['api-server', '--json', '--port', String(await freePort()), '--redis-url', lockedUrl]);
+		const up = await request(url, '/healthz');
+		assert.equal(up.status, 200);
+		assert.ok(!up.text.includes(password));
+		locked.pause();
+		try {
+			const down = await waitFor(async () => {
+				const reply = await request(url, '/healthz');
+				return reply.status === 503 ? reply : undefined;
+			}, '/healthz 503 while Redis is hung');
+			assert.ok(!down.text.includes(password), down.text);
+		} finally {
+			locked.resume();
+		}
+		await proc.stop();
+		assertNeverPrinted(proc, password);
+	});
+
+	test('error lines: no Redis there, wrong password, an unparseable URL', async () => {
+		const port = await freePort();
+		const cases: [string, RegExp][] = [
+			[`redis://:${password}@127.0.0.1:${port}`, /Cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/],
+			[`redis://:${password}x@127.0.0.1:${locked.port}`, /refused the credentials/],
+			[`redis://:${password}@exa mple.com:6379`, /is not a URL/],
+			[`redis://127.0.0.1:${port}?password=${password}`, /password=\*\*\*/],
+		];
+		for (const [redisUrl, message] of cases) {
+			const result = await runCli(['api-server', '--redis-url', redisUrl]);
+			assert.notEqual(result.code, 0);
+			assert.match(result.stderr, message);
+			assertNeverPrinted(result, password);
+		}
+	});
+
+	test('a cleartext Redis URL beyond loopback gets one warning line', async () => {
+		// TEST-NET-1: nothing answers, so eda warns, waits, and says it cannot reach it.
+		const result = await runCli(['api-server', '--redis-url', 'redis://192.0.2.1:6379']);
+		assert.equal(result.code, 1);
+		const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: Redis at redis://192.0.2.1:6379'));
+		assert.equal(warnings.length, 1, result.stderr);
+		assert.match(warnings[0] ?? '', /no password and no TLS/);
+	});
+});
+
+describe('masking and loopback, as functions', () => {
+	test('maskUrl and maskSecrets', () => {
+		assert.equal(maskUrl('redis://:pw@host:6379/2'), 'redis://:***@host:6379/2');
+		assert.equal(maskUrl('rediss://user:pw@host:6379'), 'rediss://user:***@host:6379');
+		assert.equal(maskUrl('redis://host:6379?password=pw'), 'redis://host:6379?password=***');
+		assert.equal(maskUrl('redis://host:6379'), 'redis://host:6379');
+		assert.equal(maskUrl('redis://:p w@bad host'), 'redis://:***@bad host');
+		assert.equal(maskSecrets('failed for redis://u:p@ss@h:1 and http://a:b@c/'), 'failed for redis://u:***@h:1 and http://a:***@c/');
+		assert.equal(describeError(new Error('at redis://:pw@h:1')), 'at redis://:***@h:1');
+	});
+
+	test('isLoopbackHost and cleartextWarning', () => {
+		for (const host of ['127.0.0.1', '127.9.9.9', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1']) assert.ok(isLoopbackHost(host), host);
+		for (const host of ['0.0.0.0', '::', '', '10.0.0.1', '128.0.0.1', 'example.com', '::2']) assert.ok(!isLoopbackHost(host), host);
+		assert.match(cleartextWarning('redis://10.0.0.5:6379') ?? '', /no password and no TLS/);
+		assert.equal(cleartextWarning('redis://:pw@10.0.0.5:6379'), undefined);
+		assert.equal(cleartextWarning('rediss://10.0.0.5:6379'), undefined);
+		assert.equal(cleartextWarning('redis://127.0.0.1:6379'), undefined);
+	});
+});
