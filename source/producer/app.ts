@@ -18,7 +18,12 @@ export type ProducerDeps = {
 	onPublished?: (topic: string, count: number) => void;
 	/** More routes on the same app (the labs' command and query routes). */
 	extraRoutes?: (app: express.Express) => void;
+	/** A body that sends nothing for this long gets 408 (default 10 s). */
+	stallMs?: number;
 };
+
+/** How long a request body may send nothing before it is answered 408. */
+export const defaultStallMs = 10_000;
 
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
 a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-exec[?delay=30s].
@@ -27,7 +32,14 @@ Example: curl -X POST -H "Content-Type: application/json" -d '{"order_id": 123}'
 `;
 
 function incoming(req: Request): Incoming {
+	let ceHeaders: Array<[string, string]> | undefined;
+	for (const name in req.headers) {
+		if (!name.startsWith('ce-')) continue;
+		const value = req.headers[name];
+		(ceHeaders ??= []).push([name, Array.isArray(value) ? (value[0] ?? '') : (value ?? '')]);
+	}
 	return {
+		ceHeaders,
 		contentType: req.headers['content-type'],
 		body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
 		header: (name) => {
@@ -60,9 +72,31 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 	const app = express();
 	app.disable('x-powered-by');
 	app.set('etag', false);
+	const stallMs = deps.stallMs ?? defaultStallMs;
+	// A Content-Length that promises more than comes would hold the request
+	// (and its socket) until Node's 5-minute request timeout: a body that sends
+	// nothing for stallMs is answered 408 and the connection closed; nothing
+	// was parsed, so nothing is stored.
+	app.use((req, res, next) => {
+		if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+			next();
+			return;
+		}
+		req.setTimeout(stallMs, () => {
+			if (!res.headersSent) {
+				res.status(408).set('Connection', 'close').json({error: `the body stalled: nothing came for ${stallMs / 1000} s before the promised length; nothing was stored`});
+			}
+		});
+		next();
+	});
 	// Raw bytes for every content type: the body is published exactly as posted,
 	// and parse errors are ours to word.
 	app.use(express.raw({type: () => true, limit: deps.maxBody}));
+	app.use((req, _res, next) => {
+		// The body is in: the stall timer is done (a keep-alive socket has its own).
+		if (req.complete) req.socket.setTimeout(0);
+		next();
+	});
 
 	const publish = (accept: (incoming: Incoming, topic: string) => Accepted | Refused) => async (req: Request, res: Response) => {
 		const topic = String(req.params['topic']);
@@ -125,6 +159,8 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 	});
 
 	const onError: ErrorRequestHandler = (error: {type?: string; status?: number; message?: string}, _req, res, _next) => {
+		// The 408 for a stalled body went out already; its aborted read ends here.
+		if (res.headersSent) return;
 		if (error.type === 'entity.too.large') {
 			res.status(413).json({error: `the body is larger than ${deps.maxBody} bytes (--max-body)`});
 		} else if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {

@@ -20,6 +20,8 @@ export type ProducerOptions = {
 	retain?: number;
 	onPublished?: (topic: string, count: number) => void;
 	extraRoutes?: ProducerDeps['extraRoutes'];
+	/** Tests shorten the 10 s a stalled body is given before its 408. */
+	stallMs?: number;
 };
 
 export type RunningProducer = {
@@ -46,6 +48,7 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 		retain: options.retain ?? defaultRetain,
 		onPublished: options.onPublished,
 		extraRoutes: options.extraRoutes,
+		stallMs: options.stallMs,
 	});
 	const server: Server = await new Promise((resolve, reject) => {
 		const listening = app.listen(port, host);
