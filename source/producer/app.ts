@@ -87,16 +87,13 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 				res.status(408).set('Connection', 'close').json({error: `the body stalled: nothing came for ${stallMs / 1000} s before the promised length; nothing was stored`});
 			}
 		});
+		// The body is in: the stall timer is done (a keep-alive socket has its own).
+		req.once('end', () => req.socket.setTimeout(0));
 		next();
 	});
 	// Raw bytes for every content type: the body is published exactly as posted,
 	// and parse errors are ours to word.
 	app.use(express.raw({type: () => true, limit: deps.maxBody}));
-	app.use((req, _res, next) => {
-		// The body is in: the stall timer is done (a keep-alive socket has its own).
-		if (req.complete) req.socket.setTimeout(0);
-		next();
-	});
 
 	const publish = (accept: (incoming: Incoming, topic: string) => Accepted | Refused) => async (req: Request, res: Response) => {
 		const topic = String(req.params['topic']);
