@@ -148,6 +148,23 @@ describe('the CloudEvents SDK as the client', () => {
 		}
 	});
 
+	test('with logAttributes (the dashboard), the producer logs the attributes of a binary-mode event; none for a plain one', async () => {
+		const lines: string[] = [];
+		const logging = await startProducer({session, output: {emit: (_actor, text) => lines.push(...text)}, port: 0, logAttributes: true});
+		try {
+			await waitFor(async () => (await request(logging.url, '/healthz')).status === 200, 'the logging producer connected to Redis');
+			await emitterFor(httpTransport(`${logging.url}/topics/sdk.logged`))(fullEvent('log-1'));
+			const plain = await request(logging.url, '/topics/sdk.logged', {method: 'POST', body: '{"n":1}', contentType: 'application/json'});
+			assert.equal(plain.status, 200, plain.text);
+			assert.deepEqual(
+				lines.filter((line) => !line.startsWith('API server listening')),
+				['Stored event log-1 on topic: sdk.logged', 'Event attributes: type=com.example.someevent subject=order-42 dataschema=https://example.com/schemas/order.json tenant=acme priority=high'],
+			);
+		} finally {
+			await logging.close();
+		}
+	});
+
 	test('a plain POST keeps today\'s defaults: type = the topic, no attribute line', async () => {
 		const reply = await request(producer.url, '/topics/sdk.plain', {method: 'POST', body: '{"n":1}', contentType: 'application/json'});
 		assert.equal(reply.status, 200, reply.text);

@@ -2,6 +2,7 @@ import express, {type ErrorRequestHandler, type Request, type Response} from 'ex
 import type {Redis} from 'ioredis';
 import type {Heartbeat} from '../actors/heartbeat.js';
 import {describeError} from '../cli/user-error.js';
+import type {OutgoingEvent} from '../topics/envelope.js';
 import {publishEvents} from '../topics/publish.js';
 import {topicError} from '../topics/names.js';
 import {listTopics} from '../topics/list.js';
@@ -16,6 +17,8 @@ export type ProducerDeps = {
 	heartbeat?: Heartbeat;
 	/** Told about every stored event (the dashboard counts them). */
 	onPublished?: (topic: string, count: number) => void;
+	/** Given the stored events themselves (the dashboard logs their attributes). */
+	onStored?: (topic: string, events: OutgoingEvent[], ids: string[]) => void;
 	/** More routes on the same app (the labs' command and query routes). */
 	extraRoutes?: (app: express.Express) => void;
 	/** A body that sends nothing for this long gets 408 (default 10 s). */
@@ -107,8 +110,9 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 			res.status(result.status).json({error: result.error});
 			return;
 		}
+		let ids: string[];
 		try {
-			await publishEvents(deps.redis, topic, result.events, deps.retain);
+			ids = await publishEvents(deps.redis, topic, result.events, deps.retain);
 		} catch (error) {
 			redisUnavailable(res, error);
 			return;
@@ -116,6 +120,7 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 		const count = result.events.length;
 		if (deps.heartbeat) deps.heartbeat.handled += count;
 		deps.onPublished?.(topic, count);
+		deps.onStored?.(topic, result.events, ids);
 		if (count === 1) res.json({message: 'message published', id: result.events[0]?.envelope.id});
 		else res.json({message: 'events published', count});
 	};

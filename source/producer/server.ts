@@ -4,6 +4,7 @@ import type {ActorOutput} from '../actors/output.js';
 import {UserError} from '../cli/user-error.js';
 import {waitReady} from '../redis/connect.js';
 import type {RedisSession} from '../redis/session.js';
+import {attributesOf, givenAttributesLine} from '../topics/envelope.js';
 import {defaultRetain} from '../topics/publish.js';
 import {createProducerApp, type ProducerDeps} from './app.js';
 
@@ -20,6 +21,13 @@ export type ProducerOptions = {
 	retain?: number;
 	onPublished?: (topic: string, count: number) => void;
 	extraRoutes?: ProducerDeps['extraRoutes'];
+	/**
+	 * Log the attributes a producer gave with each stored event (the
+	 * dashboard's Log): its consumers hear the body on pub/sub, which
+	 * carries no binary-mode ce-* headers. Off for the headless api-server,
+	 * which prints nothing per event.
+	 */
+	logAttributes?: boolean;
 	/** Tests shorten the 10 s a stalled body is given before its 408. */
 	stallMs?: number;
 };
@@ -49,6 +57,14 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 		onPublished: options.onPublished,
 		extraRoutes: options.extraRoutes,
 		stallMs: options.stallMs,
+		onStored: options.logAttributes
+			? (topic, events, ids) => {
+					for (const [i, {envelope}] of events.entries()) {
+						const line = givenAttributesLine(envelope, topic);
+						if (line) options.output.emit(name, [`Stored event ${envelope.id} on topic: ${topic}`, line], {event: 'stored', topic, entry: ids[i], id: envelope.id, attributes: attributesOf(envelope)});
+					}
+				}
+			: undefined,
 	});
 	const server: Server = await new Promise((resolve, reject) => {
 		const listening = app.listen(port, host);
