@@ -26,7 +26,7 @@ export type ProducerDeps = {
 };
 
 /** How long a request body may send nothing before it is answered 408. */
-export const defaultStallMs = 10_000;
+const defaultStallMs = 10_000;
 
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
 a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-exec[?delay=30s].
