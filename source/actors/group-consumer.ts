@@ -3,11 +3,11 @@ import type {Redis} from 'ioredis';
 import {describeError} from '../errors.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
-import type {Envelope} from '../topics/envelope.js';
+import {attributesOf, type Envelope} from '../topics/envelope.js';
 import {createGroupLua} from '../topics/stream-lua.js';
 import {LuaScript} from '../redis/script.js';
 import {actorName, Heartbeat} from './heartbeat.js';
-import type {ActorOutput} from './output.js';
+import {receivedLines, type ActorOutput} from './output.js';
 import {outageReporter} from './outage.js';
 import {entriesOf, firstStreamEntries, sleep, type StreamEntry} from './stream-reader.js';
 
@@ -220,7 +220,7 @@ export class GroupConsumer {
 		if (this.options.handler) await this.options.handler(envelope, entryId);
 		else {
 			const topic = this.options.topic;
-			this.options.output.emit(this.name, [`Received event on topic: ${topic}`, `Event data: ${envelope.data}`], {event: 'received', topic, group: this.options.group, consumer: this.consumer, entry: entryId, id: envelope.id, data: envelope.data});
+			this.options.output.emit(this.name, receivedLines(topic, envelope), {event: 'received', topic, group: this.options.group, consumer: this.consumer, entry: entryId, id: envelope.id, attributes: attributesOf(envelope), data: envelope.data});
 		}
 		this.heartbeat.handled++;
 	}

@@ -1,3 +1,4 @@
+import {givenAttributesLine, type Envelope} from '../topics/envelope.js';
 import {safeJson, sanitize} from '../text/sanitize.js';
 
 /**
@@ -16,4 +17,12 @@ export function consoleOutput(json: boolean, write: (text: string) => void = (t)
 			else for (const line of lines) write(`${sanitize(line)}\n`);
 		},
 	};
+}
+
+/** The article's two lines for an event read from a stream, plus a line of the attributes its producer gave, when any. */
+export function receivedLines(topic: string, envelope: Envelope): string[] {
+	const lines = [`Received event on topic: ${topic}`, `Event data: ${envelope.data}`];
+	const given = givenAttributesLine(envelope, topic);
+	if (given) lines.push(given);
+	return lines;
 }

@@ -3,7 +3,8 @@ import {describeError} from '../errors.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {actorName, Heartbeat} from './heartbeat.js';
-import type {ActorOutput} from './output.js';
+import {attributesOf} from '../topics/envelope.js';
+import {receivedLines, type ActorOutput} from './output.js';
 import {outageReporter} from './outage.js';
 import {firstStreamEntries, sleep} from './stream-reader.js';
 
@@ -61,7 +62,7 @@ export class StreamFollower {
 					if (!entry.envelope) continue;
 					this.heartbeat.handled++;
 					const {topic} = this.options;
-					this.options.output.emit(this.name, [`Received event on topic: ${topic}`, `Event data: ${entry.envelope.data}`], {event: 'received', topic, entry: entry.id, id: entry.envelope.id, data: entry.envelope.data});
+					this.options.output.emit(this.name, receivedLines(topic, entry.envelope), {event: 'received', topic, entry: entry.id, id: entry.envelope.id, attributes: attributesOf(entry.envelope), data: entry.envelope.data});
 				}
 				warned = false;
 			} catch (error) {

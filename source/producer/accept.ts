@@ -2,22 +2,24 @@ import {isUtf8} from 'node:buffer';
 import {randomUUID} from 'node:crypto';
 import {maxBatchEvents} from '../topics/publish.js';
 import {defaultSource, type Envelope, type OutgoingEvent} from '../topics/envelope.js';
+import {charsetOf, firstInvalidUtf8, isRfc3339, isUtf8Charset, maxJsonDepth, nestsTooDeep} from './body-checks.js';
 
 /** The parts of an HTTP request that decide what gets stored. */
 export type Incoming = {
 	contentType: string | undefined;
 	body: Buffer;
 	header(name: string): string | undefined;
+	/** The request's ce-* headers (names lower-case), for binary-mode CloudEvents. */
+	ceHeaders?: Array<[string, string]>;
 };
 
 export type Accepted = {ok: true; events: OutgoingEvent[]};
 export type Refused = {ok: false; status: number; error: string};
 
-
 type Kind = 'json' | 'cloudevents' | 'text' | 'ndjson' | 'cloudevents-batch';
 
 function kindOf(contentType: string | undefined): Kind | undefined {
-	// A missing type is taken as JSON, as curl users expect; charset is ignored.
+	// A missing type is taken as JSON, as curl users expect.
 	const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
 	if (type === 'application/cloudevents+json') return 'cloudevents';
 	if (type === 'application/cloudevents-batch+json') return 'cloudevents-batch';
@@ -34,81 +36,166 @@ function unsupported(contentType: string | undefined, batch: boolean): Refused {
 	return {ok: false, status: 415, error: `unsupported Content-Type "${contentType ?? ''}"; send ${allowed}`};
 }
 
+/**
+ * The body as text, or why it is refused: a charset other than UTF-8 (415),
+ * or bytes that are not UTF-8 (400 naming the first bad byte). The stream
+ * holds text, so a body that does not decode losslessly would be stored
+ * altered; it is refused instead, and nothing of the request is stored.
+ */
+function bodyText(incoming: Incoming, kind: Kind): {text: string} | Refused {
+	const charset = charsetOf(incoming.contentType);
+	if (charset !== undefined && !isUtf8Charset(charset)) {
+		return {ok: false, status: 415, error: `charset "${charset}" is not supported; send the body as UTF-8 (charset=utf-8 or none)`};
+	}
+	if (!isUtf8(incoming.body)) {
+		const what = kind === 'text' ? 'text' : 'JSON';
+		return {ok: false, status: 400, error: `the body is not valid UTF-8 (byte ${firstInvalidUtf8(incoming.body)} is the first bad one); send ${what} as UTF-8`};
+	}
+	return {text: incoming.body.toString('utf8')};
+}
+
 function parseJson(text: string): {value: unknown} | {error: string} {
 	if (text.trim() === '') return {error: 'the body is empty; send a JSON value'};
+	let value: unknown;
 	try {
-		return {value: JSON.parse(text)};
+		value = JSON.parse(text);
 	} catch (error) {
 		return {error: `invalid JSON: ${(error as Error).message}`};
 	}
+	// Deeper values cannot be re-serialized (the stack runs out), so they are refused for every route alike.
+	if (nestsTooDeep(text)) return {error: `the JSON nests deeper than ${maxJsonDepth} levels`};
+	return {value};
 }
 
-function baseEnvelope(incoming: Incoming, topic: string, data: string, datacontenttype: string): Envelope {
-	const correlationid = incoming.header('ce-correlationid') ?? incoming.header('x-correlation-id') ?? incoming.header('correlation-id');
-	const causationid = incoming.header('ce-causationid') ?? incoming.header('x-causation-id') ?? incoming.header('causation-id');
+/** CloudEvents attribute names: lower-case ASCII letters and digits. */
+const attributeName = /^[a-z0-9]+$/;
+
+/** Percent-encoded header values (the HTTP binding's rule for non-ASCII, space, `"` and `%`) decoded; a value that is not valid encoding is kept as sent. */
+function headerValue(value: string): string {
+	if (!value.includes('%')) return value;
+	try {
+		return decodeURIComponent(value);
+	} catch {
+		return value;
+	}
+}
+
+/** The attributes of the request's headers: binary-mode ce-* headers and the X- correlation headers. */
+function headerAttributes(incoming: Incoming): Partial<Envelope> | string {
+	const attributes: Partial<Envelope> = {};
+	const correlationid = incoming.header('x-correlation-id') ?? incoming.header('correlation-id');
+	const causationid = incoming.header('x-causation-id') ?? incoming.header('causation-id');
+	if (correlationid) attributes.correlationid = correlationid;
+	if (causationid) attributes.causationid = causationid;
+	for (const [header, raw] of incoming.ceHeaders ?? []) {
+		const name = header.slice(3);
+		const value = headerValue(raw);
+		if (name === 'specversion') {
+			if (value !== '1.0') return `ce-specversion "${value}" is not supported; only CloudEvents 1.0 is`;
+		} else if (name === 'time') {
+			if (!isRfc3339(value)) return `ce-time "${value}" is not an RFC 3339 time (e.g. 2024-01-02T03:04:05Z)`;
+			attributes.time = value;
+		} else if (name === 'id' || name === 'source' || name === 'type') {
+			if (value !== '') attributes[name] = value;
+		} else if (name === 'subject' || name === 'dataschema' || name === 'correlationid' || name === 'causationid') {
+			attributes[name] = value;
+		} else if (name === 'datacontenttype' || name === 'data' || !attributeName.test(name)) {
+			const why = name === 'datacontenttype' ? 'in binary mode the Content-Type header is the datacontenttype' : 'not a CloudEvents attribute name (lower-case letters and digits)';
+			return `header ${header}: ${why}`;
+		} else (attributes.extensions ??= {})[name] = value;
+	}
+	return attributes;
+}
+
+function envelopeOf(topic: string, data: string, datacontenttype: string, given: Partial<Envelope>): Envelope {
 	return {
 		specversion: '1.0',
-		id: incoming.header('ce-id') ?? randomUUID(),
-		source: incoming.header('ce-source') ?? defaultSource,
+		id: randomUUID(),
+		source: defaultSource,
 		type: topic,
 		time: new Date().toISOString(),
+		...given,
 		datacontenttype,
 		data,
-		...(correlationid ? {correlationid} : {}),
-		...(causationid ? {causationid} : {}),
 	};
 }
 
-/** A structured-mode CloudEvent: its own attributes win over headers. */
+/** Structured-mode attributes that are not extensions. */
+const coreAttributes = new Set(['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'dataschema', 'subject', 'data', 'data_base64']);
+
+/**
+ * A structured-mode CloudEvent: every attribute it gives is kept (its own win
+ * over the X- headers); the CloudEvents rules are checked, naming the attribute.
+ */
 function fromCloudEvent(value: unknown, incoming: Incoming, topic: string, wire: string | Buffer): OutgoingEvent | string {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'a CloudEvent must be a JSON object';
 	const ce = value as Record<string, unknown>;
 	for (const name of ['specversion', 'id', 'source', 'type']) {
 		if (typeof ce[name] !== 'string' || ce[name] === '') return `the CloudEvent lacks the required attribute "${name}"`;
 	}
-	const data = ce['data_base64'] !== undefined ? String(ce['data_base64']) : ce['data'] === undefined ? '' : typeof ce['data'] === 'string' ? ce['data'] : JSON.stringify(ce['data']);
-	const base = baseEnvelope(incoming, topic, data, typeof ce['datacontenttype'] === 'string' ? ce['datacontenttype'] : 'application/json');
-	const text = (name: string) => (typeof ce[name] === 'string' && ce[name] !== '' ? (ce[name] as string) : undefined);
-	return {
-		wire,
-		envelope: {
-			...base,
-			id: text('id') ?? base.id,
-			source: text('source') ?? base.source,
-			time: text('time') ?? base.time,
-			...(text('correlationid') ? {correlationid: text('correlationid')} : {}),
-			...(text('causationid') ? {causationid: text('causationid')} : {}),
-		},
-	};
-}
-
-/** The posted bytes for pub/sub: the text when it decodes losslessly, else the raw bytes. */
-function wireOf(body: Buffer, text: string): string | Buffer {
-	return isUtf8(body) ? text : body;
+	if (ce['specversion'] !== '1.0') return `"specversion" is "${String(ce['specversion'])}"; only CloudEvents 1.0 is supported`;
+	for (const name of ['time', 'datacontenttype', 'dataschema', 'subject', 'data_base64']) {
+		if (ce[name] !== undefined && ce[name] !== null && typeof ce[name] !== 'string') return `"${name}" must be a string`;
+	}
+	if (typeof ce['time'] === 'string' && !isRfc3339(ce['time'])) return `"time" "${ce['time']}" is not an RFC 3339 time (e.g. 2024-01-02T03:04:05Z)`;
+	const base64 = typeof ce['data_base64'] === 'string' ? ce['data_base64'] : undefined;
+	if (base64 !== undefined && ce['data'] !== undefined && ce['data'] !== null) return '"data" and "data_base64" are both given; send one';
+	const given = ce['data'];
+	const data = base64 ?? (given === undefined || given === null ? '' : typeof given === 'string' ? given : JSON.stringify(given));
+	const headers = headerAttributes({...incoming, ceHeaders: []});
+	const attributes: Partial<Envelope> = typeof headers === 'string' ? {} : headers;
+	const text = (name: string) => (typeof ce[name] === 'string' ? (ce[name] as string) : undefined);
+	for (const [name, member] of Object.entries(ce)) {
+		if (coreAttributes.has(name) || member === null) continue;
+		if (!attributeName.test(name)) return `"${name}" is not a CloudEvents attribute name (lower-case letters and digits)`;
+		if (typeof member === 'object') return `extension attribute "${name}" must be a string, number or boolean`;
+		const value = String(member);
+		if (name === 'correlationid' || name === 'causationid') attributes[name] = value;
+		else (attributes.extensions ??= {})[name] = value;
+	}
+	attributes.id = text('id');
+	attributes.source = text('source');
+	attributes.type = text('type');
+	if (text('time') !== undefined) attributes.time = text('time');
+	if (text('subject') !== undefined) attributes.subject = text('subject');
+	if (text('dataschema') !== undefined) attributes.dataschema = text('dataschema');
+	return {wire, envelope: envelopeOf(topic, data, text('datacontenttype') ?? 'application/json', attributes)};
 }
 
 /** One event from one request body. */
 export function acceptOne(incoming: Incoming, topic: string): Accepted | Refused {
 	const kind = kindOf(incoming.contentType);
-	const text = incoming.body.toString('utf8');
-	if (kind === 'text') {
-		if (text === '') return {ok: false, status: 400, error: 'the body is empty'};
-		return {ok: true, events: [{wire: wireOf(incoming.body, text), envelope: baseEnvelope(incoming, topic, text, 'text/plain')}]};
+	if (kind !== 'json' && kind !== 'cloudevents' && kind !== 'text') return unsupported(incoming.contentType, false);
+	const body = bodyText(incoming, kind);
+	if ('ok' in body) return body;
+	const {text} = body;
+	if (kind === 'text' && text === '') return {ok: false, status: 400, error: 'the body is empty'};
+	let parsed: {value: unknown} | undefined;
+	if (kind !== 'text') {
+		const result = parseJson(text);
+		if ('error' in result) return {ok: false, status: 400, error: result.error};
+		parsed = result;
 	}
-	if (kind !== 'json' && kind !== 'cloudevents') return unsupported(incoming.contentType, false);
-	const parsed = parseJson(text);
-	if ('error' in parsed) return {ok: false, status: 400, error: parsed.error};
 	if (kind === 'cloudevents') {
-		const event = fromCloudEvent(parsed.value, incoming, topic, wireOf(incoming.body, text));
+		const event = fromCloudEvent(parsed?.value, incoming, topic, text);
 		return typeof event === 'string' ? {ok: false, status: 400, error: event} : {ok: true, events: [event]};
 	}
-	return {ok: true, events: [{wire: wireOf(incoming.body, text), envelope: baseEnvelope(incoming, topic, text, 'application/json')}]};
+	// Binary mode: the ce-* headers are the attributes and the Content-Type, as sent, the datacontenttype.
+	const attributes = headerAttributes(incoming);
+	if (typeof attributes === 'string') return {ok: false, status: 400, error: attributes};
+	const datacontenttype = incoming.contentType?.trim() || (kind === 'text' ? 'text/plain' : 'application/json');
+	return {ok: true, events: [{wire: text, envelope: envelopeOf(topic, text, datacontenttype, attributes)}]};
 }
 
 /** Many events from one body: a JSON array, NDJSON, or a CloudEvents batch. */
 export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refused {
 	const kind = kindOf(incoming.contentType);
-	const text = incoming.body.toString('utf8');
+	if (kind !== 'ndjson' && kind !== 'json' && kind !== 'cloudevents-batch') return unsupported(incoming.contentType, true);
+	const ce = incoming.ceHeaders?.[0];
+	if (ce) return {ok: false, status: 400, error: `header ${ce[0]}: ce-* headers describe one event (a POST to /topics/<topic>); a batch's events carry their own attributes (application/cloudevents-batch+json)`};
+	const body = bodyText(incoming, kind);
+	if ('ok' in body) return body;
+	const {text} = body;
 	let items: unknown[];
 	// NDJSON lines are published as posted (trimmed); array items re-serialized.
 	let wires: string[] | undefined;
@@ -124,13 +211,11 @@ export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refus
 			items.push(parsed.value);
 			wires.push(line);
 		}
-	} else if (kind === 'json' || kind === 'cloudevents-batch') {
+	} else {
 		const parsed = parseJson(text);
 		if ('error' in parsed) return {ok: false, status: 400, error: parsed.error};
 		if (!Array.isArray(parsed.value)) return {ok: false, status: 400, error: 'a batch must be a JSON array of events'};
 		items = parsed.value;
-	} else {
-		return unsupported(incoming.contentType, true);
 	}
 	if (items.length === 0) return {ok: false, status: 400, error: 'the batch is empty'};
 	if (items.length > maxBatchEvents) return {ok: false, status: 413, error: `the batch holds ${items.length} events; at most ${maxBatchEvents} go in one request`};
@@ -144,7 +229,9 @@ export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refus
 		return {ok: true, events};
 	}
 	// Headers, source and time are the request's: read them once, not per event.
-	const base = baseEnvelope(incoming, topic, '', 'application/json');
+	const attributes = headerAttributes(incoming);
+	if (typeof attributes === 'string') return {ok: false, status: 400, error: attributes};
+	const base = envelopeOf(topic, '', 'application/json', attributes);
 	for (let i = 0; i < items.length; i++) {
 		const wire = wires?.[i] ?? JSON.stringify(items[i]);
 		events.push({wire, envelope: {...base, id: randomUUID(), data: wire}});

@@ -8,6 +8,9 @@ import {acceptBatch, acceptOne, type Accepted, type Incoming, type Refused} from
 import {mountDeferredRoutes} from './deferred-routes.js';
 import {incoming, redisUnavailable, type ProducerDeps} from './http.js';
 
+/** How long a request body may send nothing before it is answered 408. */
+const defaultStallMs = 10_000;
+
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
 a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-exec[?delay=30s].
 GET /topics lists topics, GET /healthz tells whether Redis answers.
@@ -20,6 +23,25 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 	app.set('etag', false);
 	// First, before any body is read: a caller without the token gets a 401 and nothing else.
 	if (deps.token !== undefined) app.use(requireToken(deps.token));
+	const stallMs = deps.stallMs ?? defaultStallMs;
+	// A Content-Length that promises more than comes would hold the request
+	// (and its socket) until Node's 5-minute request timeout: a body that sends
+	// nothing for stallMs is answered 408 and the connection closed; nothing
+	// was parsed, so nothing is stored.
+	app.use((req, res, next) => {
+		if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+			next();
+			return;
+		}
+		req.setTimeout(stallMs, () => {
+			if (!res.headersSent) {
+				res.status(408).set('Connection', 'close').json({error: `the body stalled: nothing came for ${stallMs / 1000} s before the promised length; nothing was stored`});
+			}
+		});
+		// The body is in: the stall timer is done (a keep-alive socket has its own).
+		req.once('end', () => req.socket.setTimeout(0));
+		next();
+	});
 	// Raw bytes for every content type: the body is published exactly as posted,
 	// and parse errors are ours to word.
 	app.use(express.raw({type: () => true, limit: deps.maxBody}));
@@ -36,8 +58,9 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 			res.status(result.status).json({error: result.error});
 			return;
 		}
+		let ids: string[];
 		try {
-			await publishEvents(deps.redis, topic, result.events, deps.retain);
+			ids = await publishEvents(deps.redis, topic, result.events, deps.retain);
 		} catch (error) {
 			redisUnavailable(res, error);
 			return;
@@ -45,6 +68,7 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 		const count = result.events.length;
 		if (deps.heartbeat) deps.heartbeat.handled += count;
 		deps.onPublished?.(topic, count);
+		deps.onStored?.(topic, result.events, ids);
 		if (count === 1) res.json({message: 'message published', id: result.events[0]?.envelope.id});
 		else res.json({message: 'events published', count});
 	};
@@ -85,6 +109,8 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 	});
 
 	const onError: ErrorRequestHandler = (error: {type?: string; status?: number; message?: string}, _req, res, _next) => {
+		// The 408 for a stalled body went out already; its aborted read ends here.
+		if (res.headersSent) return;
 		if (error.type === 'entity.too.large') {
 			res.status(413).json({error: `the body is larger than ${deps.maxBody} bytes (--max-body)`});
 		} else if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {

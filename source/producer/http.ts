@@ -6,6 +6,7 @@ import type {Request, Response} from 'express';
 import type {Redis} from 'ioredis';
 import type {Heartbeat} from '../actors/heartbeat.js';
 import {describeError} from '../errors.js';
+import type {OutgoingEvent} from '../topics/envelope.js';
 import type {Incoming} from './accept.js';
 
 export type ProducerDeps = {
@@ -16,8 +17,12 @@ export type ProducerDeps = {
 	heartbeat?: Heartbeat;
 	/** Told about every stored event (the dashboard counts them). */
 	onPublished?: (topic: string, count: number) => void;
+	/** Given the stored events themselves (the dashboard logs their attributes). */
+	onStored?: (topic: string, events: OutgoingEvent[], ids: string[]) => void;
 	/** More routes on the same app (the labs' command and query routes). */
 	extraRoutes?: (app: express.Express) => void;
+	/** A body that sends nothing for this long gets 408 (default 10 s). */
+	stallMs?: number;
 	/** When set, every route but the public ones needs it (auth.ts). */
 	token?: string;
 };
@@ -30,7 +35,14 @@ export function header(req: Request, name: string): string | undefined {
 
 /** The request as accept.ts reads it: the raw body bytes and its headers. */
 export function incoming(req: Request): Incoming {
+	let ceHeaders: Array<[string, string]> | undefined;
+	for (const name in req.headers) {
+		if (!name.startsWith('ce-')) continue;
+		const value = req.headers[name];
+		(ceHeaders ??= []).push([name, Array.isArray(value) ? (value[0] ?? '') : (value ?? '')]);
+	}
 	return {
+		ceHeaders,
 		contentType: req.headers['content-type'],
 		body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
 		header: (name) => header(req, name),

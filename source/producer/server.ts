@@ -4,6 +4,7 @@ import type {ActorOutput} from '../actors/output.js';
 import {UserError} from '../errors.js';
 import {waitReady} from '../redis/connect.js';
 import type {RedisSession} from '../redis/session.js';
+import {attributesOf, givenAttributesLine} from '../topics/envelope.js';
 import {defaultRetain} from '../topics/publish.js';
 import {createProducerApp} from './app.js';
 import {checkProtectedMode, insecureWarning, type ProducerAuth} from './auth.js';
@@ -24,6 +25,15 @@ export type ProducerOptions = {
 	extraRoutes?: ProducerDeps['extraRoutes'];
 	/** The token callers must send, or --insecure (auth.ts); checked against `host` here too. */
 	auth?: ProducerAuth;
+	/**
+	 * Log the attributes a producer gave with each stored event (the
+	 * dashboard's Log): its consumers hear the body on pub/sub, which
+	 * carries no binary-mode ce-* headers. Off for the headless api-server,
+	 * which prints nothing per event.
+	 */
+	logAttributes?: boolean;
+	/** Tests shorten the 10 s a stalled body is given before its 408. */
+	stallMs?: number;
 };
 
 export type RunningProducer = {
@@ -58,6 +68,15 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 		onPublished: options.onPublished,
 		extraRoutes: options.extraRoutes,
 		token: auth.token,
+		stallMs: options.stallMs,
+		onStored: options.logAttributes
+			? (topic, events, ids) => {
+					for (const [i, {envelope}] of events.entries()) {
+						const line = givenAttributesLine(envelope, topic);
+						if (line) options.output.emit(name, [`Stored event ${envelope.id} on topic: ${topic}`, line], {event: 'stored', topic, entry: ids[i], id: envelope.id, attributes: attributesOf(envelope)});
+					}
+				}
+			: undefined,
 	});
 	const server: Server = await new Promise((resolve, reject) => {
 		const listening = app.listen(port, host);

@@ -1,7 +1,7 @@
 import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
-import {defaultContentType, defaultSource, type OutgoingEvent} from './envelope.js';
+import {defaultContentType, defaultSource, extraAttributes, type OutgoingEvent} from './envelope.js';
 import {appendLua} from './stream-lua.js';
 
 export const defaultRetain = 10_000;
@@ -12,8 +12,10 @@ export const defaultRetain = 10_000;
 // stream (stream-lua.ts), so nothing else is written per event.
 // KEYS: 1 the topic's stream, 2 the topic index. ARGV: topic, maxlen, then per
 // event a count k and k values: id, time, data, source, datacontenttype,
-// correlationid, causationid, wire. Values left off the end take their
-// defaults (the producer's source, JSON, none, wire = data): every argument
+// correlationid, causationid, wire, then name, value pairs of the other
+// attributes a producer gave (`type` when it is not the topic, subject,
+// dataschema, extensions). Values left off the end take their defaults (the
+// producer's source, JSON, none, wire = data, type = topic): every argument
 // costs the producer CPU to encode, and a plain POST needs only the first three.
 const publishScript = `${appendLua}
 local topic = ARGV[1]
@@ -30,6 +32,10 @@ while b <= #ARGV do
   local fields = {'specversion', '1.0', 'id', ARGV[b + 1], 'source', source, 'type', topic, 'time', ARGV[b + 2], 'datacontenttype', contentType, 'data', data}
   if k >= 6 and ARGV[b + 6] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[b + 6] end
   if k >= 7 and ARGV[b + 7] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[b + 7] end
+  for j = 9, k - 1, 2 do
+    if ARGV[b + j] == 'type' then fields[8] = ARGV[b + j + 1]
+    else fields[#fields + 1] = ARGV[b + j]; fields[#fields + 1] = ARGV[b + j + 1] end
+  end
   ids[#ids + 1] = append(KEYS[1], KEYS[2], topic, maxlen, fields)
   local wire = data
   if k >= 8 and ARGV[b + 8] ~= '' then wire = ARGV[b + 8] end
@@ -75,10 +81,11 @@ const publishShared = new LuaScript(publishSharedScript, 2);
 /** The most events one request may store: one script, so Redis is blocked for its length. */
 export const maxBatchEvents = 5000;
 
-function shared(events: OutgoingEvent[]): boolean {
+function shared(events: OutgoingEvent[], topic: string): boolean {
 	const first = events[0]?.envelope;
 	if (!first) return false;
 	for (const {envelope: e} of events) {
+		if (extraAttributes(e, topic)) return false;
 		if (e.source !== first.source || e.time !== first.time || e.datacontenttype !== first.datacontenttype || e.correlationid !== first.correlationid || e.causationid !== first.causationid) return false;
 	}
 	return true;
@@ -160,7 +167,7 @@ function send(redis: Redis, group: Group, groups: Map<string, Group>, key: strin
 
 /** One script call for events on one topic: the shared form when they share their attributes. */
 async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<string[]> {
-	if (events.length > 1 && shared(events)) {
+	if (events.length > 1 && shared(events, topic)) {
 		const first = (events[0] as OutgoingEvent).envelope;
 		const withWire = events.some(({envelope, wire}) => wire !== envelope.data);
 		const args: Arg[] = [keys.stream(topic), keys.topics, topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
@@ -173,8 +180,14 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 	const args: Arg[] = [keys.stream(topic), keys.topics, topic, retain];
 	for (const {envelope, wire} of events) {
 		const values: Arg[] = [envelope.id, envelope.time, envelope.data, envelope.source, envelope.datacontenttype, envelope.correlationid ?? '', envelope.causationid ?? '', wire === envelope.data ? '' : wire];
+		const extras = extraAttributes(envelope, topic);
 		let k = values.length;
-		while (k > 3 && isDefault(k - 1, values[k - 1] as Arg)) k--;
+		if (extras) {
+			values.push(...extras);
+			k = values.length;
+		} else {
+			while (k > 3 && isDefault(k - 1, values[k - 1] as Arg)) k--;
+		}
 		args.push(k);
 		for (let i = 0; i < k; i++) args.push(values[i] as Arg);
 	}

@@ -78,6 +78,7 @@ export class DashboardRuntime implements Controls {
 			maxBody: this.options.maxBody,
 			retain: this.options.retain,
 			extraRoutes: labRoutes(() => this.labs.current),
+			logAttributes: true,
 		});
 		this.labels.set(this.producer.name, 'producer');
 		this.master = new DeferredMaster(session, output);

@@ -4,7 +4,7 @@ import type {Redis} from 'ioredis';
 import {keys} from '../../redis/keys.js';
 import {envelopeFromFields} from '../../topics/envelope.js';
 import {entryMs, jsonObject} from '../events.js';
-import {emitter, orderEvents, topicOf, type OrderEvent} from './flow.js';
+import {emitter, orderEvents, topicOf} from './flow.js';
 import type {OrderTimeline, TimelineEvent} from './snapshot.js';
 
 export type TimelineOptions = {
@@ -13,8 +13,6 @@ export type TimelineOptions = {
 	/** Orders returned, newest first. */
 	orders?: number;
 };
-
-const isOrderEvent = (type: string): type is OrderEvent => (orderEvents as readonly string[]).includes(type);
 
 /** Every order in the last `perTopic` entries of each lab topic, newest first. */
 export async function readTimelines(redis: Redis, options: TimelineOptions = {}): Promise<OrderTimeline[]> {
@@ -26,14 +24,15 @@ export async function readTimelines(redis: Redis, options: TimelineOptions = {})
 	}
 	const replies = (await pipeline.exec()) ?? [];
 	const byOrder = new Map<string, Map<string, TimelineEvent>>();
-	for (const [error, value] of replies) {
-		if (error || !Array.isArray(value)) continue;
+	for (const [at, [error, value]] of replies.entries()) {
+		// The event is named by the topic it is stored on, never by its `type`: a producer may give any type.
+		const type = orderEvents[at];
+		if (error || !Array.isArray(value) || !type) continue;
 		for (const [entryId, fields] of value as [string, string[]][]) {
 			const envelope = envelopeFromFields(fields);
 			const data = jsonObject(envelope.data);
 			const order = envelope.correlationid ?? (typeof data?.['orderId'] === 'string' ? data['orderId'] : undefined);
 			if (!order) continue;
-			const type = envelope.type.split('.').at(-1) ?? envelope.type;
 			let events = byOrder.get(order);
 			if (!events) byOrder.set(order, (events = new Map()));
 			if (events.has(envelope.id)) continue;
@@ -41,7 +40,7 @@ export async function readTimelines(redis: Redis, options: TimelineOptions = {})
 				id: envelope.id,
 				entryId,
 				type,
-				lane: isOrderEvent(type) ? emitter[type] : 'other',
+				lane: emitter[type],
 				at: entryMs(entryId),
 				offsetMs: 0,
 				source: envelope.source,
