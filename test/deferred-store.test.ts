@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {after, before, beforeEach, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
-import {countdown} from '../source/deferred/format.js';
+import {countdown} from '../source/text/index.js';
 import {readDeferredSnapshot} from '../source/deferred/inspect.js';
 import {DeferredMaster} from '../source/deferred/master.js';
 import {DeferredStore} from '../source/deferred/store.js';

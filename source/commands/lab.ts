@@ -12,7 +12,7 @@ import {parseFailRates} from '../labs/orders/fail-rates.js';
 import {createLab, labListText, type AnyLabOptions} from '../labs/registry.js';
 import {summaryLine} from '../labs/summary.js';
 import {openRedisSession} from '../redis/session.js';
-import {safeJson} from '../text/sanitize.js';
+import {safeJson} from '../text/index.js';
 import {portFlag} from './api-server.js';
 
 /** Flags that belong to one lab only: given to another, they are a usage error. */

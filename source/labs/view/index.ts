@@ -3,4 +3,4 @@
 export {default as LabsView, bodyLines, sideBySideWidth} from './LabsView.js';
 export {default as LabPicker} from './LabPicker.js';
 export {default as Explanation} from './Explanation.js';
-export type {Line} from './lines.js';
+export type {Line} from './LabLines.js';
