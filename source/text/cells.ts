@@ -5,25 +5,74 @@
 import stringWidth from 'string-width';
 import {sanitize} from './sanitize.js';
 
-const printableAscii = /^[\x20-\x7e]*$/;
+/** Text in which every character takes one cell: ASCII and Latin letters (no soft hyphen). */
+const narrow = /^[\x20-\x7e\xa0-\xac\xae-\u02ff]*$/;
+/**
+ * Characters that join with their neighbours into one cell or two (accents,
+ * joiners, variation selectors, skin tones, flags, Hangul jamo): only text with
+ * one of them is measured by grapheme clusters, which costs far more.
+ */
+const joining = /[\p{M}\p{Default_Ignorable_Code_Point}\p{Emoji_Modifier}\p{Regional_Indicator}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]/u;
 const graphemes = new Intl.Segmenter();
+
+// string-width is slow per call (it segments and runs several Unicode regexes),
+// so each code point or cluster is asked once. Bounded: cleared when it grows large.
+const codePoints = new Map<number, number>();
+const clusters = new Map<string, number>();
+
+function remember<K>(cache: Map<K, number>, key: K, width: number): number {
+	if (cache.size >= 4096) cache.clear();
+	cache.set(key, width);
+	return width;
+}
+
+/** Cells one code point takes alone, or -1 when it joins its neighbours. */
+function codePointCells(code: number): number {
+	const width = codePoints.get(code);
+	if (width !== undefined) return width;
+	const character = String.fromCodePoint(code);
+	return remember(codePoints, code, joining.test(character) ? -1 : stringWidth(character));
+}
+
+type Walk = {used: number; fits: boolean; cutAt: number};
+
+/**
+ * Walks `text` until it takes more than `width` cells: the cells used, whether
+ * all of it fits, and where to cut it to leave one cell for an ellipsis.
+ */
+function walk(text: string, width: number): Walk {
+	if (narrow.test(text)) return {used: text.length, fits: text.length <= width, cutAt: Math.min(text.length, width - 1)};
+	let used = 0;
+	let cutAt = 0;
+	for (let i = 0; i < text.length; ) {
+		const code = text.codePointAt(i) ?? 0;
+		const cells = codePointCells(code);
+		if (cells < 0) return walkClusters(text, width);
+		used += cells;
+		i += code > 0xffff ? 2 : 1;
+		if (used > width) return {used, fits: false, cutAt};
+		if (used <= width - 1) cutAt = i;
+	}
+	return {used, fits: true, cutAt};
+}
+
+/** walk() by grapheme clusters, for text with characters that join. */
+function walkClusters(text: string, width: number): Walk {
+	let used = 0;
+	let cutAt = 0;
+	let end = 0;
+	for (const {segment} of graphemes.segment(text)) {
+		used += clusters.get(segment) ?? remember(clusters, segment, stringWidth(segment));
+		end += segment.length;
+		if (used > width) return {used, fits: false, cutAt};
+		if (used <= width - 1) cutAt = end;
+	}
+	return {used, fits: true, cutAt};
+}
 
 /** Cells `text` takes on screen (text already sanitized). */
 export function cells(text: string): number {
-	return printableAscii.test(text) ? text.length : stringWidth(text);
-}
-
-/** The longest start of `text` (whole characters) that takes at most `room` cells. */
-function take(text: string, room: number): string {
-	if (printableAscii.test(text)) return text.slice(0, room);
-	let used = 0;
-	let end = 0;
-	for (const {segment} of graphemes.segment(text)) {
-		used += stringWidth(segment);
-		if (used > room) break;
-		end += segment.length;
-	}
-	return text.slice(0, end);
+	return walk(text, Number.POSITIVE_INFINITY).used;
 }
 
 /**
@@ -33,8 +82,8 @@ function take(text: string, room: number): string {
  */
 export function cut(text: string, width: number): string {
 	if (width <= 0) return '';
-	// Four code units a cell is room for accents and emoji sequences; past it the text is cut anyway.
-	const bound = width * 4 + 8;
+	// Two code units a cell leaves room for emoji and some accents; text sliced here is shown cut.
+	const bound = width * 2 + 8;
 	let raw = text;
 	const sliced = text.length > bound;
 	if (sliced) {
@@ -43,8 +92,8 @@ export function cut(text: string, width: number): string {
 		if (/[\ud800-\udbff]$/.test(raw)) raw = raw.slice(0, -1);
 	}
 	const safe = sanitize(raw);
-	if (!sliced && cells(safe) <= width) return safe;
-	return `${take(safe, width - 1)}…`;
+	const {fits, cutAt} = walk(safe, width);
+	return !sliced && fits ? safe : `${safe.slice(0, cutAt)}…`;
 }
 
 /** cut(), then spaces after it to exactly `width` cells: a left-aligned column. */
