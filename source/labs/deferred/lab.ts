@@ -152,7 +152,7 @@ export class DeferredLab extends LabBase {
 		if (after > 0) {
 			this.switchTimer = setTimeout(() => {
 				const burst = this.bursts[0];
-				this.emit('lab:deferred', `After ${after / 1000} s the slow worker has done ${burst?.done ?? 0} of ${burst?.size ?? 0}; switching to fast`, {event: 'compare', done: burst?.done, size: burst?.size});
+				this.emit('lab:deferred', `After ${duration(after)} the slow worker has done ${burst?.done ?? 0} of ${burst?.size ?? 0}; switching to fast`, {event: 'compare', done: burst?.done, size: burst?.size});
 				void this.setMode('fast').then(() => this.burst()).catch((error: unknown) => this.emit('lab:deferred', `Could not go on: ${describeError(error)}`, {event: 'error', error: describeError(error)}));
 			}, after);
 		}
