@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import stringWidth from 'string-width';
-import {bar, count, countdown, cut, duration, money, pad, padStart, rate, since, wrap} from '../source/text/index.js';
+import {bar, count, countdown, cut, duration, hardWrap, money, pad, padStart, rate, since, wrap} from '../source/text/index.js';
 
 describe('cut: sanitized, cut with an ellipsis, never padded', () => {
 	test('short text is kept as it is; exact width is not cut', () => {
@@ -107,6 +107,31 @@ describe('wrap: sanitized words onto lines', () => {
 
 	test('wide characters are measured in cells', () => {
 		assert.deepEqual(wrap('漢字 かな 漢字', 9), ['漢字 かな', '漢字']);
+	});
+});
+
+describe('hardWrap: rows broken between any two characters', () => {
+	test('every character kept, rows of the width; exact width is one row', () => {
+		assert.deepEqual(hardWrap('abcdefg', 3), ['abc', 'def', 'g']);
+		assert.deepEqual(hardWrap('abcdef', 3), ['abc', 'def']);
+		assert.deepEqual(hardWrap('abc', 3), ['abc']);
+	});
+
+	test('at least one row, even for empty text or width 0', () => {
+		assert.deepEqual(hardWrap('', 5), ['']);
+		assert.deepEqual(hardWrap('abc', 0), ['']);
+	});
+
+	test('sanitized before it is broken', () => {
+		assert.deepEqual(hardWrap('\x1b[2J', 4), ['\\x1b', '[2J']);
+	});
+
+	test('wide characters and emoji are never split and each row fits', () => {
+		const rows = hardWrap('ab漢字🚀e\u0301xy', 3);
+		assert.deepEqual(rows, ['ab', '漢', '字', '🚀e\u0301', 'xy']);
+		for (const row of rows) assert.ok(stringWidth(row) <= 3, row);
+		// A character wider than the row still shows, on a row of its own.
+		assert.deepEqual(hardWrap('漢字', 1), ['漢', '字']);
 	});
 });
 

@@ -109,6 +109,37 @@ export function padStart(text: string, width: number): string {
 }
 
 /**
+ * Sanitized text in rows of at most `width` cells, broken between any two
+ * characters (a log line wrapped as a terminal would; wrap() breaks between
+ * words). Every character is kept and none is split; at least one row.
+ */
+export function hardWrap(text: string, width: number): string[] {
+	const safe = sanitize(text);
+	if (width <= 0) return [''];
+	const out: string[] = [];
+	if (narrow.test(safe)) {
+		for (let i = 0; i < safe.length || i === 0; i += width) out.push(safe.slice(i, i + width));
+		return out;
+	}
+	let row = '';
+	let used = 0;
+	const pieces = joining.test(safe) ? Array.from(graphemes.segment(safe), ({segment}) => segment) : Array.from(safe);
+	for (const piece of pieces) {
+		const cells = piece.length === 1 && narrow.test(piece) ? 1 : (clusters.get(piece) ?? remember(clusters, piece, stringWidth(piece)));
+		// A character wider than the whole row still gets a row of its own.
+		if (used + cells > width && row !== '') {
+			out.push(row);
+			row = '';
+			used = 0;
+		}
+		row += piece;
+		used += cells;
+	}
+	out.push(row);
+	return out;
+}
+
+/**
  * A bar of `width` cells for value/max. Any value above zero shows at least one
  * filled cell, so a queue that is not empty never looks empty.
  */

@@ -3,7 +3,7 @@ import React, {memo, useContext} from 'react';
 import useStore from '../hooks/use-store.js';
 import type {LogLine} from '../store/log-buffer.js';
 import type {DashboardState} from '../store/types.js';
-import {count, cut, pad, sanitize} from '../../text/index.js';
+import {cells, count, cut, hardWrap, pad} from '../../text/index.js';
 import {DashboardContext} from './DashboardContext.js';
 import Pane from './Pane.js';
 
@@ -29,12 +29,11 @@ function time(at: number): string {
 /** A log line as screen rows: cut to the width, or wrapped onto several rows. */
 export function lineRows(line: LogLine, inner: number, wrap: boolean): string[] {
 	const head = `${time(line.at)} ${pad(line.actor, actorWidth)} `;
-	const room = Math.max(1, inner - head.length);
+	// Cells, not characters: an actor named in CJK takes more cells than its length.
+	const headCells = cells(head);
+	const room = Math.max(1, inner - headCells);
 	if (!wrap) return [head + cut(line.text, room)];
-	const text = sanitize(line.text);
-	const rows: string[] = [];
-	for (let i = 0; i < text.length || i === 0; i += room) rows.push((i === 0 ? head : ' '.repeat(head.length)) + text.slice(i, i + room));
-	return rows;
+	return hardWrap(line.text, room).map((part, i) => (i === 0 ? head : ' '.repeat(headCells)) + part);
 }
 
 const Row = memo(function Row({text}: {text: string}) {
