@@ -4,7 +4,9 @@ import {afterEach, describe, it} from 'node:test';
 import chalk from 'chalk';
 import {cleanup, render} from 'ink-testing-library';
 import React from 'react';
+import stringWidth from 'string-width';
 import App from '../source/dashboard/components/App.js';
+import {lineRows} from '../source/dashboard/components/LogPane.js';
 import {DashboardStore, type Snapshot} from '../source/dashboard/store/store.js';
 import {renderDashboard} from './dashboard-helpers.js';
 import {waitFor} from './helpers/redis.js';
@@ -166,5 +168,23 @@ describe('dashboard panes', () => {
 			return text.includes(said) ? text : undefined;
 		}, 'the missing-provider error');
 		assert.doesNotMatch(frame, /1 Topics/, 'no panes drawn');
+	});
+});
+
+describe('Log rows', () => {
+	it('wrapped: wide characters and emoji are never split and every row fits the pane', () => {
+		const inner = 40;
+		const rows = lineRows({id: 1, at: now, actor: 'sub 漢字', text: `Event data: ${'漢字🚀'.repeat(20)} \x1b[2J`}, inner, true);
+		assert.ok(rows.length > 1, 'wrapped');
+		for (const row of rows) {
+			assert.ok(stringWidth(row) <= inner, `${stringWidth(row)} cells: ${row}`);
+			assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(row), `half an emoji: ${row}`);
+		}
+		// Every character kept, sanitized; continuation rows are indented by the head's cells.
+		const start = rows[0]?.indexOf('Event') ?? 0;
+		const indent = stringWidth(rows[0]?.slice(0, start) ?? '');
+		assert.equal(rows.map((row, i) => (i === 0 ? row.slice(start) : row.slice(indent))).join(''), `Event data: ${'漢字🚀'.repeat(20)} \\x1b[2J`);
+		const [cut] = lineRows({id: 2, at: now, actor: 'sub 漢字', text: '漢字🚀'.repeat(20)}, inner, false);
+		assert.ok(stringWidth(cut ?? '') <= inner, `${stringWidth(cut ?? '')} cells: ${cut}`);
 	});
 });

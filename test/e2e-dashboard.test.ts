@@ -96,7 +96,7 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('worker 1'), 'started');
 			const answer = await fetch(`http://127.0.0.1:${port}/deferred-exec`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"slow": true}'});
 			assert.equal(answer.status, 200);
-			await term.waitForScreen((s) => /in flight \(1\)/.test(s) && /lease \d+s/.test(s), 'in flight with a lease');
+			await term.waitForScreen((s) => /in flight \(1\)/.test(s) && /lease \d+(\.\d)?s/.test(s), 'in flight with a lease');
 			term.write('q');
 			assert.equal(await term.exited, 0);
 		} finally {

@@ -94,8 +94,8 @@ const visibleLength = (line: string) => line.replace(/\u001b\[[0-9;]*m/g, '').le
 
 for (const [name, snapshot, expected] of [
 	['orders', orders, ['payments', 'PAUSED', 'refunded', 'cancelled']],
-	['cqrs', cqrs, ['STALE', 'stale for 1.5 s', 'own groups', 'each saw all 3', 'visible after 2.0 s', 'lag 2 event(s)']],
-	['deferred', deferred, ['one worker, a task every 10.0 s', 'next poll in 7s', 'overdue 2s', 'burst 1']],
+	['cqrs', cqrs, ['STALE', 'stale for 1.5s', 'own groups', 'each saw all 3', 'visible after 2s', 'lag 2 event(s)']],
+	['deferred', deferred, ['one worker, a task every 10s', 'next poll in 7s', 'overdue 2s', 'burst 1']],
 ] as const) {
 	test(`the ${name} lab fits 80×20 and shows what to look at`, () => {
 		const lines = frameOf(React.createElement(LabsView, {snapshot, width: 80, height: 20, colorOn: false}));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {consoleOutput} from '../source/actors/output.js';
-import {safeJson, sanitize, shorten} from '../source/text/sanitize.js';
+import {cut, safeJson, sanitize} from '../source/text/index.js';
 
 // Every C0 control, DEL and every C1 control, which a terminal may act on.
 const controlCodes = [...Array.from({length: 0x20}, (_, i) => i), ...Array.from({length: 0x21}, (_, i) => 0x7f + i)];
@@ -45,11 +45,11 @@ test('sanitize: printable text, odd spacing and unicode are kept as they are', (
 	assert.equal(sanitize(text), text);
 });
 
-test('shorten: sanitizes, then cuts with an ellipsis', () => {
-	assert.equal(shorten('abc', 10), 'abc');
-	assert.equal(shorten('abcdefghij', 5), 'abcd…');
-	assert.equal(shorten('\x1b[2J', 100), '\\x1b[2J');
-	assert.equal(shorten('\x1b[2Jxxxxxxxx', 5), '\\x1b…');
+test('cut: sanitizes, then cuts with an ellipsis', () => {
+	assert.equal(cut('abc', 10), 'abc');
+	assert.equal(cut('abcdefghij', 5), 'abcd…');
+	assert.equal(cut('\x1b[2J', 100), '\\x1b[2J');
+	assert.equal(cut('\x1b[2Jxxxxxxxx', 5), '\\x1b…');
 });
 
 test('safeJson: still JSON, with C1 controls and line separators escaped', () => {

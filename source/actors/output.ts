@@ -1,5 +1,5 @@
 import {givenAttributesLine, type Envelope} from '../topics/envelope.js';
-import {safeJson, sanitize} from '../text/sanitize.js';
+import {safeJson, sanitize} from '../text/index.js';
 
 /**
  * Where an actor's lines go. Actors call `emit` with the article's text lines

@@ -2,11 +2,10 @@
 // act on the schedule, the queue, in-flight events and the dead-letter list.
 import type {Flags} from '../cli/flags.js';
 import {UserError} from '../errors.js';
-import {countdown, since} from '../deferred/format.js';
 import {readDeferredSnapshot, type DeferredSnapshot, type EventView} from '../deferred/inspect.js';
 import {DeferredStore} from '../deferred/store.js';
 import {openRedisSession} from '../redis/session.js';
-import {safeJson, sanitize, shorten} from '../text/sanitize.js';
+import {countdown, cut, duration, safeJson, sanitize, since} from '../text/index.js';
 
 const usage = 'usage: eda deferred list [--json] | retry <id> | retry --dead | purge --dead';
 
@@ -61,7 +60,7 @@ const bodyWidth = 60;
 
 function line(view: EventView, when: string): string {
 	const id = view.id ? `#${view.id}` : '(no id yet)';
-	return `  ${id.padEnd(11)} attempts ${String(view.attempts).padEnd(3)} ${when.padEnd(24)} ${shorten(view.body, bodyWidth)}`;
+	return `  ${id.padEnd(11)} attempts ${String(view.attempts).padEnd(3)} ${when.padEnd(24)} ${cut(view.body, bodyWidth)}`;
 }
 
 /** The text of `eda deferred list`: each stage with its events. */
@@ -75,11 +74,11 @@ export function formatList(s: DeferredSnapshot): string[] {
 		// "due in 42s", or "overdue 3s" for late work (never "3s ago").
 		const when = v.due === undefined ? '' : countdown(v.due, s.now);
 		out.push(line(v, when.startsWith('in ') ? `due ${when}` : when));
-		if (v.lastError) out.push(`           last error: ${shorten(v.lastError, 100)}`);
+		if (v.lastError) out.push(`           last error: ${cut(v.lastError, 100)}`);
 	}
 	more(s.scheduled.length, s.counts.scheduled);
 	out.push(`Ready in message:queue (${s.counts.ready}), next first`);
-	for (const v of s.ready) out.push(line(v, v.readyAt === undefined ? 'waiting' : `waiting ${since(v.readyAt, s.now).replace(/ ago$/, '')}`));
+	for (const v of s.ready) out.push(line(v, v.readyAt === undefined ? 'waiting' : `waiting ${duration(s.now - v.readyAt)}`));
 	more(s.ready.length, s.counts.ready);
 	out.push(`In flight (${s.counts.inflight})`);
 	for (const v of s.inflight) {
@@ -91,7 +90,7 @@ export function formatList(s: DeferredSnapshot): string[] {
 	out.push(`Dead (${s.counts.dead})`);
 	for (const v of s.dead) {
 		out.push(line(v, v.diedAt === undefined ? 'dead' : `died ${since(v.diedAt, s.now)}`));
-		out.push(`           last error: ${shorten(v.lastError ?? '', 100)}`);
+		out.push(`           last error: ${cut(v.lastError ?? '', 100)}`);
 	}
 	more(s.dead.length, s.counts.dead);
 	return out;

@@ -12,7 +12,7 @@ import {parseFailRates} from '../labs/orders/fail-rates.js';
 import {createLab, labListText, type AnyLabOptions} from '../labs/registry.js';
 import {summaryLine} from '../labs/summary.js';
 import {openRedisSession} from '../redis/session.js';
-import {safeJson} from '../text/sanitize.js';
+import {safeJson} from '../text/index.js';
 import {producerAuth} from '../producer/auth.js';
 import {defaultHost} from '../producer/server.js';
 import {portFlag} from './api-server.js';

@@ -9,6 +9,7 @@ import {describeError} from '../errors.js';
 import {RedisClock} from '../redis/clock.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
+import {countdown} from '../text/index.js';
 import {demoHandler, type DeferredHandler} from './handler.js';
 import {DeferredStore, type ClaimedEvent} from './store.js';
 import {delay, endLoop, Waker} from './waker.js';
@@ -275,7 +276,7 @@ export class DeferredWorker {
 		if (result === undefined) return;
 		const tag = `Event ${held.id} failed (attempt ${held.attempts}/${this.options.maxAttempts}): ${message}`;
 		if (result.outcome === 'retry') {
-			this.emit([`${tag}; retry in ${Math.max(0, result.due - this.clock.now())} ms`], {event: 'failed', id: held.id, attempts: held.attempts, error: message, failedAt: result.failedAt, retryAt: result.due});
+			this.emit([`${tag}; retry ${countdown(result.due, this.clock.now())}`], {event: 'failed', id: held.id, attempts: held.attempts, error: message, failedAt: result.failedAt, retryAt: result.due});
 		} else if (result.outcome === 'dead') {
 			this.emit([`${tag}; moved to the dead-letter list`], {event: 'dead', id: held.id, attempts: held.attempts, error: message});
 		} else {

@@ -1,6 +1,6 @@
 // One line that sums up a lab's snapshot, printed every few seconds headless.
 import type {LabSnapshot} from './lab.js';
-import {money} from './orders/lab.js';
+import {duration, money} from '../text/index.js';
 
 export function summaryLine(snapshot: LabSnapshot): string {
 	switch (snapshot.lab) {
@@ -13,11 +13,11 @@ export function summaryLine(snapshot: LabSnapshot): string {
 			const stale = snapshot.entities.filter((e) => e.stale).length;
 			const m = snapshot.mistakes;
 			const list = (rows: {name: string; handled: number}[]) => rows.map((r) => `${r.name} ${r.handled}`).join(', ') || 'none';
-			return `[cqrs] ${snapshot.counters.events} events, lag ${snapshot.lag.count} (${snapshot.lag.ms} ms), ${stale} stale of ${snapshot.entities.length} shown; replicas: ${list(snapshot.replicas)}; own groups (each sees all ${m.eventsSinceStart}): ${list(m.noGroup)}; one group, two handlers: ${list(m.sharedGroup)}`;
+			return `[cqrs] ${snapshot.counters.events} events, lag ${snapshot.lag.count} (${duration(snapshot.lag.ms)}), ${stale} stale of ${snapshot.entities.length} shown; replicas: ${list(snapshot.replicas)}; own groups (each sees all ${m.eventsSinceStart}): ${list(m.noGroup)}; one group, two handlers: ${list(m.sharedGroup)}`;
 		}
 		case 'deferred': {
 			const c = snapshot.counts;
-			const bursts = snapshot.bursts.map((b) => `#${b.number} ${b.done}/${b.size}${b.drainMs !== undefined ? ` drained in ${b.drainMs} ms` : ''}`).join(', ');
+			const bursts = snapshot.bursts.map((b) => `#${b.number} ${b.done}/${b.size}${b.drainMs !== undefined ? ` drained in ${duration(b.drainMs)}` : ''}`).join(', ');
 			return `[deferred] ${snapshot.mode === 'slow' ? '1 slow worker' : `${snapshot.workers.length} fast workers`}; scheduled ${c.scheduled}, ready ${c.ready}, in flight ${c.inflight}, dead ${c.dead}; bursts: ${bursts}`;
 		}
 	}

@@ -1,6 +1,6 @@
 import type {Redis} from 'ioredis';
 import {UserError, describeError} from '../errors.js';
-import {sanitize} from '../text/sanitize.js';
+import {sanitize} from '../text/index.js';
 import {closeRedis, createRedis, defaultRedisUrl, displayUrl, waitReady, type ConnectOptions} from './connect.js';
 import {cleartextWarning} from './exposure.js';
 import {onPath, portAnswers, startPrivateRedis, type PrivateRedis} from './private-server.js';

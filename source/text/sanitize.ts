@@ -23,12 +23,6 @@ export function sanitize(text: string): string {
 	return text.replace(controls, visible);
 }
 
-/** sanitize() and cut to `max` characters with an ellipsis. */
-export function shorten(text: string, max: number): string {
-	const clean = sanitize(text);
-	return clean.length <= max ? clean : `${clean.slice(0, Math.max(0, max - 1))}…`;
-}
-
 /** JSON.stringify leaves C1 controls and U+2028/9 raw; escape them too for terminal output. */
 export function safeJson(value: unknown): string {
 	return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) =>

@@ -5,7 +5,7 @@ import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
 import {pausable} from '../store/selectors.js';
 import type {DashboardState, DeferredEvent, LocalActor} from '../store/types.js';
-import {clean, countdown, duration, fit} from '../text.js';
+import {countdown, cut, duration, pad} from '../../text/index.js';
 import Pane from './Pane.js';
 
 type Props = {width: number; height: number};
@@ -28,14 +28,14 @@ function matches(event: DeferredEvent, filter: string): boolean {
 }
 
 function eventHead(event: DeferredEvent, when: string): string {
-	return `#${clean(event.id, 8)} ${when}${event.attempts > 1 ? ` try ${event.attempts}` : ''}`;
+	return `#${cut(event.id, 8)} ${when}${event.attempts > 1 ? ` try ${event.attempts}` : ''}`;
 }
 
 const EventLine = memo(function EventLine({head, body, headWidth, inner}: {head: string; body: string; headWidth: number; inner: number}) {
 	return (
 		<Text wrap="truncate-end">
 			{' '}
-			{fit(head, headWidth)} {clean(body, Math.max(1, inner - headWidth - 2))}
+			{pad(head, headWidth)} {cut(body, Math.max(1, inner - headWidth - 2))}
 		</Text>
 	);
 });
@@ -64,7 +64,7 @@ const ActorLine = memo(function ActorLine({actor, selected, focused, now}: {acto
 	const {color} = useTheme();
 	return (
 		<Text wrap="truncate-end" inverse={selected && focused} bold={selected}>
-			{selected ? '›' : ' '} {fit(clean(actor.label, 12), 12)} <Text color={actor.paused ? color('yellow') : undefined}>{actorState(actor, now)}</Text>
+			{selected ? '›' : ' '} {pad(actor.label, 12)} <Text color={actor.paused ? color('yellow') : undefined}>{actorState(actor, now)}</Text>
 			{actor.handled > 0 ? ` · ${actor.handled} done` : ''}
 		</Text>
 	);
@@ -90,7 +90,7 @@ function DeferredPane({width, height}: Props) {
 	const inflightShown = inflight.slice(0, inflightRows - 1);
 	const more = Math.max(0, view.scheduledCount - scheduledShown.length);
 	return (
-		<Pane number={3} title="Deferred" extra={view.filter ? `/${clean(view.filter, 16)}` : undefined} focused={view.focused} width={width} height={height}>
+		<Pane number={3} title="Deferred" extra={view.filter ? `/${cut(view.filter, 16)}` : undefined} focused={view.focused} width={width} height={height}>
 			<Box flexDirection="column" height={scheduledRows}>
 				<Text bold wrap="truncate-end">
 					scheduled ({view.scheduledCount})

@@ -3,6 +3,7 @@ import React, {memo} from 'react';
 import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
 import {bindingsFor, scopeTitle} from '../keymap.js';
+import {wrap} from '../../text/index.js';
 import type {DashboardState, LabState, View} from '../store/types.js';
 
 type Props = {width: number; height: number};
@@ -33,22 +34,6 @@ export function helpSections(view: View, lab?: LabState): HelpSection[] {
 	return sections;
 }
 
-/** Words onto lines of at most `width` characters (a longer word is cut). */
-export function wrapWords(text: string, width: number): string[] {
-	const lines: string[] = [];
-	let line = '';
-	for (const word of text.split(' ')) {
-		const next = line ? `${line} ${word}` : word;
-		if (next.length <= width) line = next;
-		else {
-			if (line) lines.push(line);
-			line = word.length <= width ? word : `${word.slice(0, Math.max(0, width - 1))}…`;
-		}
-	}
-	lines.push(line);
-	return lines;
-}
-
 /**
  * The help as columns of whole lines: headings, then each key with its label
  * wrapped under itself, never cut. As many columns (up to two) as the height
@@ -61,7 +46,7 @@ export function helpColumns(width: number, rows: number, sections: HelpSection[]
 		sections.forEach((section, s) => {
 			const heading: HelpLine = {key: `h-${section.title}`, text: section.title, heading: true};
 			section.entries.forEach((entry, e) => {
-				const wrapped = wrapWords(entry.label, columnWidth - keyWidth).map((part, i) => ({
+				const wrapped = wrap(entry.label, columnWidth - keyWidth).map((part, i) => ({
 					key: `${section.title}-${entry.show}-${i}`,
 					text: `${(i === 0 ? entry.show : '').padEnd(keyWidth)}${part}`,
 					heading: false,

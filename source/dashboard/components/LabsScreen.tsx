@@ -9,7 +9,7 @@ import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
 import {labOrder} from '../lab-names.js';
 import type {DashboardState} from '../store/types.js';
-import {clean} from '../text.js';
+import {cut} from '../../text/index.js';
 
 type Props = {width: number; height: number};
 
@@ -36,7 +36,7 @@ function LabsScreen({width, height}: Props) {
 		return (
 			<Box flexDirection="column" width={width} height={height}>
 				<Text wrap="truncate-end" color={color('red')}>
-					✗ {clean(lab.error, width)} (the last picture stands)
+					✗ {cut(lab.error, width)} (the last picture stands)
 				</Text>
 				<LabsView snapshot={lab.snapshot} width={width} height={height - 1} colorOn={colorOn} explain={ui.explain} />
 			</Box>
@@ -64,7 +64,7 @@ function LabsScreen({width, height}: Props) {
 			))}
 			{lab.error ? (
 				<Text wrap="wrap" color={color('red')}>
-					✗ The {lab.name} lab did not start: {clean(lab.error, width * 2)}
+					✗ The {lab.name} lab did not start: {cut(lab.error, width * 2)}
 				</Text>
 			) : null}
 		</Box>

@@ -3,8 +3,7 @@ import React, {memo} from 'react';
 import useStore from '../hooks/use-store.js';
 import type {LogLine} from '../store/log-buffer.js';
 import type {DashboardState} from '../store/types.js';
-import {clean, count} from '../text.js';
-import {sanitize} from '../../text/sanitize.js';
+import {cells, count, cut, hardWrap, pad} from '../../text/index.js';
 import useDashboard from '../hooks/use-dashboard.js';
 import Pane from './Pane.js';
 
@@ -29,13 +28,12 @@ function time(at: number): string {
 
 /** A log line as screen rows: cut to the width, or wrapped onto several rows. */
 export function lineRows(line: LogLine, inner: number, wrap: boolean): string[] {
-	const head = `${time(line.at)} ${clean(line.actor, actorWidth).padEnd(actorWidth)} `;
-	const room = Math.max(1, inner - head.length);
-	if (!wrap) return [head + clean(line.text, room)];
-	const text = sanitize(line.text);
-	const rows: string[] = [];
-	for (let i = 0; i < text.length || i === 0; i += room) rows.push((i === 0 ? head : ' '.repeat(head.length)) + text.slice(i, i + room));
-	return rows;
+	const head = `${time(line.at)} ${pad(line.actor, actorWidth)} `;
+	// Cells, not characters: an actor named in CJK takes more cells than its length.
+	const headCells = cells(head);
+	const room = Math.max(1, inner - headCells);
+	if (!wrap) return [head + cut(line.text, room)];
+	return hardWrap(line.text, room).map((part, i) => (i === 0 ? head : ' '.repeat(headCells)) + part);
 }
 
 const Row = memo(function Row({text}: {text: string}) {
@@ -66,7 +64,7 @@ function LogPane({width, height}: Props) {
 	const arrived = view.follow ? 0 : Math.max(0, store.log.total - view.pausedAtTotal);
 	const extra = [
 		view.follow ? 'following' : `PAUSED +${count(arrived)}`,
-		view.filter ? `/${clean(view.filter, 16)} ${count(matching)}` : '',
+		view.filter ? `/${cut(view.filter, 16)} ${count(matching)}` : '',
 		view.wrap ? 'wrap' : '',
 	]
 		.filter(Boolean)

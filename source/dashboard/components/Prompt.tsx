@@ -4,7 +4,7 @@ import useLatestState from '../hooks/use-latest-state.js';
 import {subscriptionError} from '../../topics/names.js';
 import {keyName} from '../keymap.js';
 import {edit, field, type Field} from '../text-edit.js';
-import {clean} from '../text.js';
+import {cut} from '../../text/index.js';
 import {paneTitles} from '../store/types.js';
 import useDashboard from '../hooks/use-dashboard.js';
 import {completions} from './PublishForm.js';
@@ -69,7 +69,7 @@ export default function Prompt({kind, width}: Props) {
 			: kind === 'filter'
 				? 'Enter keeps · Esc clears'
 				: suggestions.length > 0
-					? `Tab: ${suggestions.slice(0, 3).map((s) => clean(s, 20)).join(' ')} · Enter · Esc`
+					? `Tab: ${suggestions.slice(0, 3).map((s) => cut(s, 20)).join(' ')} · Enter · Esc`
 					: 'Enter subscribes (or unsubscribes) · Esc cancels';
 	const fieldWidth = Math.max(10, width - label.length - hint.length - 3);
 	return (

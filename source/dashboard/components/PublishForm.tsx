@@ -6,7 +6,7 @@ import {topicError} from '../../topics/names.js';
 import useTheme from '../hooks/use-theme.js';
 import {keyName} from '../keymap.js';
 import {edit, field, type Field} from '../text-edit.js';
-import {clean} from '../text.js';
+import {cut} from '../../text/index.js';
 import useDashboard from '../hooks/use-dashboard.js';
 import TextField from './TextField.js';
 
@@ -146,9 +146,9 @@ export default function PublishForm({width, height}: Props) {
 					{topicProblem && topic.value !== ''
 						? `✗ ${topicProblem}`
 						: suggestions.length > 0
-							? `Tab completes: ${suggestions.map((s) => clean(s, 30)).join('  ')}`
+							? `Tab completes: ${suggestions.map((s) => cut(s, 30)).join('  ')}`
 							: known.length > 0
-								? `known: ${known.slice(0, 6).map((s) => clean(s, 20)).join('  ')}`
+								? `known: ${known.slice(0, 6).map((s) => cut(s, 20)).join('  ')}`
 								: ''}
 				</Text>
 			)}
@@ -177,13 +177,13 @@ export default function PublishForm({width, height}: Props) {
 			</Text>
 			<Text> </Text>
 			<Text dimColor wrap="truncate-end">
-				{deferred ? 'POST /deferred-exec' : `POST /topics/${clean(topic.value || '<topic>', 30)}`} · Enter publishes · Tab/↑/↓ move · Esc cancels
+				{deferred ? 'POST /deferred-exec' : `POST /topics/${cut(topic.value || '<topic>', 30)}`} · Enter publishes · Tab/↑/↓ move · Esc cancels
 			</Text>
 			{sending && <Text>publishing…</Text>}
 			{result && (
 				<Text color={result.error ? color('red') : color('green')} wrap="wrap">
 					{result.error ? '✗ ' : '✓ '}
-					{clean(result.text, inner * 2)}
+					{cut(result.text, inner * 2)}
 				</Text>
 			)}
 		</Box>

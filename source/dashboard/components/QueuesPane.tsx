@@ -3,7 +3,7 @@ import React, {memo} from 'react';
 import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
 import type {DashboardState, Stage} from '../store/types.js';
-import {bar, count, duration, fit, rate, right} from '../text.js';
+import {bar, count, duration, pad, padStart, rate} from '../../text/index.js';
 import Pane from './Pane.js';
 
 type Props = {width: number; height: number};
@@ -23,8 +23,8 @@ const StageLine = memo(function StageLine({stage, max, barWidth}: {stage: Stage;
 	const barColor = stage.name === 'dead' ? color('red') : stage.name === 'inflight' ? color('yellow') : color('blue');
 	return (
 		<Text wrap="truncate-end">
-			{fit(stageLabels[stage.name], 9)} {right(count(stage.count), 6)} <Text color={barColor}>{bar(stage.count, max, barWidth)}</Text>{' '}
-			{right(rate(stage.inRate), 5)} {right(rate(stage.outRate), 5)} {trendMark[stage.trend]}
+			{pad(stageLabels[stage.name], 9)} {padStart(count(stage.count), 6)} <Text color={barColor}>{bar(stage.count, max, barWidth)}</Text>{' '}
+			{padStart(rate(stage.inRate), 5)} {padStart(rate(stage.outRate), 5)} {trendMark[stage.trend]}
 		</Text>
 	);
 });
@@ -44,7 +44,7 @@ function QueuesPane({width, height}: Props) {
 	return (
 		<Pane number={2} title="Queues" extra={`done ${count(view.done)}`} focused={view.focused} width={width} height={height}>
 			<Text wrap="truncate-end" bold>
-				{fit('stage', 9)} {right('count', 6)} {fit('', barWidth)} {right('in/s', 5)} {right('out/s', 5)}
+				{pad('stage', 9)} {padStart('count', 6)} {pad('', barWidth)} {padStart('in/s', 5)} {padStart('out/s', 5)}
 			</Text>
 			{stages.map((stage) => (
 				<StageLine key={stage.name} stage={stage} max={max} barWidth={barWidth} />

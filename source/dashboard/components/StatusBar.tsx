@@ -4,7 +4,7 @@ import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
 import {hintLine} from '../keymap.js';
 import type {DashboardState} from '../store/types.js';
-import {clean} from '../text.js';
+import {cut} from '../../text/index.js';
 import Prompt from './Prompt.js';
 
 type Props = {width: number};
@@ -37,9 +37,9 @@ function StatusBar({width}: Props) {
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate-end">
-				Redis {status.redisUrl ? `${clean(status.redisUrl, 40)} ` : ''}
+				Redis {status.redisUrl ? `${cut(status.redisUrl, 40)} ` : ''}
 				<Text color={color(stateColor[status.redisState])}>{stateText[status.redisState]}</Text>
-				{rtt} │ producer {status.producerUrl ? clean(status.producerUrl, 40) : 'starting'}
+				{rtt} │ producer {status.producerUrl ? cut(status.producerUrl, 40) : 'starting'}
 				{status.tokenRequired ? ' (token)' : ''}
 			</Text>
 			<Text wrap="truncate-end">
@@ -50,7 +50,7 @@ function StatusBar({width}: Props) {
 					<Text color={notice.error ? color('red') : color('green')}>
 						{' │ '}
 						{notice.error ? '✗ ' : '✓ '}
-						{clean(notice.text, width)}
+						{cut(notice.text, width)}
 					</Text>
 				) : (
 					''

@@ -4,7 +4,7 @@ import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
 import {sparkline} from '../store/topic-stats.js';
 import type {DashboardState, TopicRow} from '../store/types.js';
-import {clean, count, fit, rate, right} from '../text.js';
+import {count, cut, pad, padStart, rate} from '../../text/index.js';
 import Pane from './Pane.js';
 
 type Props = {width: number; height: number};
@@ -43,13 +43,13 @@ const TopicLine = memo(function TopicLine({topic, selected, inner}: RowProps) {
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate-end" bold={selected} inverse={selected}>
-				{selected ? '›' : ' '} {fit(clean(topic.name, widths.name), widths.name)}
-				{right(count(total), 6)} {right(rate(topic.rate), 5)} <Text color={color('green')}>{sparkline(topic.history, widths.spark)}</Text>
-				{right(String(topic.subscribers), 4)}
+				{selected ? '›' : ' '} {pad(topic.name, widths.name)}
+				{padStart(count(total), 6)} {padStart(rate(topic.rate), 5)} <Text color={color('green')}>{sparkline(topic.history, widths.spark)}</Text>
+				{padStart(String(topic.subscribers), 4)}
 			</Text>
 			<Text wrap="truncate-end" dimColor>
 				{'   '}
-				{clean(detail || 'no payload seen yet', inner - 3)}
+				{cut(detail || 'no payload seen yet', inner - 3)}
 			</Text>
 		</Box>
 	);
@@ -66,19 +66,19 @@ function TopicsPane({width, height}: Props) {
 	const first = Math.max(0, Math.min(selected - perPage + 1, shown.length - perPage));
 	const page = shown.slice(Math.max(0, first), Math.max(0, first) + perPage);
 	const widths = columns(inner);
-	const extra = [view.filter ? `/${clean(view.filter, 20)}` : '', shown.length > perPage ? `${selected + 1}/${shown.length}` : ''].filter(Boolean).join(' ');
+	const extra = [view.filter ? `/${cut(view.filter, 20)}` : '', shown.length > perPage ? `${selected + 1}/${shown.length}` : ''].filter(Boolean).join(' ');
 	return (
 		<Pane number={1} title="Topics" extra={extra} focused={view.focused} width={width} height={height}>
 			<Text wrap="truncate-end" bold>
 				{'  '}
-				{fit('topic', widths.name)}
-				{right('total', 6)} {right('/s', 5)} {fit(widths.spark >= 11 ? 'last minute' : '1 min', widths.spark)}
-				{right('subs', 4)}
+				{pad('topic', widths.name)}
+				{padStart('total', 6)} {padStart('/s', 5)} {pad(widths.spark >= 11 ? 'last minute' : '1 min', widths.spark)}
+				{padStart('subs', 4)}
 			</Text>
 			{shown.length === 0 ? (
 				<Text wrap="wrap" dimColor>
 					{view.filter
-						? `No topic matches "${clean(view.filter, 30)}". Esc clears the filter.`
+						? `No topic matches "${cut(view.filter, 30)}". Esc clears the filter.`
 						: `No topics yet. Press n to publish, or: curl -X POST -H 'Content-Type: application/json' ${view.tokenRequired ? `-H "Authorization: Bearer $EDA_TOKEN" ` : ''}-d '{"order_id":123}' ${view.producerUrl ?? 'http://127.0.0.1:3000'}/topics/orderCreated`}
 				</Text>
 			) : (

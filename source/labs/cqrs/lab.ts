@@ -12,6 +12,7 @@ import {HttpError, jsonBody, sendError} from '../http.js';
 import {labKeys, labTopicPrefix} from '../keys.js';
 import {LabBase, Ticker, type LabAction, type LabOptions} from '../lab.js';
 import {groupStates, oldestOwedMs} from '../streams.js';
+import {duration} from '../../text/index.js';
 import {cqrsExplanation, cqrsTitle} from './explain.js';
 import {commandHelp, commandNames, cqrsSource, cqrsTopic, orderEventData, validateCommand, type OrderState, type OrderStatus} from './model.js';
 import {applyEvent, executeCommand, type Executed} from './scripts.js';
@@ -84,7 +85,7 @@ export class CqrsLab extends LabBase {
 
 	setProjectionDelay(ms: number): void {
 		this.delayMs = Math.max(0, ms);
-		this.emit('lab:cqrs', `Projection delay now ${this.delayMs} ms`, {event: 'knob', projectionDelayMs: this.delayMs});
+		this.emit('lab:cqrs', `Projection delay now ${duration(this.delayMs)}`, {event: 'knob', projectionDelayMs: this.delayMs});
 	}
 
 	/** Runs one command the way POST /commands/:name does. */
@@ -166,7 +167,7 @@ export class CqrsLab extends LabBase {
 			}
 			const result: ProbeResult = {visibleAfterMs: Math.round(performance.now() - started), staleReads, firstRead, orderId, version, at: this.clock.now()};
 			this.lastProbe = result;
-			this.emit('lab:cqrs:probe', `read-your-writes: ${orderId} v${version} visible to queries after ${result.visibleAfterMs} ms (first GET: ${firstRead}; ${staleReads} stale read(s) before)`, {
+			this.emit('lab:cqrs:probe', `read-your-writes: ${orderId} v${version} visible to queries after ${duration(result.visibleAfterMs)} (first GET: ${firstRead}; ${staleReads} stale read(s) before)`, {
 				event: 'probe',
 				...result,
 			});
@@ -187,7 +188,7 @@ export class CqrsLab extends LabBase {
 			for (const name of ['projector', 'mailer']) this.mistakes.shared.push({name, consumer: this.counter(sharedGroup, name)});
 			await Promise.all([...this.mistakes.noGroup, ...this.mistakes.shared].map((m) => m.consumer.start()));
 		}
-		this.emit('lab:cqrs', `CQRS lab running: commands at ${this.rate}/s, projection delay ${this.delayMs} ms; POST ${this.url}/commands/placeOrder, GET ${this.url}/queries/orders/:id`, {
+		this.emit('lab:cqrs', `CQRS lab running: commands at ${this.rate}/s, projection delay ${duration(this.delayMs)}; POST ${this.url}/commands/placeOrder, GET ${this.url}/queries/orders/:id`, {
 			event: 'started',
 			url: this.url,
 		});
@@ -242,7 +243,7 @@ export class CqrsLab extends LabBase {
 			placedAt: data.state.placedAt,
 			replica,
 		});
-		const what = applied.outcome === 'applied' ? `read model now v${data.version} (${applied.convergeMs} ms after the write)` : applied.outcome === 'old' ? `skipped: read model already at v${applied.current}` : 'skipped: seen before';
+		const what = applied.outcome === 'applied' ? `read model now v${data.version} (${duration(applied.convergeMs)} after the write)` : applied.outcome === 'old' ? `skipped: read model already at v${applied.current}` : 'skipped: seen before';
 		this.emit(`lab:cqrs:${replica}`, `${replica.padEnd(9)} ${data.orderId} v${data.version} ${data.event}: ${what}`, {
 			event: 'projected',
 			replica,

@@ -6,6 +6,7 @@ import {readDeferredSnapshot} from '../../deferred/inspect.js';
 import {DeferredMaster} from '../../deferred/master.js';
 import {DeferredWorker} from '../../deferred/worker.js';
 import {LabBase, type LabAction, type LabOptions} from '../lab.js';
+import {duration} from '../../text/index.js';
 import {deferredExplanation, deferredTitle} from './explain.js';
 import type {BurstRow, DeferredLabSnapshot, DeferredMode} from './snapshot.js';
 
@@ -86,7 +87,7 @@ export class DeferredLab extends LabBase {
 			burst.ids.add(String(answer.id));
 			burst.lastDue = Math.max(burst.lastDue, Number(answer.due ?? 0));
 		}
-		this.emit('lab:deferred', `Burst ${number}: ${size} tasks posted, due in ${first / 1000}–${(first + spread) / 1000} s; ${this.describeMode()}`, {event: 'burst', burst: number, size, mode: this.mode});
+		this.emit('lab:deferred', `Burst ${number}: ${size} tasks posted, due in ${duration(first)}–${duration(first + spread)}; ${this.describeMode()}`, {event: 'burst', burst: number, size, mode: this.mode});
 		return burst;
 	}
 
@@ -121,7 +122,7 @@ export class DeferredLab extends LabBase {
 
 	private describeMode(): string {
 		return this.mode === 'slow'
-			? `one worker taking a task every ${(this.labOptions.slowIntervalMs ?? 10_000) / 1000} s`
+			? `one worker taking a task every ${duration(this.labOptions.slowIntervalMs ?? 10_000)}`
 			: `${this.labOptions.fastWorkers ?? 4} workers at full speed`;
 	}
 
@@ -132,7 +133,7 @@ export class DeferredLab extends LabBase {
 		if (burst.done === burst.size) {
 			burst.lastDoneAt = this.clock.now();
 			burst.drainMs = Math.max(0, burst.lastDoneAt - burst.lastDue);
-			this.emit('lab:deferred', `Burst ${burst.number} drained: all ${burst.size} done ${burst.drainMs} ms after the last fell due (${this.describeMode()})`, {
+			this.emit('lab:deferred', `Burst ${burst.number} drained: all ${burst.size} done ${duration(burst.drainMs)} after the last fell due (${this.describeMode()})`, {
 				event: 'drained',
 				burst: burst.number,
 				drainMs: burst.drainMs,
@@ -151,7 +152,7 @@ export class DeferredLab extends LabBase {
 		if (after > 0) {
 			this.switchTimer = setTimeout(() => {
 				const burst = this.bursts[0];
-				this.emit('lab:deferred', `After ${after / 1000} s the slow worker has done ${burst?.done ?? 0} of ${burst?.size ?? 0}; switching to fast`, {event: 'compare', done: burst?.done, size: burst?.size});
+				this.emit('lab:deferred', `After ${duration(after)} the slow worker has done ${burst?.done ?? 0} of ${burst?.size ?? 0}; switching to fast`, {event: 'compare', done: burst?.done, size: burst?.size});
 				void this.setMode('fast').then(() => this.burst()).catch((error: unknown) => this.emit('lab:deferred', `Could not go on: ${describeError(error)}`, {event: 'error', error: describeError(error)}));
 			}, after);
 		}

@@ -17,6 +17,7 @@ import {orderData, reactions} from './reactions.js';
 import {transition} from './scripts.js';
 import type {OrdersCounters, OrdersSnapshot, ServiceRow} from './snapshot.js';
 import {readTimelines} from './timeline.js';
+import {money} from '../../text/index.js';
 
 export type OrdersLabOptions = LabOptions & {
 	/** New orders a second; 0 for none (post them yourself). */
@@ -274,9 +275,4 @@ export class OrdersLab extends LabBase {
 			}
 		});
 	}
-}
-
-export function money(cents: unknown): string {
-	const value = typeof cents === 'number' ? cents : 0;
-	return `$${(value / 100).toFixed(2)}`;
 }

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import React from 'react';
-import {wrap} from './lines.js';
+import {wrap} from '../../text/index.js';
 
 type Props = {paragraphs: string[]; width: number; height: number};
 

@@ -1,6 +1,12 @@
 import {Box, Text} from 'ink';
 import React from 'react';
-import type {Line} from './lines.js';
+
+/**
+ * The Labs view is built as lines of plain text with a style each: the line
+ * builders (orders-lines.ts and the rest) are pure and easy to test, this
+ * component only renders them, and the height is exact (the screen never scrolls).
+ */
+export type Line = {text: string; color?: string; bold?: boolean; dim?: boolean; inverse?: boolean};
 
 type Props = {lines: Line[]; width: number; colorOn: boolean};
 

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import React from 'react';
 import {labNames, type LabName} from '../lab.js';
 import {labSummaries} from '../registry.js';
-import {fit} from './lines.js';
+import {cut} from '../../text/index.js';
 
 type Props = {width: number; height: number; selected?: LabName; colorOn?: boolean};
 
@@ -11,11 +11,11 @@ export default function LabPicker({width, height, selected, colorOn = true}: Pro
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold wrap="truncate">
-				{fit('Concept labs: pick one and press Enter; it runs until you stop it.', width)}
+				{cut('Concept labs: pick one and press Enter; it runs until you stop it.', width)}
 			</Text>
 			{labNames.map((name) => (
 				<Text key={name} wrap="truncate" inverse={name === selected} color={colorOn && name === selected ? 'cyan' : undefined}>
-					{fit(`${name === selected ? '›' : ' '} ${name.padEnd(9)} ${labSummaries[name]}`, width)}
+					{cut(`${name === selected ? '›' : ' '} ${name.padEnd(9)} ${labSummaries[name]}`, width)}
 				</Text>
 			))}
 		</Box>

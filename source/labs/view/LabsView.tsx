@@ -4,8 +4,8 @@ import type {LabSnapshot} from '../lab.js';
 import {cqrsLines} from './cqrs-lines.js';
 import {deferredLines} from './deferred-lines.js';
 import Explanation from './Explanation.js';
-import LabLines from './LabLines.js';
-import {fit, type Line} from './lines.js';
+import LabLines, {type Line} from './LabLines.js';
+import {cut} from '../../text/index.js';
 import {ordersLines} from './orders-lines.js';
 
 type Props = {
@@ -63,11 +63,11 @@ export default function LabsView({snapshot, width, height, colorOn = true, expla
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold wrap="truncate" color={colorOn ? 'cyan' : undefined}>
-				{fit(title, width)}
+				{cut(title, width)}
 			</Text>
 			{content}
 			<Text dimColor wrap="truncate">
-				{fit(hints, width)}
+				{cut(hints, width)}
 			</Text>
 		</Box>
 	);

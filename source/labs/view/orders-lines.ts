@@ -2,7 +2,8 @@
 // each order's chain as swimlanes (one row per service, time left to right).
 import {services} from '../orders/flow.js';
 import type {OrderTimeline, OrdersSnapshot} from '../orders/snapshot.js';
-import {dollars, fit, ms, pad, padStart, type Line} from './lines.js';
+import {cut, duration, money, pad, padStart} from '../../text/index.js';
+import type {Line} from './LabLines.js';
 
 /** Short names for events in a lane cell. */
 const short: Record<string, string> = {
@@ -23,10 +24,10 @@ const compensating = new Set(['paymentRefunded', 'stockReleased', 'orderCancelle
 
 function state(order: OrderTimeline): string {
 	if (order.terminals > 1) return `✕✕ ended ${order.terminals} times`;
-	if (order.terminal === 'shipped') return `✓ shipped in ${ms(order.durationMs ?? 0)}`;
+	if (order.terminal === 'shipped') return `✓ shipped in ${duration(order.durationMs ?? 0)}`;
 	if (order.terminal === 'cancelled') {
-		const money = order.taken === 0 ? 'nothing was taken' : `refunded ${dollars(order.refunded)} of ${dollars(order.taken)}`;
-		return `✕ cancelled in ${ms(order.durationMs ?? 0)}, ${money}`;
+		const refund = order.taken === 0 ? 'nothing was taken' : `refunded ${money(order.refunded)} of ${money(order.taken)}`;
+		return `✕ cancelled in ${duration(order.durationMs ?? 0)}, ${refund}`;
 	}
 	const last = order.events.at(-1);
 	return `… open, last ${short[last?.type ?? ''] ?? last?.type ?? ''}`;
@@ -37,7 +38,7 @@ export function swimlanes(order: OrderTimeline, width: number): Line[] {
 	const label = 14;
 	const columns = Math.max(1, order.events.length);
 	const cell = Math.max(4, Math.floor((width - label) / columns));
-	const lines: Line[] = [{text: fit(`${order.orderId}  ${state(order)}`, width), bold: true, color: order.terminal === 'shipped' ? 'green' : order.terminal === 'cancelled' ? 'red' : 'yellow'}];
+	const lines: Line[] = [{text: cut(`${order.orderId}  ${state(order)}`, width), bold: true, color: order.terminal === 'shipped' ? 'green' : order.terminal === 'cancelled' ? 'red' : 'yellow'}];
 	for (const lane of [...services, 'other'] as const) {
 		const events = order.events.map((e, i) => ({e, i})).filter(({e}) => e.lane === lane);
 		if (lane === 'other' && events.length === 0) continue;
@@ -48,9 +49,9 @@ export function swimlanes(order: OrderTimeline, width: number): Line[] {
 			// A name may run on over the empty cells up to the lane's next event (or the row's end).
 			const next = events[k + 1];
 			const room = next ? (next.i - i) * cell - 1 : Math.max(cell - 1, width - at);
-			row = pad(row, at) + fit(`${mark}${short[e.type] ?? e.type}`, room);
+			row = pad(row, at) + cut(`${mark}${short[e.type] ?? e.type}`, room);
 		});
-		lines.push({text: fit(row, width), ...(events.length === 0 ? {dim: true} : {})});
+		lines.push({text: cut(row, width), ...(events.length === 0 ? {dim: true} : {})});
 	}
 	return lines;
 }
@@ -58,16 +59,16 @@ export function swimlanes(order: OrderTimeline, width: number): Line[] {
 export function ordersLines(s: OrdersSnapshot, width: number, height: number): Line[] {
 	const c = s.counters;
 	const lines: Line[] = [
-		{text: fit(`orders ${s.rate}/s · ${c.created} created · ${c.shipped} shipped · ${c.cancelled} cancelled · ${c.open} open`, width), bold: true},
+		{text: cut(`orders ${s.rate}/s · ${c.created} created · ${c.shipped} shipped · ${c.cancelled} cancelled · ${c.open} open`, width), bold: true},
 		{
-			text: fit(`money taken ${dollars(c.taken)} · refunded ${dollars(c.refunded)} · kept ${dollars(c.taken - c.refunded)} · stock reserved ${c.reserved} released ${c.released}${c.violations > 0 ? ` · ${c.violations} DOUBLE ENDINGS` : ''}`, width),
+			text: cut(`money taken ${money(c.taken)} · refunded ${money(c.refunded)} · kept ${money(c.taken - c.refunded)} · stock reserved ${c.reserved} released ${c.released}${c.violations > 0 ? ` · ${c.violations} DOUBLE ENDINGS` : ''}`, width),
 			...(c.violations > 0 ? {color: 'red'} : {}),
 		},
-		{text: fit(`${pad('service', 14)}${padStart('waiting', 8)}${padStart('handled', 9)}${padStart('fails', 7)}  listens to`, width), dim: true},
+		{text: cut(`${pad('service', 14)}${padStart('waiting', 8)}${padStart('handled', 9)}${padStart('fails', 7)}  listens to`, width), dim: true},
 	];
 	for (const row of s.services) {
 		const text = `${pad(row.name, 14)}${padStart(String(row.waiting), 8)}${padStart(String(row.handled), 9)}${padStart(row.failRate === undefined ? '-' : `${Math.round(row.failRate * 100)}%`, 7)}  ${row.paused ? '⏸ PAUSED · ' : ''}${row.listensTo.join(', ')}`;
-		lines.push({text: fit(text, width), ...(row.paused ? {color: 'yellow', bold: true} : {})});
+		lines.push({text: cut(text, width), ...(row.paused ? {color: 'yellow', bold: true} : {})});
 	}
 	let room = height - lines.length;
 	const orders = s.orders;
@@ -80,10 +81,10 @@ export function ordersLines(s: OrdersSnapshot, width: number, height: number): L
 			lines.push(...lanes);
 			room -= lanes.length + gap;
 		} else if (room >= 1) {
-			lines.push({text: fit(`${order.orderId}  ${state(order)}`, width), dim: order.terminal !== undefined});
+			lines.push({text: cut(`${order.orderId}  ${state(order)}`, width), dim: order.terminal !== undefined});
 			room -= 1;
 		}
 	});
-	if (orders.length === 0 && room > 0) lines.push({text: fit('No orders yet: they start at the order rate, or POST /orders.', width), dim: true});
+	if (orders.length === 0 && room > 0) lines.push({text: cut('No orders yet: they start at the order rate, or POST /orders.', width), dim: true});
 	return lines.slice(0, height);
 }
