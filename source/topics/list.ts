@@ -16,11 +16,11 @@ export type TopicSummary = {
 // Runs in Redis so only the figures travel, never the first and last entries
 // XINFO STREAM carries. KEYS: 1 the topic index. ARGV: 1 the stream key prefix.
 const listScript = new LuaScript(`${topicStatsLua}
-return topicStats(ARGV[1], redis.call('HKEYS', KEYS[1]))`, 1);
+return topicStats(ARGV[1], redis.call('HKEYS', KEYS[1]))`);
 
 /** Known topics with their counts, in one round trip. */
 export async function listTopics(redis: Redis): Promise<TopicSummary[]> {
-	const rows = topicStatsRows(await listScript.run(redis, [keys.topics, keys.stream('')]));
+	const rows = topicStatsRows(await listScript.run(redis, [keys.topics], [keys.stream('')]));
 	return [...rows.entries()]
 		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 		.map(([topic, stats]) => ({topic, count: stats?.stored ?? 0, retained: stats?.retained ?? 0, lastAt: stats?.lastAt ?? 0}));

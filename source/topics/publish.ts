@@ -69,8 +69,8 @@ function isDefault(place: number, value: Arg): boolean {
 	return value === '';
 }
 
-const publish = new LuaScript(publishScript, 2);
-const publishShared = new LuaScript(publishSharedScript, 2);
+const publish = new LuaScript(publishScript);
+const publishShared = new LuaScript(publishSharedScript);
 
 /** The most events one request may store: one script, so Redis is blocked for its length. */
 export const maxBatchEvents = 5000;
@@ -163,14 +163,14 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 	if (events.length > 1 && shared(events)) {
 		const first = (events[0] as OutgoingEvent).envelope;
 		const withWire = events.some(({envelope, wire}) => wire !== envelope.data);
-		const args: Arg[] = [keys.stream(topic), keys.topics, topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
+		const args: Arg[] = [topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
 		for (const {envelope, wire} of events) {
 			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
 			else args.push(envelope.id, envelope.data);
 		}
-		return (await publishShared.run(redis, args)) as string[];
+		return (await publishShared.run(redis, [keys.stream(topic), keys.topics], args)) as string[];
 	}
-	const args: Arg[] = [keys.stream(topic), keys.topics, topic, retain];
+	const args: Arg[] = [topic, retain];
 	for (const {envelope, wire} of events) {
 		const values: Arg[] = [envelope.id, envelope.time, envelope.data, envelope.source, envelope.datacontenttype, envelope.correlationid ?? '', envelope.causationid ?? '', wire === envelope.data ? '' : wire];
 		let k = values.length;
@@ -178,5 +178,5 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 		args.push(k);
 		for (let i = 0; i < k; i++) args.push(values[i] as Arg);
 	}
-	return (await publish.run(redis, args)) as string[];
+	return (await publish.run(redis, [keys.stream(topic), keys.topics], args)) as string[];
 }

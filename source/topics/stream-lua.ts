@@ -1,5 +1,3 @@
-import {luaNowMs} from '../redis/clock.js';
-
 // Lua shared by every script that writes or reads topic streams.
 //
 // The hot path writes nothing but the stream and the PUBLISH: a topic's counts
@@ -68,22 +66,3 @@ export function topicStatsRows(flat: unknown): Map<string, TopicStats | undefine
 	}
 	return rows;
 }
-
-/**
- * KEYS: 1 the topic's stream, 2 the topic index. ARGV: group, start id, topic.
- * Creating a group creates a missing stream (MKSTREAM), after which the first
- * publish finds the stream there and would never index the topic; so the
- * topic enters the index in the same step. 1 when the group is new, 0 when it
- * existed; other errors are returned as they are.
- */
-export const createGroupLua = `${luaNowMs}
-local made = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], ARGV[2], 'MKSTREAM')
-if type(made) == 'table' and made.err then
-  if not string.find(made.err, 'BUSYGROUP', 1, true) then return made end
-  made = 0
-else
-  made = 1
-end
-redis.call('HSETNX', KEYS[2], ARGV[3], now)
-return made
-`;

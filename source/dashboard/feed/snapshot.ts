@@ -62,7 +62,7 @@ return {
 }
 `;
 
-const snapshot = new LuaScript(snapshotScript, 7);
+const snapshot = new LuaScript(snapshotScript);
 
 function pairs(flat: unknown): Map<string, string> {
 	const map = new Map<string, string>();
@@ -110,6 +110,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 			keys.deferred.dead,
 			keys.deferred.stats,
 			keys.actors,
+		], [
 			listLimit,
 			keys.deferred.event(''),
 			bodyBytes,

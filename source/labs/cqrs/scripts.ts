@@ -79,8 +79,8 @@ redis.call('HINCRBY', KEYS[3], 'applied', 1)
 return {'applied', now - tonumber(ARGV[4])}
 `;
 
-const commandScript = new LuaScript(commandLua, 5);
-const applyScript = new LuaScript(applyLua, 4);
+const commandScript = new LuaScript(commandLua);
+const applyScript = new LuaScript(applyLua);
 
 export type Executed = {orderId: string; version: number; entryId: string; data: string};
 
@@ -92,6 +92,7 @@ export async function executeCommand(redis: Redis, topic: string, command: Comma
 		keys.topics,
 		labKeys.cqrs.writeIndex,
 		labKeys.cqrs.stats,
+	], [
 		command.orderId,
 		command.name,
 		command.from.join(','),
@@ -124,6 +125,7 @@ export async function applyEvent(
 		labKeys.cqrs.readIndex,
 		labKeys.cqrs.stats,
 		labKeys.cqrs.handled(group),
+	], [
 		event.id,
 		event.version,
 		event.state,
