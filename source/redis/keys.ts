@@ -34,7 +34,7 @@ export const keys = {
 	 */
 	topics: 'eda:topics',
 	/** STREAM of envelopes for one topic, capped with MAXLEN ~. */
-	stream: (topic: string) => `eda:stream:${topic}`,
+	stream: (topic: string) => `eda:{${topic}}:stream`,
 
 	/** ZSET actor name -> expiry ms; the index of live heartbeats. */
 	actors: 'eda:{actors}:index',

@@ -3,14 +3,16 @@ import {keys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
 import {defaultContentType, defaultSource, type OutgoingEvent} from './envelope.js';
 import {appendLua} from './stream-lua.js';
+import {entryMs, indexTopic} from './topic-index.js';
 
 export const defaultRetain = 10_000;
 
 // One script per request: every event of it is appended to the topic's stream
 // and PUBLISHed byte for byte on the topic's channel (what the Go tool's
 // consumers and redis-cli SUBSCRIBE see), or none is. Counts come from the
-// stream (stream-lua.ts), so nothing else is written per event.
-// KEYS: 1 the topic's stream, 2 the topic index. ARGV: topic, maxlen, then per
+// stream (topics/stats.ts), so nothing else is written per event.
+// KEYS[1] -> eda:{<topic>}:stream
+// ARGV[1] -> topic, ARGV[2] -> maxlen, ARGV[3..] -> per
 // event a count k and k values: id, time, data, source, datacontenttype,
 // correlationid, causationid, wire. Values left off the end take their
 // defaults (the producer's source, JSON, none, wire = data): every argument
@@ -30,7 +32,7 @@ while b <= #ARGV do
   local fields = {'specversion', '1.0', 'id', ARGV[b + 1], 'source', source, 'type', topic, 'time', ARGV[b + 2], 'datacontenttype', contentType, 'data', data}
   if k >= 6 and ARGV[b + 6] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[b + 6] end
   if k >= 7 and ARGV[b + 7] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[b + 7] end
-  ids[#ids + 1] = append(KEYS[1], KEYS[2], topic, maxlen, fields)
+  ids[#ids + 1] = append(KEYS[1], maxlen, fields)
   local wire = data
   if k >= 8 and ARGV[b + 8] ~= '' then wire = ARGV[b + 8] end
   redis.call('PUBLISH', topic, wire)
@@ -41,6 +43,10 @@ return ids`;
 // Batches: every event of the request shares source, time, content
 // type and correlation (one POST, one JSON array or NDJSON body). Those go
 // once; per event only the id, the data and, when it differs, the wire bytes.
+// KEYS[1] -> eda:{<topic>}:stream
+// ARGV[1] -> topic, ARGV[2] -> maxlen, ARGV[3..7] -> source, time,
+// datacontenttype, correlationid, causationid, ARGV[8] -> values per event
+// (2: id, data; 3: id, data, wire), ARGV[9..] -> those values per event.
 const publishSharedScript = `${appendLua}
 local topic = ARGV[1]
 local per = tonumber(ARGV[8])
@@ -53,7 +59,7 @@ for i = 0, n - 1 do
   local b = 8 + i * per
   fields[4] = ARGV[b + 1]
   fields[14] = ARGV[b + 2]
-  ids[#ids + 1] = append(KEYS[1], KEYS[2], topic, ARGV[2], fields)
+  ids[#ids + 1] = append(KEYS[1], ARGV[2], fields)
   local wire = ARGV[b + 2]
   if per == 3 and ARGV[b + 3] ~= '' then wire = ARGV[b + 3] end
   redis.call('PUBLISH', topic, wire)
@@ -139,7 +145,7 @@ function send(redis: Redis, group: Group, groups: Map<string, Group>, key: strin
 	if (groups.get(key) === group) groups.delete(key);
 	const only = group.waiting.length === 1 ? group.waiting[0] : undefined;
 	const events = only ? only.events : group.waiting.flatMap((w) => w.events);
-	storeEvents(redis, group.topic, events, group.retain).then(
+	storeAndIndex(redis, group.topic, events, group.retain).then(
 		(ids) => {
 			if (!Array.isArray(ids) || ids.length !== group.size) {
 				const error = new Error(`Redis answered the publish with ${Array.isArray(ids) ? `${ids.length} ids for ${group.size} events` : 'no ids'}`);
@@ -158,6 +164,15 @@ function send(redis: Redis, group: Group, groups: Map<string, Group>, key: strin
 	);
 }
 
+/** Stores the events, then enters a topic new to this client in the index (topic-index.ts). */
+async function storeAndIndex(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<string[]> {
+	const ids = await storeEvents(redis, topic, events, retain);
+	const first = Array.isArray(ids) ? ids[0] : undefined;
+	// The events are stored: a failed index write is retried at the next publish, not reported.
+	if (typeof first === 'string') await indexTopic(redis, topic, entryMs(first)).catch(() => undefined);
+	return ids;
+}
+
 /** One script call for events on one topic: the shared form when they share their attributes. */
 async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<string[]> {
 	if (events.length > 1 && shared(events)) {
@@ -168,7 +183,7 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
 			else args.push(envelope.id, envelope.data);
 		}
-		return (await publishShared.run(redis, [keys.stream(topic), keys.topics], args)) as string[];
+		return (await publishShared.run(redis, [keys.stream(topic)], args)) as string[];
 	}
 	const args: Arg[] = [topic, retain];
 	for (const {envelope, wire} of events) {
@@ -178,5 +193,5 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 		args.push(k);
 		for (let i = 0; i < k; i++) args.push(values[i] as Arg);
 	}
-	return (await publish.run(redis, [keys.stream(topic), keys.topics], args)) as string[];
+	return (await publish.run(redis, [keys.stream(topic)], args)) as string[];
 }
