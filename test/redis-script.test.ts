@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import type {Redis} from 'ioredis';
+import {luaNowMs, timeReplyMs} from '../source/redis/clock.js';
 import {closeRedis, createRedis, waitReady} from '../source/redis/connect.js';
 import {LuaScript} from '../source/redis/script.js';
 import {startTestRedis, type TestRedis} from './helpers/redis.js';
@@ -51,4 +52,14 @@ test('after Redis forgot its scripts (a restart empties the cache) the script st
 test('an error raised by the script reaches the caller as itself, not as NOSCRIPT', async () => {
 	const failing = new LuaScript(`return redis.error_reply('ERR refused on purpose')`);
 	await assert.rejects(failing.run(client, [], []), /refused on purpose/);
+});
+
+test('scripts and clients read Redis time the same way: luaNowMs lies between two TIME replies read as ms', async () => {
+	const now = new LuaScript(`${luaNowMs}
+return now`);
+	const before = timeReplyMs(await client.time());
+	const inScript = Number(await now.run(client, [], []));
+	const after = timeReplyMs(await client.time());
+	assert.ok(before <= inScript && inScript <= after, `${before} <= ${inScript} <= ${after}`);
+	assert.equal(timeReplyMs(['1700000000', '123456']), 1_700_000_000_123);
 });

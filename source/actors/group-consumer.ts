@@ -4,6 +4,7 @@ import {describeError} from '../cli/user-error.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import type {Envelope} from '../topics/envelope.js';
+import {timeReplyMs} from '../redis/clock.js';
 import {LuaScript} from '../redis/script.js';
 import {indexTopic} from '../topics/topic-index.js';
 import {actorName, Heartbeat} from './heartbeat.js';
@@ -146,8 +147,7 @@ export class GroupConsumer {
 	private async ensureGroup(): Promise<boolean> {
 		const {topic, group, fromStart} = this.options;
 		const created = (await createGroup.run(this.redis, [this.stream], [group, fromStart ? '0' : '$'])) === 1;
-		const [seconds, micros] = await this.redis.time();
-		await indexTopic(this.redis, topic, Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
+		await indexTopic(this.redis, topic, timeReplyMs(await this.redis.time()));
 		return created;
 	}
 
