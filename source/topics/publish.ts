@@ -2,7 +2,7 @@ import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
 import {defaultContentType, defaultSource, type OutgoingEvent} from './envelope.js';
-import {appendLua} from './stream-lua.js';
+import {appendLua, envelopeLua} from './stream-lua.js';
 import {entryMs, indexTopic} from './topic-index.js';
 
 export const defaultRetain = 10_000;
@@ -17,7 +17,7 @@ export const defaultRetain = 10_000;
 // correlationid, causationid, wire. Values left off the end take their
 // defaults (the producer's source, JSON, none, wire = data): every argument
 // costs the producer CPU to encode, and a plain POST needs only the first three.
-const publishScript = `${appendLua}
+const publishScript = `${appendLua}${envelopeLua}
 local topic = ARGV[1]
 local maxlen = ARGV[2]
 local ids = {}
@@ -29,9 +29,10 @@ while b <= #ARGV do
   if k >= 4 then source = ARGV[b + 4] end
   local contentType = '${defaultContentType}'
   if k >= 5 then contentType = ARGV[b + 5] end
-  local fields = {'specversion', '1.0', 'id', ARGV[b + 1], 'source', source, 'type', topic, 'time', ARGV[b + 2], 'datacontenttype', contentType, 'data', data}
-  if k >= 6 and ARGV[b + 6] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[b + 6] end
-  if k >= 7 and ARGV[b + 7] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[b + 7] end
+  local correlationid, causationid = nil, nil
+  if k >= 6 then correlationid = ARGV[b + 6] end
+  if k >= 7 then causationid = ARGV[b + 7] end
+  local fields = envelope(ARGV[b + 1], source, topic, ARGV[b + 2], contentType, data, correlationid, causationid)
   ids[#ids + 1] = append(KEYS[1], maxlen, fields)
   local wire = data
   if k >= 8 and ARGV[b + 8] ~= '' then wire = ARGV[b + 8] end
@@ -47,12 +48,10 @@ return ids`;
 // ARGV[1] -> topic, ARGV[2] -> maxlen, ARGV[3..7] -> source, time,
 // datacontenttype, correlationid, causationid, ARGV[8] -> values per event
 // (2: id, data; 3: id, data, wire), ARGV[9..] -> those values per event.
-const publishSharedScript = `${appendLua}
+const publishSharedScript = `${appendLua}${envelopeLua}
 local topic = ARGV[1]
 local per = tonumber(ARGV[8])
-local fields = {'specversion', '1.0', 'id', '', 'source', ARGV[3], 'type', topic, 'time', ARGV[4], 'datacontenttype', ARGV[5], 'data', ''}
-if ARGV[6] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[6] end
-if ARGV[7] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[7] end
+local fields = envelope('', ARGV[3], topic, ARGV[4], ARGV[5], '', ARGV[6], ARGV[7])
 local ids = {}
 local n = (#ARGV - 8) / per
 for i = 0, n - 1 do

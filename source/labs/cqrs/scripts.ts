@@ -7,7 +7,7 @@ import {keys} from '../../redis/keys.js';
 import {luaNowMs} from '../../redis/clock.js';
 import {LuaScript} from '../../redis/script.js';
 import {defaultRetain} from '../../topics/publish.js';
-import {appendLua} from '../../topics/stream-lua.js';
+import {appendLua, envelopeLua} from '../../topics/stream-lua.js';
 import {entryMs, indexTopic} from '../../topics/topic-index.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {HttpError} from '../http.js';
@@ -24,9 +24,9 @@ import type {Command} from './model.js';
 // ARGV[8] -> maxlen, ARGV[9] -> topic, ARGV[10] -> id, ARGV[11] -> source, ARGV[12] -> datacontenttype,
 // ARGV[13] -> correlationid, ARGV[14] -> causationid, ARGV[15] -> time
 // Returns {'ok', version, entry id, data} or {'err', status, message}.
-// The stream entry carries the same fields, in the same order, as every
-// producer-stored event (topics/publish.ts), so every reader understands it.
-const commandLua = `${luaNowMs}${appendLua}
+// The stream entry is built by the same envelope() as every producer-stored
+// event (topics/stream-lua.ts), so every reader understands it.
+const commandLua = `${luaNowMs}${appendLua}${envelopeLua}
 local function reject(status, message)
   redis.call('HINCRBY', KEYS[4], 'rejected', 1)
   return {'err', status, message}
@@ -55,10 +55,7 @@ for k, v in pairs(change) do state[k] = v end
 local encoded = cjson.encode(state)
 local data = '{"event":' .. cjson.encode(ARGV[7]) .. ',"orderId":' .. cjson.encode(ARGV[1]) .. ',"version":' .. state.version ..
   ',"change":' .. cjson.encode(change) .. ',"state":' .. encoded .. '}'
-local fields = {'specversion', '1.0', 'id', ARGV[10], 'source', ARGV[11], 'type', ARGV[9], 'time', ARGV[15], 'datacontenttype', ARGV[12], 'data', data}
-if ARGV[13] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[13] end
-if ARGV[14] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[14] end
-local entry = append(KEYS[2], ARGV[8], fields)
+local entry = append(KEYS[2], ARGV[8], envelope(ARGV[10], ARGV[11], ARGV[9], ARGV[15], ARGV[12], data, ARGV[13], ARGV[14]))
 redis.call('PUBLISH', ARGV[9], data)
 redis.call('HSET', KEYS[1], 'state', encoded, 'version', state.version, 'changedAt', now)
 redis.call('ZADD', KEYS[3], state.placedAt, ARGV[1])
