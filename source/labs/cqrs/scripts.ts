@@ -26,7 +26,7 @@ import type {Command} from './model.js';
 // Returns {'ok', version, entry id, data} or {'err', status, message}.
 // The stream entry is built by the same envelope() as every producer-stored
 // event (topics/stream-lua.ts), so every reader understands it.
-const commandLua = `${luaNowMs}${appendLua}${envelopeLua}
+const commandScript = new LuaScript(`${luaNowMs}${appendLua}${envelopeLua}
 local function reject(status, message)
   redis.call('HINCRBY', KEYS[4], 'rejected', 1)
   return {'err', status, message}
@@ -61,7 +61,7 @@ redis.call('HSET', KEYS[1], 'state', encoded, 'version', state.version, 'changed
 redis.call('ZADD', KEYS[3], state.placedAt, ARGV[1])
 redis.call('HINCRBY', KEYS[4], 'events', 1)
 return {'ok', state.version, entry, data}
-`;
+`);
 
 // KEYS[1] -> eda:{lab.cqrs.orders}:read:<orderId>
 // KEYS[2] -> eda:{lab.cqrs.orders}:read-index
@@ -70,7 +70,7 @@ return {'ok', state.version, entry, data}
 // ARGV[1] -> event id, ARGV[2] -> version, ARGV[3] -> state JSON, ARGV[4] -> written at (Redis ms),
 // ARGV[5] -> replica, ARGV[6] -> placed at, ARGV[7] -> orderId, ARGV[8] -> handled ttl ms
 // Returns {'applied', converge ms}, {'old', current version} or {'duplicate', times}.
-const applyLua = `${luaNowMs}
+const applyScript = new LuaScript(`${luaNowMs}
 local n = redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
 redis.call('PEXPIRE', KEYS[4], ARGV[8])
 if n > 1 then
@@ -86,10 +86,7 @@ redis.call('HSET', KEYS[1], 'state', ARGV[3], 'version', ARGV[2], 'writtenAt', A
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[7])
 redis.call('HINCRBY', KEYS[3], 'applied', 1)
 return {'applied', now - tonumber(ARGV[4])}
-`;
-
-const commandScript = new LuaScript(commandLua);
-const applyScript = new LuaScript(applyLua);
+`);
 
 export type Executed = {orderId: string; version: number; entryId: string; data: string};
 
