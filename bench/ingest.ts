@@ -8,6 +8,7 @@ import {mkdirSync, readdirSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {Redis} from 'ioredis';
+import {keys} from '../source/redis/keys.js';
 import {freePort, startPrivateRedis, type PrivateRedis} from '../source/redis/private-server.js';
 import {listTopics} from '../source/topics/list.js';
 import {ensureDist, root, type BuildState} from './lib/build.js';
@@ -95,7 +96,7 @@ function streamCheck(xlen: number, total: number): Check {
 }
 
 async function lastEntryCheck(admin: Redis, name: string, expected: string): Promise<Check> {
-	const entries = (await admin.xrevrange(`eda:stream:${name}`, '+', '-', 'COUNT', 1)) as [string, string[]][];
+	const entries = (await admin.xrevrange(keys.stream(name), '+', '-', 'COUNT', 1)) as [string, string[]][];
 	const fields = entries[0]?.[1] ?? [];
 	const data = fields[fields.indexOf('data') + 1];
 	const type = fields[fields.indexOf('type') + 1];

@@ -11,6 +11,7 @@ import {DashboardRuntime} from '../source/dashboard/runtime/runtime.js';
 import {logLabel} from '../source/dashboard/screen.js';
 import {DashboardStore} from '../source/dashboard/store/store.js';
 import {labNames} from '../source/labs/lab.js';
+import {keys as redisKeys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {keys, renderDashboard} from './dashboard-helpers.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
@@ -120,7 +121,7 @@ describe('the Labs view in the dashboard', {timeout: 60_000}, () => {
 		await waitFor(() => store.getState().lab.phase === 'idle' && runtime.labs.current === undefined, 'the lab stopped');
 		assert.equal((await fetch(`${url}/orders`, {method: 'POST'})).status, 404, 'no lab route once it stopped');
 		await app.waitForFrame((f) => /^│\d\d:\d\d:\d\d orders {6}/m.test(f), "the lab's lines in the Log");
-		assert.deepEqual(await redis.client.keys('eda:actor:lab*'), [], "no lab heartbeat left");
+		assert.deepEqual(await redis.client.keys(redisKeys.actor('lab*')), [], "no lab heartbeat left");
 	});
 
 	it('the deferred lab pauses the dashboard\'s own master and workers while it runs; q leaves Labs, q again quits', async () => {

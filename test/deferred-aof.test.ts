@@ -8,6 +8,7 @@ import {DeferredStore} from '../source/deferred/store.js';
 import {DeferredWorker} from '../source/deferred/worker.js';
 import type {Redis} from 'ioredis';
 import {createRedis, waitReady} from '../source/redis/connect.js';
+import {keys} from '../source/redis/keys.js';
 import type {RedisSession} from '../source/redis/session.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 import {memoryOutput, session} from './deferred-support.js';
@@ -69,7 +70,7 @@ async function run(producer: Redis, output: ReturnType<typeof memoryOutput>): Pr
 
 	await waitFor(async () => {
 		const pipeline = redis.client.pipeline();
-		for (const id of accepted) pipeline.hget(`eda:deferred:event:${id}`, 'state');
+		for (const id of accepted) pipeline.hget(keys.deferred.event(id), 'state');
 		const states = ((await pipeline.exec()) ?? []).map(([, state]) => state);
 		return states.every((s) => s === 'done');
 	}, `all ${accepted.length} accepted events done`, 60_000);

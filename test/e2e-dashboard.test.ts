@@ -85,7 +85,7 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 			term.kill();
 		}
 		assert.deepEqual(await redis.client.zrange(redisKeys.actors, 0, -1), [], 'no heartbeat left in the index');
-		assert.deepEqual(await redis.client.keys('eda:actor:*'), [], 'no heartbeat hash left');
+		assert.deepEqual(await redis.client.keys(redisKeys.actor('*')), [], 'no heartbeat hash left');
 		assert.equal(await redis.client.zcard(redisKeys.deferred.inflight), 0, 'nothing stranded in flight');
 	});
 
@@ -131,7 +131,7 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 			term.kill();
 		}
 		assert.deepEqual(await redis.client.zrange(redisKeys.actors, 0, -1), [], 'no heartbeat left in the index');
-		assert.deepEqual(await redis.client.keys('eda:actor:*'), [], 'no heartbeat hash left');
+		assert.deepEqual(await redis.client.keys(redisKeys.actor('*')), [], 'no heartbeat hash left');
 	});
 
 	it('not a terminal: prints the actors\' lines instead of a screen', async () => {

@@ -3,6 +3,7 @@ import {after, before, test} from 'node:test';
 import {listActors} from '../source/actors/heartbeat.js';
 import type {ActorOutput} from '../source/actors/output.js';
 import {DeferredLab} from '../source/labs/deferred/lab.js';
+import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
@@ -56,5 +57,5 @@ test('stopping leaves no heartbeat and no task in flight', async () => {
 	await lab.burst();
 	await lab.stop();
 	assert.deepEqual((await listActors(redis.client)).map((a) => `${a.name} ${a.detail}`), []);
-	assert.equal(await redis.client.zcard('eda:deferred:inflight'), 0);
+	assert.equal(await redis.client.zcard(keys.deferred.inflight), 0);
 });

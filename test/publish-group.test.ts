@@ -11,7 +11,7 @@ import {defaultSource, type OutgoingEvent} from '../source/topics/envelope.js';
 import {maxBatchEvents, publishEvents} from '../source/topics/publish.js';
 import {listTopics} from '../source/topics/list.js';
 import {readSnapshot} from '../source/dashboard/feed/snapshot.js';
-import {startTestRedis, topicCount, type TestRedis} from './helpers/redis.js';
+import {startTestRedis, topicCount, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 let client: Redis;
@@ -137,4 +137,17 @@ test('the dashboard refresh reads counts for at most 200 topics; the rest are li
 	);
 	// GET /topics is asked for, not refreshed: it has every count.
 	assert.equal((await listTopics(client)).filter((t) => t.topic.startsWith('many.') && t.count === 1).length, names.length);
+});
+
+test('a restarted Redis that lost its data lists a topic again at its next publish on the same connection', async () => {
+	// The index is written once per topic and connection (topic-index.ts); a reconnect starts that over.
+	const topic = 'index.again';
+	await publishEvents(client, topic, [event(topic, '1')]);
+	assert.equal(await topicCount(redis.client, topic), 1);
+	await redis.kill();
+	await redis.restart();
+	await waitFor(async () => client.status === 'ready' && (await client.ping()) === 'PONG', 'the client back on the empty Redis');
+	assert.equal(await topicCount(redis.client, topic), undefined, 'nothing survived the restart (no append-only file)');
+	await publishEvents(client, topic, [event(topic, '2')]);
+	assert.equal(await topicCount(redis.client, topic), 1);
 });

@@ -9,6 +9,7 @@ import {after, before, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
 import {UserError} from '../source/errors.js';
 import {displayUrl, reconnectDelay} from '../source/redis/connect.js';
+import {keys} from '../source/redis/keys.js';
 import {freePort, portAnswers} from '../source/redis/private-server.js';
 import {openRedisSession, recentEnough, resolveRedisUrl, validateRedisUrl} from '../source/redis/session.js';
 import {runCli, spawnCli, stackTrace, stopAllCli} from './helpers/process.js';
@@ -169,7 +170,7 @@ test('rediss:// (TLS) with a password: an api-server and a consumer talk through
 	await consumer.waitForLine('Event data: {"over":"tls"}');
 	const direct = new Redis({port: tls.port, host: '127.0.0.1', password, tls: {ca: readFileSync(cert)}});
 	try {
-		assert.equal(await direct.xlen('eda:stream:tls.t'), 1);
+		assert.equal(await direct.xlen(keys.stream('tls.t')), 1);
 	} finally {
 		direct.disconnect();
 	}

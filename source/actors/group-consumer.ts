@@ -4,8 +4,9 @@ import {describeError} from '../errors.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {attributesOf, type Envelope} from '../topics/envelope.js';
-import {createGroupLua} from '../topics/stream-lua.js';
+import {timeReplyMs} from '../redis/clock.js';
 import {LuaScript} from '../redis/script.js';
+import {indexTopic} from '../topics/topic-index.js';
 import {actorName, Heartbeat} from './heartbeat.js';
 import {receivedLines, type ActorOutput} from './output.js';
 import {outageReporter} from './outage.js';
@@ -36,7 +37,21 @@ export type GroupConsumerOptions = {
 
 export const defaultClaimIdleMs = 30_000;
 
-const createGroup = new LuaScript(createGroupLua, 2);
+// Creates the group, and the stream when missing (MKSTREAM). The topic index
+// spans topics, so it is written after this, from the client (topic-index.ts):
+// the first publish finds this stream there and creates nothing.
+// KEYS[1] -> eda:{<topic>}:stream
+// ARGV[1] -> group
+// ARGV[2] -> start id: '0' (oldest retained) or '$' (new entries only)
+// Returns 1 when the group is new, 0 when it existed; other errors as they are.
+const createGroup = new LuaScript(`
+local made = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], ARGV[2], 'MKSTREAM')
+if type(made) == 'table' and made.err then
+  if not string.find(made.err, 'BUSYGROUP', 1, true) then return made end
+  return 0
+end
+return 1
+`);
 
 /**
  * A competing consumer on a topic's durable stream. Each entry is acknowledged
@@ -131,7 +146,9 @@ export class GroupConsumer {
 	/** Creates the group (and indexes the topic); false when the group existed already. */
 	private async ensureGroup(): Promise<boolean> {
 		const {topic, group, fromStart} = this.options;
-		return (await createGroup.run(this.redis, [this.stream, keys.topics, group, fromStart ? '0' : '$', topic])) === 1;
+		const created = (await createGroup.run(this.redis, [this.stream], [group, fromStart ? '0' : '$'])) === 1;
+		await indexTopic(this.redis, topic, timeReplyMs(await this.redis.time()));
+		return created;
 	}
 
 	private async run(): Promise<void> {

@@ -27,6 +27,11 @@ export function actorName(kind: ActorKind): string {
 }
 
 // One script: the hash, its expiry and the index entry change together.
+// KEYS[1] -> eda:{actors}:index
+// KEYS[2] -> eda:{actors}:actor:<name>
+// ARGV[1] -> ttl ms
+// ARGV[2..7] -> name, kind, pid, host, events handled, detail
+// Returns Redis ms.
 const beatScript = new LuaScript(`${luaNowMs}
 local ttl = tonumber(ARGV[1])
 if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('HSET', KEYS[2], 'started', now) end
@@ -35,7 +40,7 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return now
-`, 2);
+`);
 
 /**
  * An actor's presence in Redis: name, kind, pid, host, started and events
@@ -66,7 +71,7 @@ export class Heartbeat {
 
 	async beat(): Promise<void> {
 		try {
-			await beatScript.run(this.redis, [keys.actors, keys.actor(this.name), heartbeatTtlMs, this.name, this.kind, process.pid, os.hostname(), this.handled, this.detail]);
+			await beatScript.run(this.redis, [keys.actors, keys.actor(this.name)], [heartbeatTtlMs, this.name, this.kind, process.pid, os.hostname(), this.handled, this.detail]);
 		} catch {
 			// Redis is away; the next beat after the reconnect renews it.
 		}

@@ -3,6 +3,7 @@
 // most three pipelined round trips whatever the number of events.
 import {createHash} from 'node:crypto';
 import type {Redis} from 'ioredis';
+import {timeReplyMs} from '../redis/clock.js';
 import {goCompat, keys} from '../redis/keys.js';
 
 export type EventView = {
@@ -90,8 +91,7 @@ export async function readDeferredSnapshot(redis: Redis, limit = 50): Promise<De
 		if (error) throw error;
 		return result;
 	};
-	const [seconds, micros] = value(0) as [string, string];
-	const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+	const now = timeReplyMs(value(0) as [string, string]);
 	const statsRaw = value(5) as Record<string, string>;
 	const stats = Object.fromEntries(Object.entries(statsRaw).map(([k, v]) => [k, Number(v)]));
 	const scheduledIds = pairs(value(6));

@@ -1,59 +1,27 @@
-// The deferred event store: typed calls to the Lua scripts, one per move.
-// LuaScript sends EVALSHA and falls back to EVAL on NOSCRIPT, so the scripts
-// survive a Redis restart (which empties the script cache).
+// The deferred event store: one typed call per move of an event between
+// stages, each one Lua script written beside its call (schedule.ts, lease.ts,
+// repair.ts, leader.ts). Redis runs a script alone, so an event is never in two
+// stages nor in none, and several masters or workers can call them at once
+// without double moves. Time comes from Redis TIME in ms (luaNowMs), never
+// from a client's clock. LuaScript sends EVALSHA and falls back to EVAL on
+// NOSCRIPT, so the scripts survive a Redis restart (which empties the cache).
+//
+// message:queue holds plain bodies (the Go tool reads and writes them); which
+// id a body belongs to is kept in a list per sha1 of the body
+// (eda:{message:queue}:ids:<sha1>), in the same FIFO order as the queue: a
+// promote LPUSHes the body and RPUSHes the id, a claim RPOPs the body and
+// LPOPs the id. Every key here carries the tag {message:queue} (redis/keys.ts).
 import type {Redis} from 'ioredis';
-import {goCompat, keys} from '../redis/keys.js';
-import {LuaScript, type ScriptArg} from '../redis/script.js';
-import * as lua from './scripts.js';
+import {keys} from '../redis/keys.js';
+import * as lease from './lease.js';
+import {lead, resign} from './leader.js';
+import {purgeDead, reconcile, retry} from './repair.js';
+import {enqueueMany, promote, type Body} from './schedule.js';
 
-const eventPrefix = keys.deferred.event('');
-const idsPrefix = keys.deferred.idsForBody('');
+export type {ClaimedEvent} from './lease.js';
 
 /** Done records stay readable (GET /deferred/:id) this long. */
 export const keepDoneMs = 3_600_000;
-
-export type Body = string | Buffer;
-
-export type ClaimedEvent = {
-	id: string;
-	token: string;
-	body: string;
-	attempts: number;
-	/** Redis ms the event was due (the latest due after retries). */
-	due: number;
-	/** Redis ms when the lease runs out unless renewed. */
-	leaseUntil: number;
-	/** Redis ms of the claim. */
-	claimedAt: number;
-};
-
-export type FailResult = {outcome: 'retry'; due: number; failedAt: number} | {outcome: 'dead'; at: number} | {outcome: 'lost'};
-
-const definitions: Record<string, LuaScript> = {
-	edaDeferredEnqueue: new LuaScript(lua.enqueueLua, 3),
-	edaDeferredPromote: new LuaScript(lua.promoteLua, 3),
-	edaDeferredClaim: new LuaScript(lua.claimLua, 4),
-	edaDeferredRenew: new LuaScript(lua.renewLua, 1),
-	edaDeferredComplete: new LuaScript(lua.completeLua, 2),
-	edaDeferredFail: new LuaScript(lua.failLua, 4),
-	edaDeferredRelease: new LuaScript(lua.releaseLua, 2),
-	edaDeferredSweep: new LuaScript(lua.sweepLua, 4),
-	edaDeferredRetry: new LuaScript(lua.retryLua, 4),
-	edaDeferredPurge: new LuaScript(lua.purgeLua, 1),
-	edaDeferredReconcile: new LuaScript(lua.reconcileLua, 2),
-	edaDeferredLeader: new LuaScript(lua.leaderLua, 1),
-	edaDeferredResign: new LuaScript(lua.resignLua, 1),
-};
-
-type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>;
-
-function script(redis: Redis, name: string): ScriptFn {
-	const found = definitions[name];
-	if (!found) throw new Error(`script ${name} is not defined`);
-	return (...args) => found.run(redis, args);
-}
-
-const num = (value: unknown): number => Number(value);
 
 /** All moves of deferred events, on one client. */
 export class DeferredStore {
@@ -61,13 +29,7 @@ export class DeferredStore {
 
 	/** Stores events, each due after its delay; returns ids and due times (Redis ms). */
 	async enqueueMany(items: {body: Body; delayMs: number}[], source = 'api'): Promise<{id: string; due: number}[]> {
-		if (items.length === 0) return [];
-		const args: (string | number | Buffer)[] = [eventPrefix, idsPrefix, source, keys.deferred.scheduledChannel];
-		for (const item of items) args.push(item.body, Math.max(0, Math.round(item.delayMs)));
-		const reply = (await script(this.redis, 'edaDeferredEnqueue')(keys.deferred.seq, keys.deferred.scheduled, keys.deferred.stats, ...args)) as unknown[];
-		const out: {id: string; due: number}[] = [];
-		for (let i = 0; i < reply.length; i += 2) out.push({id: String(reply[i]), due: num(reply[i + 1])});
-		return out;
+		return enqueueMany(this.redis, items, source);
 	}
 
 	async enqueue(body: Body, delayMs: number, source = 'api'): Promise<{id: string; due: number}> {
@@ -78,56 +40,27 @@ export class DeferredStore {
 
 	/** Moves up to `batch` due events to message:queue. */
 	async promote(batch = 1000): Promise<{moved: number; nextDue: number | undefined; now: number}> {
-		const [moved, nextDue, now] = (await script(this.redis, 'edaDeferredPromote')(
-			keys.deferred.scheduled, goCompat.workQueue, keys.deferred.stats,
-			eventPrefix, idsPrefix, batch, keys.deferred.readyChannel,
-		)) as unknown[];
-		return {moved: num(moved), nextDue: num(nextDue) < 0 ? undefined : num(nextDue), now: num(now)};
+		return promote(this.redis, batch);
 	}
 
 	/** Returns expired leases to the queue (or the dead list after the last attempt). */
 	async sweep(batch = 1000): Promise<{requeued: number; dead: number; nextExpiry: number | undefined}> {
-		const [requeued, dead, nextExpiry] = (await script(this.redis, 'edaDeferredSweep')(
-			keys.deferred.inflight, goCompat.workQueue, keys.deferred.dead, keys.deferred.stats,
-			eventPrefix, idsPrefix, batch, keys.deferred.readyChannel,
-		)) as unknown[];
-		return {requeued: num(requeued), dead: num(dead), nextExpiry: num(nextExpiry) < 0 ? undefined : num(nextExpiry)};
+		return lease.sweep(this.redis, batch);
 	}
 
 	/** Takes up to `n` events, oldest first, each with a lease of `leaseMs`. */
-	async claim(n: number, worker: string, leaseMs: number, maxAttempts: number): Promise<{now: number; events: ClaimedEvent[]}> {
-		const reply = (await script(this.redis, 'edaDeferredClaim')(
-			goCompat.workQueue, keys.deferred.inflight, keys.deferred.stats, keys.deferred.seq,
-			eventPrefix, idsPrefix, n, leaseMs, worker, maxAttempts,
-		)) as unknown[];
-		const now = num(reply[0]);
-		const events: ClaimedEvent[] = [];
-		for (let i = 1; i + 4 < reply.length; i += 5) {
-			events.push({
-				id: String(reply[i]),
-				token: String(reply[i + 1]),
-				body: String(reply[i + 2]),
-				attempts: num(reply[i + 3]),
-				due: num(reply[i + 4]),
-				leaseUntil: now + leaseMs,
-				claimedAt: now,
-			});
-		}
-		return {now, events};
+	async claim(n: number, worker: string, leaseMs: number, maxAttempts: number): Promise<{now: number; events: lease.ClaimedEvent[]}> {
+		return lease.claim(this.redis, n, worker, leaseMs, maxAttempts);
 	}
 
 	/** Extends the leases still held; returns which were (false: lease lost). */
-	async renew(held: {id: string; token: string}[], leaseMs: number): Promise<{now: number; kept: boolean[]}> {
-		if (held.length === 0) return {now: 0, kept: []};
-		const reply = (await script(this.redis, 'edaDeferredRenew')(keys.deferred.inflight, eventPrefix, leaseMs, ...held.flatMap((h) => [h.id, h.token]))) as unknown[];
-		return {now: num(reply[0]), kept: reply.slice(1).map((v) => num(v) === 1)};
+	async renew(held: lease.Held[], leaseMs: number): Promise<{now: number; kept: boolean[]}> {
+		return lease.renew(this.redis, held, leaseMs);
 	}
 
 	/** In flight → done for each held lease; false where the lease was lost. */
-	async completeMany(held: {id: string; token: string}[]): Promise<boolean[]> {
-		if (held.length === 0) return [];
-		const reply = (await script(this.redis, 'edaDeferredComplete')(keys.deferred.inflight, keys.deferred.stats, eventPrefix, keepDoneMs, ...held.flatMap((h) => [h.id, h.token]))) as unknown[];
-		return reply.map((v) => num(v) === 1);
+	async completeMany(held: lease.Held[]): Promise<boolean[]> {
+		return lease.completeMany(this.redis, held, keepDoneMs);
 	}
 
 	async complete(id: string, token: string): Promise<boolean> {
@@ -135,35 +68,25 @@ export class DeferredStore {
 		return ok === true;
 	}
 
-	async fail(id: string, token: string, error: string, maxAttempts: number, backoffMs: number, jitter = Math.random()): Promise<FailResult> {
-		const reply = (await script(this.redis, 'edaDeferredFail')(
-			keys.deferred.inflight, keys.deferred.scheduled, keys.deferred.dead, keys.deferred.stats,
-			eventPrefix, id, token, error, maxAttempts, backoffMs, jitter, keys.deferred.scheduledChannel,
-		)) as unknown[];
-		const code = num(reply[0]);
-		if (code === 1) return {outcome: 'retry', due: num(reply[1]), failedAt: num(reply[2])};
-		if (code === 2) return {outcome: 'dead', at: num(reply[1])};
-		return {outcome: 'lost'};
+	async fail(id: string, token: string, error: string, maxAttempts: number, backoffMs: number, jitter = Math.random()): Promise<lease.FailResult> {
+		return lease.fail(this.redis, id, token, error, maxAttempts, backoffMs, jitter);
 	}
 
 	/** Hands held events back to the head of the queue at once. */
-	async release(held: {id: string; token: string}[]): Promise<number> {
-		if (held.length === 0) return 0;
-		return num(await script(this.redis, 'edaDeferredRelease')(
-			keys.deferred.inflight, goCompat.workQueue, eventPrefix, idsPrefix, keys.deferred.readyChannel, ...held.flatMap((h) => [h.id, h.token]),
-		));
+	async release(held: lease.Held[]): Promise<number> {
+		return lease.release(this.redis, held);
 	}
 
 	/** One dead or scheduled event back to the queue now. */
 	async retry(id: string): Promise<{moved: number; problem: string}> {
-		return this.retryCall(id, 1);
+		return retry(this.redis, id, 1);
 	}
 
 	/** Every dead event back to the queue, in bounded batches. */
 	async retryAllDead(batch = 1000): Promise<number> {
 		let total = 0;
 		for (;;) {
-			const {moved} = await this.retryCall('', batch);
+			const {moved} = await retry(this.redis, '', batch);
 			total += moved;
 			if (moved < batch) return total;
 		}
@@ -172,7 +95,7 @@ export class DeferredStore {
 	async purgeDead(batch = 1000): Promise<number> {
 		let total = 0;
 		for (;;) {
-			const n = num(await script(this.redis, 'edaDeferredPurge')(keys.deferred.dead, eventPrefix, batch));
+			const n = await purgeDead(this.redis, batch);
 			total += n;
 			if (n < batch) return total;
 		}
@@ -183,30 +106,21 @@ export class DeferredStore {
 	 * tool's RPOP) took as "taken"; pass the returned cursor to the next call.
 	 */
 	async reconcile(cursor = '0', count = 1000): Promise<{cursor: string; taken: number}> {
-		const [next, taken] = (await script(this.redis, 'edaDeferredReconcile')(goCompat.workQueue, keys.deferred.stats, eventPrefix, idsPrefix, cursor, count, keepDoneMs)) as unknown[];
-		return {cursor: String(next), taken: num(taken)};
+		return reconcile(this.redis, cursor, count, keepDoneMs);
 	}
 
 	/** Takes or keeps a lock for `ttlMs`; true while this holder has it. */
 	async lead(lock: string, holder: string, ttlMs: number): Promise<boolean> {
-		return num(await script(this.redis, 'edaDeferredLeader')(lock, holder, ttlMs)) === 1;
+		return lead(this.redis, lock, holder, ttlMs);
 	}
 
 	async resign(lock: string, holder: string): Promise<void> {
-		await script(this.redis, 'edaDeferredResign')(lock, holder);
+		await resign(this.redis, lock, holder);
 	}
 
 	/** The record of one event, or undefined. */
 	async get(id: string): Promise<Record<string, string> | undefined> {
 		const hash = await this.redis.hgetall(keys.deferred.event(id));
 		return Object.keys(hash).length > 0 ? hash : undefined;
-	}
-
-	private async retryCall(id: string, batch: number): Promise<{moved: number; problem: string}> {
-		const [moved, problem] = (await script(this.redis, 'edaDeferredRetry')(
-			keys.deferred.scheduled, goCompat.workQueue, keys.deferred.dead, keys.deferred.stats,
-			eventPrefix, idsPrefix, keys.deferred.readyChannel, id, batch,
-		)) as unknown[];
-		return {moved: num(moved), problem: String(problem ?? '')};
 	}
 }

@@ -2,6 +2,17 @@
 // article's Go tool uses (`message:queue`, channel `master`, channel `<topic>`)
 // are kept as they are so both tools can share one Redis; everything of our own
 // lives under `eda:` and says what it holds.
+//
+// Hash tags: every key one Lua script touches, passed in KEYS or built inside
+// the script from a prefix (an event's record from its id), carries the same
+// `{tag}`, so it lands in one Redis Cluster slot and the script can run on a
+// cluster (as BullMQ's `bull:{queue}:…` and asynq's `asynq:{queue}:…` keys do).
+// A topic's keys carry `{<topic>}`; the deferred keys carry `{message:queue}`,
+// which hashes like the Go tool's list `message:queue` (a key without braces
+// hashes whole), so that list sits in their slot without being renamed; the
+// heartbeats carry `{actors}`. Topic names cannot hold braces (topics/names.ts),
+// so a topic's tag is always the whole name. test/cluster-slots.test.ts runs
+// every script on a Redis Cluster node that refuses a key of another slot.
 
 export const goCompat = {
 	/** The deferred work queue: LPUSH by masters, taken from the right by workers. */
@@ -10,46 +21,50 @@ export const goCompat = {
 	masterChannel: 'master',
 } as const;
 
+/** `{message:queue}`: the slot of the Go tool's list, shared by every deferred key. */
+const deferredTag = `{${goCompat.workQueue}}`;
+
 export const keys = {
 	/**
-	 * HASH topic -> ms (Redis time) its stream was created: the index of topic
-	 * names, written once per topic. Counts and the last event's time come from
-	 * the stream (XINFO STREAM). Older eda versions kept counts here; only the
-	 * names are read.
+	 * HASH topic -> ms (Redis time) the topic was first seen: the index of
+	 * topic names, written once per topic. It spans topics, so no per-topic
+	 * script writes it: the client enters a topic before its first publish or
+	 * group (topics/index.ts). Counts and the last event's time come from the
+	 * stream (XINFO STREAM); only the names are read.
 	 */
 	topics: 'eda:topics',
 	/** STREAM of envelopes for one topic, capped with MAXLEN ~. */
-	stream: (topic: string) => `eda:stream:${topic}`,
+	stream: (topic: string) => `eda:{${topic}}:stream`,
 
 	/** ZSET actor name -> expiry ms; the index of live heartbeats. */
-	actors: 'eda:actors',
+	actors: 'eda:{actors}:index',
 	/** HASH with one actor's heartbeat; expires when the actor stops beating. */
-	actor: (name: string) => `eda:actor:${name}`,
+	actor: (name: string) => `eda:{actors}:actor:${name}`,
 
 	deferred: {
 		/** STRING counter for event ids. */
-		seq: 'eda:deferred:seq',
+		seq: `eda:${deferredTag}:seq`,
 		/** HASH per event: body, state, attempts, due, times, last error. */
-		event: (id: string) => `eda:deferred:event:${id}`,
+		event: (id: string) => `eda:${deferredTag}:event:${id}`,
 		/** ZSET id -> due ms. */
-		scheduled: 'eda:deferred:scheduled',
+		scheduled: `eda:${deferredTag}:scheduled`,
 		/** LIST of ids whose body sits in message:queue, per sha1 of the body. */
-		idsForBody: (sha1: string) => `eda:deferred:ids:${sha1}`,
+		idsForBody: (sha1: string) => `eda:${deferredTag}:ids:${sha1}`,
 		/** ZSET id -> lease expiry ms. */
-		inflight: 'eda:deferred:inflight',
+		inflight: `eda:${deferredTag}:inflight`,
 		/** ZSET id -> ms it died. */
-		dead: 'eda:deferred:dead',
+		dead: `eda:${deferredTag}:dead`,
 		/**
 		 * HASH of counters since the start: enqueued, promoted, claimed, done,
 		 * retried, expired (leases returned), dead, retriedByHand, taken (by a
-		 * worker that keeps no record). Written by deferred/scripts.ts only.
+		 * worker that keeps no record). Written by the deferred scripts only.
 		 */
-		stats: 'eda:deferred:stats',
+		stats: `eda:${deferredTag}:stats`,
 		/** STRING lock: which master takes the Go tool's `master` channel. */
-		channelLeader: 'eda:deferred:channel-leader',
-		/** Channel: published when events became ready, to wake idle workers. */
+		channelLeader: `eda:${deferredTag}:channel-leader`,
+		/** Channel (no slot): published when events became ready, to wake idle workers. */
 		readyChannel: 'eda:deferred:ready',
-		/** Channel: published when an event is scheduled, to wake masters. */
+		/** Channel (no slot): published when an event is scheduled, to wake masters. */
 		scheduledChannel: 'eda:deferred:scheduled',
 	},
 } as const;

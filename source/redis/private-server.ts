@@ -17,6 +17,8 @@ export type PrivateRedisOptions = {
 	appendOnly?: boolean;
 	/** Data folder, kept across restarts when given. */
 	dir?: string;
+	/** Cluster mode (its nodes.conf in the data folder); the caller assigns the slots. */
+	cluster?: boolean;
 };
 
 /** True when an executable of that name is on the PATH. */
@@ -75,6 +77,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
 		'--dir', dir,
 		'--protected-mode', 'yes',
 		'--loglevel', 'warning',
+		...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] : []),
 	];
 	const child = spawn('redis-server', args, {stdio: ['ignore', 'ignore', 'pipe']});
 	let exited = false;

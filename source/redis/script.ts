@@ -19,26 +19,35 @@ export function isNoScript(error: unknown): boolean {
 	return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
+/**
+ * One Lua script. Write it beside the calls that run it, opening with what it
+ * is given, asynq style:
+ *
+ *   // KEYS[1] -> eda:{message:queue}:scheduled
+ *   // ARGV[1] -> batch size
+ *
+ * and run it as `script.run(redis, keys, args)`: the key count is the length of
+ * `keys`, never a number kept apart from the call. Every key the script
+ * touches, passed or built from a prefix, shares one hash tag (redis/keys.ts).
+ */
 export class LuaScript {
 	readonly sha: string;
 
-	constructor(
-		readonly lua: string,
-		readonly numberOfKeys: number,
-	) {
+	constructor(readonly lua: string) {
 		this.sha = createHash('sha1').update(lua).digest('hex');
 	}
 
 	/**
-	 * Runs the script with its keys first, then its arguments, in one array:
-	 * ioredis flattens it, so a large batch never spreads onto the call stack.
+	 * Runs the script with `keys` then `args`, sent as one array: ioredis
+	 * flattens it, so a large batch never spreads onto the call stack.
 	 */
-	async run(redis: Redis, keysAndArgs: ScriptArg[]): Promise<unknown> {
+	async run(redis: Redis, keys: readonly ScriptArg[], args: readonly ScriptArg[]): Promise<unknown> {
+		const keysAndArgs = keys.concat(args);
 		try {
-			return await (redis.evalsha as unknown as Send).call(redis, this.sha, this.numberOfKeys, keysAndArgs);
+			return await (redis.evalsha as unknown as Send).call(redis, this.sha, keys.length, keysAndArgs);
 		} catch (error) {
 			if (!isNoScript(error)) throw error;
-			return (redis.eval as unknown as Send).call(redis, this.lua, this.numberOfKeys, keysAndArgs);
+			return (redis.eval as unknown as Send).call(redis, this.lua, keys.length, keysAndArgs);
 		}
 	}
 }

@@ -1,7 +1,6 @@
 import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
-import {LuaScript} from '../redis/script.js';
-import {topicStatsLua, topicStatsRows} from './stream-lua.js';
+import {readTopicStats} from './stats.js';
 
 export type TopicSummary = {
 	topic: string;
@@ -13,15 +12,8 @@ export type TopicSummary = {
 	lastAt: number;
 };
 
-// Runs in Redis so only the figures travel, never the first and last entries
-// XINFO STREAM carries. KEYS: 1 the topic index. ARGV: 1 the stream key prefix.
-const listScript = new LuaScript(`${topicStatsLua}
-return topicStats(ARGV[1], redis.call('HKEYS', KEYS[1]))`, 1);
-
-/** Known topics with their counts, in one round trip. */
+/** Known topics with their counts: the index, then one pipelined call per topic. */
 export async function listTopics(redis: Redis): Promise<TopicSummary[]> {
-	const rows = topicStatsRows(await listScript.run(redis, [keys.topics, keys.stream('')]));
-	return [...rows.entries()]
-		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-		.map(([topic, stats]) => ({topic, count: stats?.stored ?? 0, retained: stats?.retained ?? 0, lastAt: stats?.lastAt ?? 0}));
+	const rows = await readTopicStats(redis, await redis.hkeys(keys.topics));
+	return [...rows.entries()].map(([topic, stats]) => ({topic, count: stats?.stored ?? 0, retained: stats?.retained ?? 0, lastAt: stats?.lastAt ?? 0}));
 }

@@ -2,22 +2,24 @@ import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
 import {defaultContentType, defaultSource, extraAttributes, type OutgoingEvent} from './envelope.js';
-import {appendLua} from './stream-lua.js';
+import {appendLua, envelopeLua} from './stream-lua.js';
+import {entryMs, indexTopic} from './topic-index.js';
 
 export const defaultRetain = 10_000;
 
 // One script per request: every event of it is appended to the topic's stream
 // and PUBLISHed byte for byte on the topic's channel (what the Go tool's
 // consumers and redis-cli SUBSCRIBE see), or none is. Counts come from the
-// stream (stream-lua.ts), so nothing else is written per event.
-// KEYS: 1 the topic's stream, 2 the topic index. ARGV: topic, maxlen, then per
+// stream (topics/stats.ts), so nothing else is written per event.
+// KEYS[1] -> eda:{<topic>}:stream
+// ARGV[1] -> topic, ARGV[2] -> maxlen, ARGV[3..] -> per
 // event a count k and k values: id, time, data, source, datacontenttype,
 // correlationid, causationid, wire, then name, value pairs of the other
 // attributes a producer gave (`type` when it is not the topic, subject,
 // dataschema, extensions). Values left off the end take their defaults (the
 // producer's source, JSON, none, wire = data, type = topic): every argument
 // costs the producer CPU to encode, and a plain POST needs only the first three.
-const publishScript = `${appendLua}
+const publishScript = `${appendLua}${envelopeLua}
 local topic = ARGV[1]
 local maxlen = ARGV[2]
 local ids = {}
@@ -29,14 +31,16 @@ while b <= #ARGV do
   if k >= 4 then source = ARGV[b + 4] end
   local contentType = '${defaultContentType}'
   if k >= 5 then contentType = ARGV[b + 5] end
-  local fields = {'specversion', '1.0', 'id', ARGV[b + 1], 'source', source, 'type', topic, 'time', ARGV[b + 2], 'datacontenttype', contentType, 'data', data}
-  if k >= 6 and ARGV[b + 6] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[b + 6] end
-  if k >= 7 and ARGV[b + 7] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[b + 7] end
+  local correlationid, causationid = nil, nil
+  if k >= 6 then correlationid = ARGV[b + 6] end
+  if k >= 7 then causationid = ARGV[b + 7] end
+  local fields = envelope(ARGV[b + 1], source, topic, ARGV[b + 2], contentType, data, correlationid, causationid)
+  -- Attributes a producer gave beyond the fixed ones; a given type replaces the topic's.
   for j = 9, k - 1, 2 do
     if ARGV[b + j] == 'type' then fields[8] = ARGV[b + j + 1]
     else fields[#fields + 1] = ARGV[b + j]; fields[#fields + 1] = ARGV[b + j + 1] end
   end
-  ids[#ids + 1] = append(KEYS[1], KEYS[2], topic, maxlen, fields)
+  ids[#ids + 1] = append(KEYS[1], maxlen, fields)
   local wire = data
   if k >= 8 and ARGV[b + 8] ~= '' then wire = ARGV[b + 8] end
   redis.call('PUBLISH', topic, wire)
@@ -47,19 +51,21 @@ return ids`;
 // Batches: every event of the request shares source, time, content
 // type and correlation (one POST, one JSON array or NDJSON body). Those go
 // once; per event only the id, the data and, when it differs, the wire bytes.
-const publishSharedScript = `${appendLua}
+// KEYS[1] -> eda:{<topic>}:stream
+// ARGV[1] -> topic, ARGV[2] -> maxlen, ARGV[3..7] -> source, time,
+// datacontenttype, correlationid, causationid, ARGV[8] -> values per event
+// (2: id, data; 3: id, data, wire), ARGV[9..] -> those values per event.
+const publishSharedScript = `${appendLua}${envelopeLua}
 local topic = ARGV[1]
 local per = tonumber(ARGV[8])
-local fields = {'specversion', '1.0', 'id', '', 'source', ARGV[3], 'type', topic, 'time', ARGV[4], 'datacontenttype', ARGV[5], 'data', ''}
-if ARGV[6] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[6] end
-if ARGV[7] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[7] end
+local fields = envelope('', ARGV[3], topic, ARGV[4], ARGV[5], '', ARGV[6], ARGV[7])
 local ids = {}
 local n = (#ARGV - 8) / per
 for i = 0, n - 1 do
   local b = 8 + i * per
   fields[4] = ARGV[b + 1]
   fields[14] = ARGV[b + 2]
-  ids[#ids + 1] = append(KEYS[1], KEYS[2], topic, ARGV[2], fields)
+  ids[#ids + 1] = append(KEYS[1], ARGV[2], fields)
   local wire = ARGV[b + 2]
   if per == 3 and ARGV[b + 3] ~= '' then wire = ARGV[b + 3] end
   redis.call('PUBLISH', topic, wire)
@@ -75,8 +81,8 @@ function isDefault(place: number, value: Arg): boolean {
 	return value === '';
 }
 
-const publish = new LuaScript(publishScript, 2);
-const publishShared = new LuaScript(publishSharedScript, 2);
+const publish = new LuaScript(publishScript);
+const publishShared = new LuaScript(publishSharedScript);
 
 /** The most events one request may store: one script, so Redis is blocked for its length. */
 export const maxBatchEvents = 5000;
@@ -146,7 +152,7 @@ function send(redis: Redis, group: Group, groups: Map<string, Group>, key: strin
 	if (groups.get(key) === group) groups.delete(key);
 	const only = group.waiting.length === 1 ? group.waiting[0] : undefined;
 	const events = only ? only.events : group.waiting.flatMap((w) => w.events);
-	storeEvents(redis, group.topic, events, group.retain).then(
+	storeAndIndex(redis, group.topic, events, group.retain).then(
 		(ids) => {
 			if (!Array.isArray(ids) || ids.length !== group.size) {
 				const error = new Error(`Redis answered the publish with ${Array.isArray(ids) ? `${ids.length} ids for ${group.size} events` : 'no ids'}`);
@@ -165,19 +171,28 @@ function send(redis: Redis, group: Group, groups: Map<string, Group>, key: strin
 	);
 }
 
+/** Stores the events, then enters a topic new to this client in the index (topic-index.ts). */
+async function storeAndIndex(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<string[]> {
+	const ids = await storeEvents(redis, topic, events, retain);
+	const first = Array.isArray(ids) ? ids[0] : undefined;
+	// The events are stored: a failed index write is retried at the next publish, not reported.
+	if (typeof first === 'string') await indexTopic(redis, topic, entryMs(first)).catch(() => undefined);
+	return ids;
+}
+
 /** One script call for events on one topic: the shared form when they share their attributes. */
 async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<string[]> {
 	if (events.length > 1 && shared(events, topic)) {
 		const first = (events[0] as OutgoingEvent).envelope;
 		const withWire = events.some(({envelope, wire}) => wire !== envelope.data);
-		const args: Arg[] = [keys.stream(topic), keys.topics, topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
+		const args: Arg[] = [topic, retain, first.source, first.time, first.datacontenttype, first.correlationid ?? '', first.causationid ?? '', withWire ? 3 : 2];
 		for (const {envelope, wire} of events) {
 			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
 			else args.push(envelope.id, envelope.data);
 		}
-		return (await publishShared.run(redis, args)) as string[];
+		return (await publishShared.run(redis, [keys.stream(topic)], args)) as string[];
 	}
-	const args: Arg[] = [keys.stream(topic), keys.topics, topic, retain];
+	const args: Arg[] = [topic, retain];
 	for (const {envelope, wire} of events) {
 		const values: Arg[] = [envelope.id, envelope.time, envelope.data, envelope.source, envelope.datacontenttype, envelope.correlationid ?? '', envelope.causationid ?? '', wire === envelope.data ? '' : wire];
 		const extras = extraAttributes(envelope, topic);
@@ -191,5 +206,5 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 		args.push(k);
 		for (let i = 0; i < k; i++) args.push(values[i] as Arg);
 	}
-	return (await publish.run(redis, args)) as string[];
+	return (await publish.run(redis, [keys.stream(topic)], args)) as string[];
 }

@@ -1,89 +1,34 @@
-import {luaNowMs} from '../redis/clock.js';
-
-// Lua shared by every script that writes or reads topic streams.
+// Lua shared by every script that writes topic streams.
 //
 // The hot path writes nothing but the stream and the PUBLISH: a topic's counts
 // come from the stream itself (XINFO STREAM: entries-added, length, the newest
-// id), so the index of topic names is written only when a stream is created.
-// That keeps a single POST at one XADD and one PUBLISH inside Redis.
+// id; topics/stats.ts), and the index of topic names is written once per topic
+// from the client (topic-index.ts). That keeps a single POST at one XADD and
+// one PUBLISH inside Redis.
 
 /**
- * append(stream, index, topic, maxlen, fields) → entry id. XADD NOMKSTREAM
- * answers nil when the stream does not exist yet; only then is it created and
- * the topic entered in the index (value: the Redis ms it was first seen).
+ * append(stream, maxlen, fields) → entry id: XADD capped with MAXLEN ~. Every
+ * key a topic's script touches carries the topic's hash tag (redis/keys.ts),
+ * so the index of topic names, which spans topics, is never written here.
  */
 export const appendLua = `
-local function append(stream, index, topic, maxlen, fields)
-  local id = redis.call('XADD', stream, 'NOMKSTREAM', 'MAXLEN', '~', maxlen, '*', unpack(fields))
-  if id then return id end
-  id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', unpack(fields))
-  redis.call('HSETNX', index, topic, string.match(id, '^%d+'))
-  return id
+local function append(stream, maxlen, fields)
+  return redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', unpack(fields))
 end
 `;
 
 /**
- * topicStats(streamPrefix, names, limit) → flat {name, stored, retained, lastAt, ...}:
- * stored counts every event ever appended (entries-added, Redis 7; the length
- * on older servers), retained what the capped stream holds now, lastAt the Redis
- * ms of the newest entry. A topic whose stream is gone shows zeros. XINFO
- * STREAM copies a stream's first and last entries into Lua, so with a `limit`
- * (a refresh several times a second) only the first names in name order, the
- * order the Topics pane lists them in, get figures; the rest come with ''.
+ * envelope(id, source, type, time, datacontenttype, data, correlationid,
+ * causationid) → the stream entry's fields, in the one order every stored
+ * event has, so every reader understands every writer's entries. An empty or
+ * missing correlation or causation id is left out. The id is always field 4
+ * and the data field 14, so a batch can reuse one table for its events.
  */
-export const topicStatsLua = `
-local function topicStats(streamPrefix, names, limit)
-  if limit then table.sort(names) end
-  local out = {}
-  for n, name in ipairs(names) do
-    local stored, retained, last = nil, 0, 0
-    if limit and n > limit then stored, retained, last = '', '', '' end
-    local info = stored == '' and {} or redis.pcall('XINFO', 'STREAM', streamPrefix .. name)
-    if type(info) == 'table' and not info.err then
-      for i = 1, #info, 2 do
-        local field = info[i]
-        if field == 'length' then retained = info[i + 1]
-        elseif field == 'entries-added' then stored = info[i + 1]
-        elseif field == 'last-generated-id' then last = tonumber(string.match(info[i + 1], '^%d+')) or 0 end
-      end
-    end
-    out[#out + 1] = name
-    out[#out + 1] = stored or retained
-    out[#out + 1] = retained
-    out[#out + 1] = last
-  end
-  return out
+export const envelopeLua = `
+local function envelope(id, source, type, time, contentType, data, correlationid, causationid)
+  local fields = {'specversion', '1.0', 'id', id, 'source', source, 'type', type, 'time', time, 'datacontenttype', contentType, 'data', data}
+  if correlationid and correlationid ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = correlationid end
+  if causationid and causationid ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = causationid end
+  return fields
 end
-`;
-
-export type TopicStats = {stored: number; retained: number; lastAt: number};
-
-/** Reads topicStats' flat reply: every name, with its figures unless it was past the limit. */
-export function topicStatsRows(flat: unknown): Map<string, TopicStats | undefined> {
-	const rows = new Map<string, TopicStats | undefined>();
-	if (!Array.isArray(flat)) return rows;
-	for (let i = 0; i + 3 < flat.length; i += 4) {
-		const known = flat[i + 1] !== '';
-		rows.set(String(flat[i]), known ? {stored: Number(flat[i + 1]), retained: Number(flat[i + 2]), lastAt: Number(flat[i + 3])} : undefined);
-	}
-	return rows;
-}
-
-/**
- * KEYS: 1 the topic's stream, 2 the topic index. ARGV: group, start id, topic.
- * Creating a group creates a missing stream (MKSTREAM), after which the first
- * publish finds the stream there and would never index the topic; so the
- * topic enters the index in the same step. 1 when the group is new, 0 when it
- * existed; other errors are returned as they are.
- */
-export const createGroupLua = `${luaNowMs}
-local made = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], ARGV[2], 'MKSTREAM')
-if type(made) == 'table' and made.err then
-  if not string.find(made.err, 'BUSYGROUP', 1, true) then return made end
-  made = 0
-else
-  made = 1
-end
-redis.call('HSETNX', KEYS[2], ARGV[3], now)
-return made
 `;

@@ -23,14 +23,23 @@ export type TestRedis = {
 	stop(): Promise<void>;
 };
 
-export async function startTestRedis(options: {appendOnly?: boolean} = {}): Promise<TestRedis> {
+/**
+ * `cluster`: a one-node Redis Cluster that serves every slot. A plain client
+ * works against it as against any Redis, except that Redis refuses what spans
+ * slots: a command or script given keys of several slots (CROSSSLOT).
+ */
+export async function startTestRedis(options: {appendOnly?: boolean; cluster?: boolean} = {}): Promise<TestRedis> {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'eda-test-redis-'));
-	let server: PrivateRedis = await startPrivateRedis({appendOnly: options.appendOnly, dir});
+	let server: PrivateRedis = await startPrivateRedis({appendOnly: options.appendOnly, dir, cluster: options.cluster});
 	const port = server.port;
 	const clients: Redis[] = [];
 	const client = new Redis(server.url, {maxRetriesPerRequest: null, retryStrategy: () => 50});
 	client.on('error', () => {});
 	clients.push(client);
+	if (options.cluster) {
+		await client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+		await waitFor(async () => String(await client.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), 'the one-node cluster to serve every slot');
+	}
 	return {
 		url: server.url,
 		port,
@@ -47,7 +56,7 @@ export async function startTestRedis(options: {appendOnly?: boolean} = {}): Prom
 			server.process.kill('SIGCONT');
 		},
 		async restart() {
-			server = await startPrivateRedis({appendOnly: options.appendOnly, dir, port});
+			server = await startPrivateRedis({appendOnly: options.appendOnly, dir, port, cluster: options.cluster});
 		},
 		async stop() {
 			for (const c of clients) c.disconnect();

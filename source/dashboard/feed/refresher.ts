@@ -1,4 +1,4 @@
-// The once-a-second refresh: one pipelined round trip (snapshot.ts), never
+// The once-a-second refresh: two pipelined round trips (snapshot.ts), never
 // overlapping, on its own connection whose state the status bar shows.
 import type {Redis} from 'ioredis';
 import {describeError} from '../../errors.js';

@@ -1,11 +1,15 @@
-// One round trip per refresh: a read-only script gathers the topics, every
-// deferred stage with the next events and their bodies, the stats counters and
-// the live actor names (reads that depend on each other, so they run in Redis),
-// pipelined with PUBSUB NUMSUB and XINFO GROUPS for the topics known so far.
+// One refresh: scripts gather the deferred stages with the next events and
+// their bodies and the stats counters, and the live actor names (reads that
+// depend on each other, so they run in Redis), pipelined with the topic index,
+// PUBSUB NUMSUB and XINFO GROUPS for the topics known so far. Each script
+// touches the keys of one hash tag only (redis/keys.ts), so the deferred and
+// the actor reads are two calls and each topic's figures one more (stats.ts);
+// those follow as soon as the index answers, so a refresh is two round trips.
 import type {Redis} from 'ioredis';
+import {luaNowMs} from '../../redis/clock.js';
 import {goCompat, keys} from '../../redis/keys.js';
 import {LuaScript} from '../../redis/script.js';
-import {topicStatsLua, topicStatsRows} from '../../topics/stream-lua.js';
+import {readTopicStats} from '../../topics/stats.js';
 import type {Snapshot} from '../store/store.js';
 import type {Counters} from '../store/queue-rates.js';
 import type {DeferredEvent} from '../store/types.js';
@@ -19,9 +23,20 @@ const detailTopics = 50;
 /** Topics whose counts are read per refresh; past it the pane counts what it saw live. */
 const statsTopics = 200;
 
-const snapshotScript = `${topicStatsLua}
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+// Every deferred stage: counts, the first events with their bodies, the
+// oldest ready event's wait, and the counters.
+// KEYS[1] -> eda:{message:queue}:scheduled
+// KEYS[2] -> message:queue
+// KEYS[3] -> eda:{message:queue}:inflight
+// KEYS[4] -> eda:{message:queue}:dead
+// KEYS[5] -> eda:{message:queue}:stats
+// ARGV[1] -> events listed per stage
+// ARGV[2] -> eda:{message:queue}:event:
+// ARGV[3] -> body bytes per event
+// ARGV[4] -> eda:{message:queue}:ids:
+// Returns {now, scheduled count, scheduled, ready count, oldest ready ms or '',
+// in-flight count, in flight, dead count, counters}.
+const deferredScript = new LuaScript(`${luaNowMs}
 local limit = tonumber(ARGV[1])
 local eventPrefix = ARGV[2]
 local bodyMax = tonumber(ARGV[3])
@@ -39,7 +54,7 @@ end
 -- from the right); the first id filed under its body is its id, and readyAt
 -- says since when it waits. Bodies the Go master pushed have no record yet.
 local oldestReady = ''
-local oldest = redis.call('LINDEX', KEYS[3], -1)
+local oldest = redis.call('LINDEX', KEYS[2], -1)
 if oldest then
   local id = redis.call('LINDEX', idsPrefix .. redis.sha1hex(oldest), 0)
   if id then
@@ -49,20 +64,23 @@ if oldest then
 end
 return {
   now,
-  topicStats(ARGV[5], redis.call('HKEYS', KEYS[1]), tonumber(ARGV[6])),
-  redis.call('ZCARD', KEYS[2]),
-  events(KEYS[2]),
-  redis.call('LLEN', KEYS[3]),
+  redis.call('ZCARD', KEYS[1]),
+  events(KEYS[1]),
+  redis.call('LLEN', KEYS[2]),
   oldestReady,
+  redis.call('ZCARD', KEYS[3]),
+  events(KEYS[3]),
   redis.call('ZCARD', KEYS[4]),
-  events(KEYS[4]),
-  redis.call('ZCARD', KEYS[5]),
-  redis.call('HGETALL', KEYS[6]),
-  redis.call('ZRANGEBYSCORE', KEYS[7], now, '+inf')
+  redis.call('HGETALL', KEYS[5])
 }
-`;
+`);
 
-const snapshot = new LuaScript(snapshotScript, 7);
+// The actors whose heartbeat has not expired, by Redis time.
+// KEYS[1] -> eda:{actors}:index
+// Returns their names.
+const liveActorsScript = new LuaScript(`${luaNowMs}
+return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
+`);
 
 function pairs(flat: unknown): Map<string, string> {
 	const map = new Map<string, string>();
@@ -94,36 +112,33 @@ function groupRows(reply: unknown): Snapshot['topics'][number]['groups'] {
 }
 
 /**
- * Reads everything the panes show in one pipelined round trip. `knownTopics`
+ * Reads everything the panes show in two pipelined round trips. `knownTopics`
  * (from the last snapshot and the live feed) get subscriber and group detail.
  */
 export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise<Snapshot> {
 	const topics = knownTopics.slice(0, detailTopics);
 	const started = performance.now();
 	// Issued in one tick: the client's auto-pipelining sends them as one round trip.
-	const [main, numsub, ...groupReplies] = await Promise.all([
-		snapshot.run(redis, [
-			keys.topics,
-			keys.deferred.scheduled,
-			goCompat.workQueue,
-			keys.deferred.inflight,
-			keys.deferred.dead,
-			keys.deferred.stats,
-			keys.actors,
-			listLimit,
-			keys.deferred.event(''),
-			bodyBytes,
-			keys.deferred.idsForBody(''),
-			keys.stream(''),
-			statsTopics,
-		]),
+	// The topics' figures need the index's names first: asked for the moment it answers.
+	const topicStats = redis.hkeys(keys.topics).then((names) => readTopicStats(redis, names, statsTopics));
+	// Awaited only after the first round trip: when that fails first, this failure must not go unhandled.
+	topicStats.catch(() => undefined);
+	const [deferred, actorNames, numsub, ...groupReplies] = await Promise.all([
+		deferredScript.run(
+			redis,
+			[keys.deferred.scheduled, goCompat.workQueue, keys.deferred.inflight, keys.deferred.dead, keys.deferred.stats],
+			[listLimit, keys.deferred.event(''), bodyBytes, keys.deferred.idsForBody('')],
+		),
+		liveActorsScript.run(redis, [keys.actors], []),
 		// Detail is best effort: a topic without a stream has no groups to show.
 		topics.length > 0 ? redis.call('PUBSUB', 'NUMSUB', ...topics).catch(() => undefined) : undefined,
 		...topics.map((topic) => redis.call('XINFO', 'GROUPS', keys.stream(topic)).then((reply) => ({reply}), () => undefined)),
 	]);
+	// The round trip the status bar shows: the first one, without the figures that follow it.
 	const rttMs = performance.now() - started;
+	const stored = await topicStats;
 
-	const [now, topicsFlat, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat, actorNames] = main as unknown[];
+	const [now, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat] = deferred as unknown[];
 
 	const subscribers = new Map<string, number>();
 	for (const [name, count] of pairs(numsub)) subscribers.set(name, Number(count));
@@ -133,7 +148,6 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 		if (answered) groups.set(topic, groupRows(answered.reply));
 	});
 
-	const stored = topicStatsRows(topicsFlat);
 	const names = new Set([...stored.keys(), ...topics]);
 	const stats = pairs(statsFlat);
 	const counter = (name: keyof Counters) => Number(stats.get(name) ?? 0);

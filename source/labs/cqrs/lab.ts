@@ -92,7 +92,7 @@ export class CqrsLab extends LabBase {
 	async command(name: string, body: Record<string, unknown>): Promise<Executed> {
 		const command = validateCommand(name, body, () => `ord-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
 		try {
-			const done = await executeCommand(this.client, cqrsTopic, command, {id: randomUUID(), source: cqrsSource, time: new Date(this.clock.now()).toISOString()});
+			const done = await executeCommand(this.client, command, {id: randomUUID(), source: cqrsSource, time: new Date(this.clock.now()).toISOString()});
 			this.remember(done.orderId, command.to, done.version);
 			this.emit('lab:cqrs:commands', `command  ${name.padEnd(11)} ${done.orderId} → v${done.version} (${command.event})`, {
 				event: 'command',

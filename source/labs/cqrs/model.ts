@@ -1,9 +1,9 @@
 // The CQRS lab's orders: the commands, what each may change, and the fold
 // that rebuilds an order from its events (the truth the read model must match).
 import {HttpError} from '../http.js';
-import {labTopicPrefix} from '../keys.js';
+import {cqrsTopic} from '../keys.js';
 
-export const cqrsTopic = `${labTopicPrefix}cqrs.orders`;
+export {cqrsTopic};
 export const cqrsSource = 'eda/lab/cqrs/commands';
 
 export type OrderStatus = 'placed' | 'paid' | 'shipped' | 'cancelled';

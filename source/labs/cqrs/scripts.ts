@@ -7,21 +7,28 @@ import {keys} from '../../redis/keys.js';
 import {luaNowMs} from '../../redis/clock.js';
 import {LuaScript} from '../../redis/script.js';
 import {defaultRetain} from '../../topics/publish.js';
-import {appendLua} from '../../topics/stream-lua.js';
+import {appendLua, envelopeLua} from '../../topics/stream-lua.js';
+import {entryMs, indexTopic} from '../../topics/topic-index.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {HttpError} from '../http.js';
-import {labKeys, labStateTtlMs} from '../keys.js';
+import {cqrsTopic, labKeys, labStateTtlMs} from '../keys.js';
 import type {Command} from './model.js';
 
-// KEYS: 1 write hash, 2 topic stream, 3 topic index, 4 write index, 5 stats
-// ARGV: 1 orderId, 2 command, 3 allowed statuses (comma list, '' = must not exist),
-// 4 new status, 5 expected version ('' = any), 6 patch JSON, 7 event name,
-// 8 maxlen, 9 topic, 10 id, 11 source, 12 datacontenttype, 13 correlationid, 14 causationid, 15 time
-// The stream entry carries the same fields, in the same order, as every
-// producer-stored event (topics/publish.ts), so every reader understands it.
-const commandLua = `${luaNowMs}${appendLua}
+// Every key carries the lab's topic tag {lab.cqrs.orders} (labs/keys.ts).
+// KEYS[1] -> eda:{lab.cqrs.orders}:write:<orderId>
+// KEYS[2] -> eda:{lab.cqrs.orders}:stream
+// KEYS[3] -> eda:{lab.cqrs.orders}:write-index
+// KEYS[4] -> eda:{lab.cqrs.orders}:stats
+// ARGV[1] -> orderId, ARGV[2] -> command, ARGV[3] -> allowed statuses (comma list, '' = must not exist),
+// ARGV[4] -> new status, ARGV[5] -> expected version ('' = any), ARGV[6] -> patch JSON, ARGV[7] -> event name,
+// ARGV[8] -> maxlen, ARGV[9] -> topic, ARGV[10] -> id, ARGV[11] -> source, ARGV[12] -> datacontenttype,
+// ARGV[13] -> correlationid, ARGV[14] -> causationid, ARGV[15] -> time
+// Returns {'ok', version, entry id, data} or {'err', status, message}.
+// The stream entry is built by the same envelope() as every producer-stored
+// event (topics/stream-lua.ts), so every reader understands it.
+const commandScript = new LuaScript(`${luaNowMs}${appendLua}${envelopeLua}
 local function reject(status, message)
-  redis.call('HINCRBY', KEYS[5], 'rejected', 1)
+  redis.call('HINCRBY', KEYS[4], 'rejected', 1)
   return {'err', status, message}
 end
 local raw = redis.call('HGET', KEYS[1], 'state')
@@ -48,20 +55,22 @@ for k, v in pairs(change) do state[k] = v end
 local encoded = cjson.encode(state)
 local data = '{"event":' .. cjson.encode(ARGV[7]) .. ',"orderId":' .. cjson.encode(ARGV[1]) .. ',"version":' .. state.version ..
   ',"change":' .. cjson.encode(change) .. ',"state":' .. encoded .. '}'
-local fields = {'specversion', '1.0', 'id', ARGV[10], 'source', ARGV[11], 'type', ARGV[9], 'time', ARGV[15], 'datacontenttype', ARGV[12], 'data', data}
-if ARGV[13] ~= '' then fields[#fields + 1] = 'correlationid'; fields[#fields + 1] = ARGV[13] end
-if ARGV[14] ~= '' then fields[#fields + 1] = 'causationid'; fields[#fields + 1] = ARGV[14] end
-local entry = append(KEYS[2], KEYS[3], ARGV[9], ARGV[8], fields)
+local entry = append(KEYS[2], ARGV[8], envelope(ARGV[10], ARGV[11], ARGV[9], ARGV[15], ARGV[12], data, ARGV[13], ARGV[14]))
 redis.call('PUBLISH', ARGV[9], data)
 redis.call('HSET', KEYS[1], 'state', encoded, 'version', state.version, 'changedAt', now)
-redis.call('ZADD', KEYS[4], state.placedAt, ARGV[1])
-redis.call('HINCRBY', KEYS[5], 'events', 1)
+redis.call('ZADD', KEYS[3], state.placedAt, ARGV[1])
+redis.call('HINCRBY', KEYS[4], 'events', 1)
 return {'ok', state.version, entry, data}
-`;
+`);
 
-// KEYS: 1 read hash, 2 read index, 3 stats, 4 handled-by-group hash
-// ARGV: 1 event id, 2 version, 3 state JSON, 4 written at (Redis ms), 5 replica, 6 placed at, 7 orderId, 8 handled ttl
-const applyLua = `${luaNowMs}
+// KEYS[1] -> eda:{lab.cqrs.orders}:read:<orderId>
+// KEYS[2] -> eda:{lab.cqrs.orders}:read-index
+// KEYS[3] -> eda:{lab.cqrs.orders}:stats
+// KEYS[4] -> eda:{lab.cqrs.orders}:handled:<group>
+// ARGV[1] -> event id, ARGV[2] -> version, ARGV[3] -> state JSON, ARGV[4] -> written at (Redis ms),
+// ARGV[5] -> replica, ARGV[6] -> placed at, ARGV[7] -> orderId, ARGV[8] -> handled ttl ms
+// Returns {'applied', converge ms}, {'old', current version} or {'duplicate', times}.
+const applyScript = new LuaScript(`${luaNowMs}
 local n = redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
 redis.call('PEXPIRE', KEYS[4], ARGV[8])
 if n > 1 then
@@ -77,21 +86,18 @@ redis.call('HSET', KEYS[1], 'state', ARGV[3], 'version', ARGV[2], 'writtenAt', A
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[7])
 redis.call('HINCRBY', KEYS[3], 'applied', 1)
 return {'applied', now - tonumber(ARGV[4])}
-`;
-
-const commandScript = new LuaScript(commandLua, 5);
-const applyScript = new LuaScript(applyLua, 4);
+`);
 
 export type Executed = {orderId: string; version: number; entryId: string; data: string};
 
-/** Runs a validated command; throws HttpError 404/409 when the write side refuses it. */
-export async function executeCommand(redis: Redis, topic: string, command: Command, envelope: Pick<Envelope, 'id' | 'source' | 'time'> & {correlationid?: string; causationid?: string}): Promise<Executed> {
+/** Runs a validated command on the lab's topic; throws HttpError 404/409 when the write side refuses it. */
+export async function executeCommand(redis: Redis, command: Command, envelope: Pick<Envelope, 'id' | 'source' | 'time'> & {correlationid?: string; causationid?: string}): Promise<Executed> {
 	const reply = (await commandScript.run(redis, [
 		labKeys.cqrs.write(command.orderId),
-		keys.stream(topic),
-		keys.topics,
+		keys.stream(cqrsTopic),
 		labKeys.cqrs.writeIndex,
 		labKeys.cqrs.stats,
+	], [
 		command.orderId,
 		command.name,
 		command.from.join(','),
@@ -100,7 +106,7 @@ export async function executeCommand(redis: Redis, topic: string, command: Comma
 		JSON.stringify(command.patch),
 		command.event,
 		defaultRetain,
-		topic,
+		cqrsTopic,
 		envelope.id,
 		envelope.source,
 		'application/json',
@@ -109,6 +115,8 @@ export async function executeCommand(redis: Redis, topic: string, command: Comma
 		envelope.time,
 	])) as [string, number | string, string, string];
 	if (reply[0] === 'err') throw new HttpError(Number(reply[1]), String(reply[2]));
+	// The event is stored: a failed index write is retried at the next command, not reported.
+	await indexTopic(redis, cqrsTopic, entryMs(reply[2])).catch(() => undefined);
 	return {orderId: command.orderId, version: Number(reply[1]), entryId: reply[2], data: reply[3]};
 }
 
@@ -124,6 +132,7 @@ export async function applyEvent(
 		labKeys.cqrs.readIndex,
 		labKeys.cqrs.stats,
 		labKeys.cqrs.handled(group),
+	], [
 		event.id,
 		event.version,
 		event.state,

@@ -5,14 +5,18 @@ import type {Redis} from 'ioredis';
 import {LuaScript} from '../../redis/script.js';
 import {labKeys, labStateTtlMs} from '../keys.js';
 
-// KEYS[1] the order's hash, KEYS[2] the counters hash.
-// ARGV[1] field, ARGV[2] required current value ('' = absent), ARGV[3] new value,
-// ARGV[4] ttl ms, ARGV[5] counter to add to on change ('' = none),
-// ARGV[6] amount: a number, or '@field' to take it from the order's hash,
-// ARGV[7] counter bumped when the field already holds another value ('' = none),
-// ARGV[8..] field/value pairs set with the change.
+// KEYS[1] -> eda:{lab:orders}:order:<orderId>
+// KEYS[2] -> eda:{lab:orders}:counters
+// ARGV[1] -> field
+// ARGV[2] -> required current value ('' = absent)
+// ARGV[3] -> new value
+// ARGV[4] -> ttl ms
+// ARGV[5] -> counter to add to on change ('' = none)
+// ARGV[6] -> amount: a number, or '@field' to take it from the order's hash
+// ARGV[7] -> counter bumped when the field already holds another value ('' = none)
+// ARGV[8..] -> field, value pairs set with the change
 // Returns {value now, 1 if changed else 0, amount}.
-const transitionLua = `
+const transitionScript = new LuaScript(`
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local by = ARGV[6]
 if string.sub(by, 1, 1) == '@' then by = redis.call('HGET', KEYS[1], string.sub(by, 2)) or '0' end
@@ -28,7 +32,7 @@ for i = 8, #ARGV - 1, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[2], ARGV[5], by) end
 return {ARGV[3], 1, by}
-`;
+`);
 
 export type Transition = {
 	field: string;
@@ -43,13 +47,9 @@ export type Transition = {
 
 export type TransitionResult = {value: string; changed: boolean; amount: number};
 
-const transitionScript = new LuaScript(transitionLua, 2);
-
 export async function transition(redis: Redis, orderId: string, t: Transition): Promise<TransitionResult> {
 	const extra = Object.entries(t.set ?? {}).flat();
-	const [value, changed, amount] = (await transitionScript.run(redis, [
-		labKeys.orders.order(orderId),
-		labKeys.orders.counters,
+	const [value, changed, amount] = (await transitionScript.run(redis, [labKeys.orders.order(orderId), labKeys.orders.counters], [
 		t.field,
 		t.from ?? '',
 		t.to,

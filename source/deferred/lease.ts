@@ -1,0 +1,309 @@
+// Leases: a worker takes events from message:queue with a lease, renews it
+// while it works, and ends it by completing, failing or handing the event
+// back; a master sweeps leases that ran out. Check and move are one script
+// each, so a lease is never held twice and never lost between stages.
+import type {Redis} from 'ioredis';
+import {luaNowMs} from '../redis/clock.js';
+import {goCompat, keys} from '../redis/keys.js';
+import {LuaScript} from '../redis/script.js';
+
+export type ClaimedEvent = {
+	id: string;
+	token: string;
+	body: string;
+	attempts: number;
+	/** Redis ms the event was due (the latest due after retries). */
+	due: number;
+	/** Redis ms when the lease runs out unless renewed. */
+	leaseUntil: number;
+	/** Redis ms of the claim. */
+	claimedAt: number;
+};
+
+export type FailResult = {outcome: 'retry'; due: number; failedAt: number} | {outcome: 'dead'; at: number} | {outcome: 'lost'};
+
+export type Held = {id: string; token: string};
+
+const pairs = (held: Held[]) => held.flatMap((h) => [h.id, h.token]);
+
+// Up to n events from message:queue → in flight. Popping the body, the
+// in-flight entry and its lease are one step, so no taken event is without a
+// lease. A body with no id (LPUSHed by the Go master) gets a record on the spot.
+// KEYS[1] -> message:queue
+// KEYS[2] -> eda:{message:queue}:inflight
+// KEYS[3] -> eda:{message:queue}:stats
+// KEYS[4] -> eda:{message:queue}:seq
+// ARGV[1] -> eda:{message:queue}:event:
+// ARGV[2] -> eda:{message:queue}:ids:
+// ARGV[3] -> n
+// ARGV[4] -> lease ms
+// ARGV[5] -> worker name
+// ARGV[6] -> max attempts
+// Returns {now, then id, token, body, attempts, due per event}.
+const claimScript = new LuaScript(`${luaNowMs}
+local out = {now}
+local lease = tonumber(ARGV[4])
+for i = 1, tonumber(ARGV[3]) do
+	local body = redis.call('RPOP', KEYS[1])
+	if not body then break end
+	local id = redis.call('LPOP', ARGV[2] .. redis.sha1hex(body))
+	local key = nil
+	if id then key = ARGV[1] .. id end
+	if (not id) or redis.call('HGET', key, 'state') ~= 'ready' then
+		id = tostring(redis.call('INCR', KEYS[4]))
+		key = ARGV[1] .. id
+		redis.call('HSET', key, 'id', id, 'body', body, 'attempts', 0, 'due', now, 'created', now,
+			'readyAt', now, 'source', 'message:queue')
+		redis.call('HINCRBY', KEYS[3], 'enqueued', 1)
+	end
+	local attempts = redis.call('HINCRBY', key, 'attempts', 1)
+	local token = tostring(redis.call('HINCRBY', KEYS[3], 'claimed', 1))
+	redis.call('HSET', key, 'state', 'inflight', 'token', token, 'worker', ARGV[5], 'leaseUntil', now + lease,
+		'claimedAt', now, 'maxAttempts', ARGV[6])
+	redis.call('ZADD', KEYS[2], now + lease, id)
+	out[#out + 1] = id
+	out[#out + 1] = token
+	out[#out + 1] = body
+	out[#out + 1] = attempts
+	out[#out + 1] = redis.call('HGET', key, 'due')
+end
+return out
+`);
+
+/** Takes up to `n` events, oldest first, each with a lease of `leaseMs`. */
+export async function claim(redis: Redis, n: number, worker: string, leaseMs: number, maxAttempts: number): Promise<{now: number; events: ClaimedEvent[]}> {
+	const reply = (await claimScript.run(
+		redis,
+		[goCompat.workQueue, keys.deferred.inflight, keys.deferred.stats, keys.deferred.seq],
+		[keys.deferred.event(''), keys.deferred.idsForBody(''), n, leaseMs, worker, maxAttempts],
+	)) as unknown[];
+	const now = Number(reply[0]);
+	const events: ClaimedEvent[] = [];
+	for (let i = 1; i + 4 < reply.length; i += 5) {
+		events.push({
+			id: String(reply[i]),
+			token: String(reply[i + 1]),
+			body: String(reply[i + 2]),
+			attempts: Number(reply[i + 3]),
+			due: Number(reply[i + 4]),
+			leaseUntil: now + leaseMs,
+			claimedAt: now,
+		});
+	}
+	return {now, events};
+}
+
+// Extends the leases this worker still holds (token matches).
+// KEYS[1] -> eda:{message:queue}:inflight
+// ARGV[1] -> eda:{message:queue}:event:
+// ARGV[2] -> lease ms
+// ARGV[3..] -> id, token, per lease
+// Returns {now, 1 or 0 per lease}.
+const renewScript = new LuaScript(`${luaNowMs}
+local out = {now}
+for i = 3, #ARGV, 2 do
+	local key = ARGV[1] .. ARGV[i]
+	local fields = redis.call('HMGET', key, 'state', 'token')
+	if fields[1] == 'inflight' and fields[2] == ARGV[i + 1] then
+		local untilMs = now + tonumber(ARGV[2])
+		redis.call('ZADD', KEYS[1], 'XX', untilMs, ARGV[i])
+		redis.call('HSET', key, 'leaseUntil', untilMs)
+		out[#out + 1] = 1
+	else
+		out[#out + 1] = 0
+	end
+end
+return out
+`);
+
+/** Extends the leases still held; returns which were (false: lease lost). */
+export async function renew(redis: Redis, held: Held[], leaseMs: number): Promise<{now: number; kept: boolean[]}> {
+	if (held.length === 0) return {now: 0, kept: []};
+	const reply = (await renewScript.run(redis, [keys.deferred.inflight], [keys.deferred.event(''), leaseMs, ...pairs(held)])) as unknown[];
+	return {now: Number(reply[0]), kept: reply.slice(1).map((v) => Number(v) === 1)};
+}
+
+// In flight → done, only for the holder of the lease (token matches); a done
+// record expires after a while, so GET /deferred/:id answers for that long.
+// KEYS[1] -> eda:{message:queue}:inflight
+// KEYS[2] -> eda:{message:queue}:stats
+// ARGV[1] -> eda:{message:queue}:event:
+// ARGV[2] -> ms a done record is kept
+// ARGV[3..] -> id, token, per lease
+// Returns 1 or 0 per lease.
+const completeScript = new LuaScript(`${luaNowMs}
+local out = {}
+local done = 0
+for i = 3, #ARGV, 2 do
+	local key = ARGV[1] .. ARGV[i]
+	local fields = redis.call('HMGET', key, 'state', 'token')
+	if fields[1] == 'inflight' and fields[2] == ARGV[i + 1] then
+		redis.call('ZREM', KEYS[1], ARGV[i])
+		redis.call('HSET', key, 'state', 'done', 'finished', now)
+		redis.call('HDEL', key, 'token', 'leaseUntil')
+		redis.call('PEXPIRE', key, tonumber(ARGV[2]))
+		done = done + 1
+		out[#out + 1] = 1
+	else
+		out[#out + 1] = 0
+	end
+end
+if done > 0 then redis.call('HINCRBY', KEYS[2], 'done', done) end
+return out
+`);
+
+/** In flight → done for each held lease; false where the lease was lost. */
+export async function completeMany(redis: Redis, held: Held[], keepDoneMs: number): Promise<boolean[]> {
+	if (held.length === 0) return [];
+	const reply = (await completeScript.run(redis, [keys.deferred.inflight, keys.deferred.stats], [keys.deferred.event(''), keepDoneMs, ...pairs(held)])) as unknown[];
+	return reply.map((v) => Number(v) === 1);
+}
+
+// In flight → scheduled again (retry after backoff) or → dead after the last
+// attempt. The delay is "equal jitter": half of base * 2^(attempt-1) plus a
+// random share of the other half, so each retry waits longer than the one
+// before (full jitter could wait less) while two failures still spread out.
+// KEYS[1] -> eda:{message:queue}:inflight
+// KEYS[2] -> eda:{message:queue}:scheduled
+// KEYS[3] -> eda:{message:queue}:dead
+// KEYS[4] -> eda:{message:queue}:stats
+// ARGV[1] -> eda:{message:queue}:event:
+// ARGV[2] -> id
+// ARGV[3] -> token
+// ARGV[4] -> error text
+// ARGV[5] -> max attempts
+// ARGV[6] -> backoff base ms
+// ARGV[7] -> jitter, 0..1
+// ARGV[8] -> channel eda:deferred:scheduled
+// Returns {0} (lease not held), {1, due, now} (retry) or {2, now} (dead).
+const failScript = new LuaScript(`${luaNowMs}
+local key = ARGV[1] .. ARGV[2]
+local fields = redis.call('HMGET', key, 'state', 'token', 'attempts')
+if fields[1] ~= 'inflight' or fields[2] ~= ARGV[3] then return {0} end
+redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('HDEL', key, 'token', 'leaseUntil')
+local attempts = tonumber(fields[3]) or 1
+if attempts >= tonumber(ARGV[5]) then
+	redis.call('HSET', key, 'state', 'dead', 'lastError', ARGV[4], 'failedAt', now, 'diedAt', now)
+	redis.call('ZADD', KEYS[3], now, ARGV[2])
+	redis.call('HINCRBY', KEYS[4], 'dead', 1)
+	return {2, now}
+end
+local cap = tonumber(ARGV[6]) * math.pow(2, math.min(attempts - 1, 30))
+if cap > 3600000 then cap = 3600000 end
+local due = now + math.floor(cap / 2 + tonumber(ARGV[7]) * cap / 2)
+redis.call('HSET', key, 'state', 'scheduled', 'due', due, 'lastError', ARGV[4], 'failedAt', now)
+redis.call('ZADD', KEYS[2], due, ARGV[2])
+redis.call('HINCRBY', KEYS[4], 'retried', 1)
+redis.call('PUBLISH', ARGV[8], due)
+return {1, due, now}
+`);
+
+export async function fail(redis: Redis, id: string, token: string, error: string, maxAttempts: number, backoffMs: number, jitter: number): Promise<FailResult> {
+	const reply = (await failScript.run(
+		redis,
+		[keys.deferred.inflight, keys.deferred.scheduled, keys.deferred.dead, keys.deferred.stats],
+		[keys.deferred.event(''), id, token, error, maxAttempts, backoffMs, jitter, keys.deferred.scheduledChannel],
+	)) as unknown[];
+	const code = Number(reply[0]);
+	if (code === 1) return {outcome: 'retry', due: Number(reply[1]), failedAt: Number(reply[2])};
+	if (code === 2) return {outcome: 'dead', at: Number(reply[1])};
+	return {outcome: 'lost'};
+}
+
+// In flight → back to the head of message:queue at once (a stopping worker
+// hands back what it holds instead of letting the lease run out). The attempt
+// is not counted.
+// KEYS[1] -> eda:{message:queue}:inflight
+// KEYS[2] -> message:queue
+// ARGV[1] -> eda:{message:queue}:event:
+// ARGV[2] -> eda:{message:queue}:ids:
+// ARGV[3] -> channel eda:deferred:ready
+// ARGV[4..] -> id, token, per lease
+// Returns how many went back.
+const releaseScript = new LuaScript(`
+local n = 0
+for i = 4, #ARGV, 2 do
+	local key = ARGV[1] .. ARGV[i]
+	local fields = redis.call('HMGET', key, 'state', 'token', 'body')
+	if fields[1] == 'inflight' and fields[2] == ARGV[i + 1] and fields[3] then
+		redis.call('ZREM', KEYS[1], ARGV[i])
+		redis.call('RPUSH', KEYS[2], fields[3])
+		redis.call('LPUSH', ARGV[2] .. redis.sha1hex(fields[3]), ARGV[i])
+		redis.call('HSET', key, 'state', 'ready')
+		redis.call('HINCRBY', key, 'attempts', -1)
+		redis.call('HDEL', key, 'token', 'leaseUntil', 'worker')
+		n = n + 1
+	end
+end
+if n > 0 then redis.call('PUBLISH', ARGV[3], n) end
+return n
+`);
+
+/** Hands held events back to the head of the queue at once. */
+export async function release(redis: Redis, held: Held[]): Promise<number> {
+	if (held.length === 0) return 0;
+	return Number(await releaseScript.run(
+		redis,
+		[keys.deferred.inflight, goCompat.workQueue],
+		[keys.deferred.event(''), keys.deferred.idsForBody(''), keys.deferred.readyChannel, ...pairs(held)],
+	));
+}
+
+// Expired leases → back to the head of message:queue (RPUSH: next to be
+// taken; its id to the front of its list to keep the FIFO pairing), or → dead
+// when that was the last allowed attempt. Check and move happen in one
+// script, so two masters sweeping at once never requeue an event twice.
+// KEYS[1] -> eda:{message:queue}:inflight
+// KEYS[2] -> message:queue
+// KEYS[3] -> eda:{message:queue}:dead
+// KEYS[4] -> eda:{message:queue}:stats
+// ARGV[1] -> eda:{message:queue}:event:
+// ARGV[2] -> eda:{message:queue}:ids:
+// ARGV[3] -> batch size
+// ARGV[4] -> channel eda:deferred:ready
+// Returns {requeued, dead, next lease expiry or -1}.
+const sweepScript = new LuaScript(`${luaNowMs}
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local requeued, dead = 0, 0
+for _, id in ipairs(ids) do
+	local key = ARGV[1] .. id
+	redis.call('ZREM', KEYS[1], id)
+	local fields = redis.call('HMGET', key, 'body', 'attempts', 'maxAttempts', 'worker')
+	if fields[1] then
+		local attempts = tonumber(fields[2]) or 0
+		local max = tonumber(fields[3]) or 0
+		local why = 'lease expired on attempt ' .. attempts .. ' (worker ' .. (fields[4] or '?') .. ' stopped or stalled)'
+		redis.call('HDEL', key, 'token', 'leaseUntil')
+		if max > 0 and attempts >= max then
+			redis.call('HSET', key, 'state', 'dead', 'lastError', why, 'failedAt', now, 'diedAt', now)
+			redis.call('ZADD', KEYS[3], now, id)
+			dead = dead + 1
+		else
+			redis.call('RPUSH', KEYS[2], fields[1])
+			redis.call('LPUSH', ARGV[2] .. redis.sha1hex(fields[1]), id)
+			redis.call('HSET', key, 'state', 'ready', 'lastError', why, 'readyAt', now)
+			requeued = requeued + 1
+		end
+	end
+end
+if requeued > 0 then
+	redis.call('HINCRBY', KEYS[4], 'expired', requeued)
+	redis.call('PUBLISH', ARGV[4], requeued)
+end
+if dead > 0 then redis.call('HINCRBY', KEYS[4], 'dead', dead) end
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local nextExpiry = -1
+if first[2] then nextExpiry = tonumber(first[2]) end
+return {requeued, dead, nextExpiry}
+`);
+
+/** Returns expired leases to the queue (or the dead list after the last attempt). */
+export async function sweep(redis: Redis, batch: number): Promise<{requeued: number; dead: number; nextExpiry: number | undefined}> {
+	const [requeued, dead, nextExpiry] = (await sweepScript.run(
+		redis,
+		[keys.deferred.inflight, goCompat.workQueue, keys.deferred.dead, keys.deferred.stats],
+		[keys.deferred.event(''), keys.deferred.idsForBody(''), batch, keys.deferred.readyChannel],
+	)) as unknown[];
+	return {requeued: Number(requeued), dead: Number(dead), nextExpiry: Number(nextExpiry) < 0 ? undefined : Number(nextExpiry)};
+}
