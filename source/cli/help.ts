@@ -12,7 +12,8 @@ export const helpText = `
   Common flags
     --redis-url URL      Redis to use (env REDIS_URL); default redis://127.0.0.1:6379.
                          When nothing answers there and redis-server is on the PATH,
-                         a private one is started for this process.
+                         a private one is started for this process. /N picks
+                         database N; one Redis does not have stops the start.
     --json               one JSON object a line instead of text (headless commands)
     --help, --version
 
