@@ -71,6 +71,9 @@ describe('usage errors: exit 2, the usage, no stack trace', {concurrency: 4}, ()
 	test('consumer --topic with characters a topic cannot hold', async () => {
 		await assertUsageError(['consumer', '-t', 'a b', '--redis-url', redis.url], /--topic/);
 	});
+	test("consumer --group on eda's own channel (a reserved topic)", async () => {
+		await assertUsageError(['consumer', '-t', 'eda:deferred:ready', '--group', 'g', '--redis-url', redis.url], /--topic "eda:deferred:ready": eda:deferred:ready is a reserved topic: names starting with eda:/);
+	});
 	test('consumer --group with a pattern topic', async () => {
 		await assertUsageError(['consumer', '-t', 'orders.*', '--group', 'g', '--redis-url', redis.url], /--topic/);
 	});

@@ -122,6 +122,30 @@ describe('routes', () => {
 		assert.equal(published.get('master'), undefined);
 	});
 
+	test("eda's and Redis's own channels are reserved topics: 400 naming the prefix, nothing published or stored", async () => {
+		const cases = [
+			{topic: 'eda:deferred:ready', error: "eda:deferred:ready is a reserved topic: names starting with eda: are eda's own channels"},
+			{topic: 'eda:deferred:scheduled', error: "eda:deferred:scheduled is a reserved topic: names starting with eda: are eda's own channels"},
+			{topic: '__redis__:invalidate', error: "__redis__:invalidate is a reserved topic: names starting with __redis__ are Redis's own channels"},
+		];
+		for (const {topic, error} of cases) {
+			const single = await postEvent(producer.url, topic, '{"a":1}');
+			assert.equal(single.status, 400, topic);
+			assert.deepEqual(single.json(), {error});
+			const batch = await request(producer.url, `/topics/${topic}/batch`, {method: 'POST', body: '[{"a":1}]', contentType: 'application/json'});
+			assert.equal(batch.status, 400, `${topic} batch`);
+			assert.deepEqual(batch.json(), {error});
+			assert.equal(await redis.client.exists(keys.stream(topic)), 0);
+			assert.equal(await redis.client.hget(keys.topics, topic), null);
+		}
+		// A later event on the same connection arrives after any PUBLISH the refused ones made.
+		assert.equal((await postEvent(producer.url, 'after.reserved', '{}')).status, 200);
+		await messages('after.reserved');
+		for (const {topic} of cases) assert.equal(published.get(topic), undefined, `nothing published on ${topic}`);
+		// Names that only contain the words are topics like any other.
+		assert.equal((await postEvent(producer.url, 'my.eda:thing', '{}')).status, 200);
+	});
+
 	test('POST /deferred-exec → 200 with id and due; the record is in Redis', async () => {
 		const reply = await request(producer.url, '/deferred-exec?delay=1h', {method: 'POST', body: '{"job":1}', contentType: 'application/json'});
 		assert.equal(reply.status, 200, reply.text);
