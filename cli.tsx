@@ -4,11 +4,15 @@ import meow from 'meow';
 import {helpText} from './source/cli/help.js';
 import {describeError, UserError} from './source/cli/user-error.js';
 import {sanitize} from './source/text/sanitize.js';
-import {flagSpec, unknownFlags, type Flags} from './source/cli/flags.js';
+import {flagSpec, joinDashValues, unknownFlags, type Flags} from './source/cli/flags.js';
 import {stopRequested} from './source/cli/shutdown.js';
+
+// `--lease -1s` reaches meow as `--lease=-1s`, so errors name the value given.
+const argv = joinDashValues(process.argv.slice(2));
 
 const cli = meow(helpText, {
 	importMeta: import.meta,
+	argv,
 	allowUnknownFlags: true,
 	flags: flagSpec,
 });
@@ -19,7 +23,7 @@ function usageError(message: string): never {
 	process.exit(2);
 }
 
-const unknown = unknownFlags(process.argv.slice(2));
+const unknown = unknownFlags(argv);
 if (unknown.length > 0) usageError(`Unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
 
 const [command, ...args] = cli.input;

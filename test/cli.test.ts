@@ -59,6 +59,29 @@ describe('usage errors: exit 2, the usage, no stack trace', {concurrency: 4}, ()
 	test('api-server --max-body lots', async () => {
 		await assertUsageError(['api-server', '--max-body', 'lots', '--redis-url', redis.url], /--max-body/);
 	});
+	test('api-server --max-body 0 (every POST would get 413)', async () => {
+		await assertUsageError(['api-server', '--max-body', '0', '--redis-url', redis.url], '--max-body: "0" is no room for any body');
+	});
+	test('the dashboard --max-body 0kb', async () => {
+		await assertUsageError(['--max-body', '0kb', '--redis-url', redis.url], '--max-body: "0kb" is no room for any body');
+	});
+	// Every duration flag: a negative value used to reach the parser as flags and the error said "".
+	for (const [flag, args] of [
+		['--lease', ['consumer', '-d']],
+		['--interval', ['consumer', '-d']],
+		['--backoff', ['consumer', '-d']],
+		['--work-time', ['consumer', '-d']],
+		['--claim-idle', ['consumer', '-t', 'x', '--group', 'g']],
+		['--projection-delay', ['lab', 'cqrs']],
+		['--interval', ['lab', 'deferred']],
+	] as const) {
+		test(`${args.join(' ')} ${flag} -1s names the value given`, async () => {
+			await assertUsageError([...args, flag, '-1s', '--redis-url', redis.url], `${flag}: "-1s" is not a duration`);
+		});
+	}
+	test('a duration flag with no value says it needs one', async () => {
+		await assertUsageError(['consumer', '-d', '--lease', '--redis-url', redis.url], '--lease needs a duration');
+	});
 	test('api-server --retain 0', async () => {
 		await assertUsageError(['api-server', '--retain', '0', '--redis-url', redis.url], /--retain/);
 	});

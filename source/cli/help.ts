@@ -20,7 +20,7 @@ export const helpText = `
   eda api-server
     --port N             HTTP port (env PORT); default 3000
     --host H             address to bind; default 127.0.0.1 (0.0.0.0 to widen)
-    --max-body SIZE      largest accepted body; default 1mb
+    --max-body SIZE      largest accepted body (1 byte or more); default 1mb
     --retain N           events kept per topic stream; default 10000
 
   eda consumer --topic X (-t X)
