@@ -184,6 +184,58 @@ describe('routes', () => {
 		assert.equal(body['redis'], 'up');
 	});
 
+	test('GET /topics is paged: 200 by default, ?limit= up to 1,000, ?after= continues, next while more follow', async () => {
+		// 1,010 topics, each with one event, written as the producer writes them (stream + index).
+		const names = Array.from({length: 1010}, (_, i) => `page.t${String(i).padStart(4, '0')}`);
+		const pipeline = redis.client.pipeline();
+		for (const name of names) {
+			pipeline.xadd(keys.stream(name), '*', 'data', '{}');
+			pipeline.hsetnx(keys.topics, name, '1');
+		}
+		await pipeline.exec();
+		type Page = {topics: Array<{topic: string; count: number; retained: number}>; next?: string};
+		const get = async (query: string): Promise<Page> => {
+			const reply = await request(producer.url, `/topics${query}`);
+			assert.equal(reply.status, 200, reply.text);
+			return reply.json() as Page;
+		};
+		const first = await get('?after=page.');
+		assert.equal(first.topics.length, 200, 'the default page');
+		assert.deepEqual(first.topics.map((t) => t.topic), names.slice(0, 200));
+		assert.equal(first.next, 'page.t0199');
+		assert.ok(first.topics.every((t) => t.count === 1 && t.retained === 1), 'figures for every topic of the page');
+		const big = await get('?after=page.&limit=1000');
+		assert.equal(big.topics.length, 1000, 'at most 1,000');
+		assert.equal(big.next, 'page.t0999');
+		const last = await get(`?after=${big.next}&limit=1000`);
+		assert.deepEqual(last.topics.map((t) => t.topic).filter((t) => t.startsWith('page.')), names.slice(1000));
+		assert.equal(last.next, undefined, 'no next on the last page');
+		// Walking every page from the start lists each topic once, in name order.
+		const seen: string[] = [];
+		let after = '';
+		for (let page = 0; page < 20; page++) {
+			const got = await get(`?limit=300${after ? `&after=${after}` : ''}`);
+			assert.ok(got.topics.length <= 300);
+			seen.push(...got.topics.map((t) => t.topic));
+			if (got.next === undefined) break;
+			after = got.next;
+		}
+		assert.deepEqual(seen, [...seen].sort());
+		assert.equal(new Set(seen).size, seen.length);
+		assert.deepEqual(seen.filter((t) => t.startsWith('page.')), names);
+	});
+
+	test('GET /topics with a bad limit or after → 400 naming it', async () => {
+		for (const limit of ['0', '1001', 'abc', '-1', '1.5', '', '99999999999']) {
+			const reply = await request(producer.url, `/topics?limit=${limit}`);
+			assert.equal(reply.status, 400, `limit=${limit}`);
+			assert.equal(reply.json()['error'], `limit "${limit}" is not a whole number from 1 to 1000`);
+		}
+		const long = await request(producer.url, `/topics?after=${'a'.repeat(201)}`);
+		assert.equal(long.status, 400);
+		assert.match(String(long.json()['error']), /^after: a topic name is at most 200 characters/);
+	});
+
 	test('GET /topics lists known topics with counts', async () => {
 		for (let i = 0; i < 2; i++) assert.equal((await postEvent(producer.url, 'count.a', `{"i":${i}}`)).status, 200);
 		const batch = await request(producer.url, '/topics/count.b/batch', {body: '[1,2,3]', contentType: 'application/json'});
