@@ -27,7 +27,8 @@ end
  * stored counts every event ever appended (entries-added, Redis 7; the length
  * on older servers), retained what the capped stream holds now, lastAt the Redis
  * ms of the newest entry. A topic whose stream is gone shows zeros. XINFO
- * STREAM copies a stream's first and last entries into Lua, so with a `limit`
+ * STREAM copies a stream's first and last entries into Lua (FULL COUNT 1: only
+ * the first, which halves the time for large events), so with a `limit`
  * (a refresh several times a second) only the first names in name order, the
  * order the Topics pane lists them in, get figures; the rest come with ''.
  */
@@ -38,7 +39,7 @@ local function topicStats(streamPrefix, names, limit)
   for n, name in ipairs(names) do
     local stored, retained, last = nil, 0, 0
     if limit and n > limit then stored, retained, last = '', '', '' end
-    local info = stored == '' and {} or redis.pcall('XINFO', 'STREAM', streamPrefix .. name)
+    local info = stored == '' and {} or redis.pcall('XINFO', 'STREAM', streamPrefix .. name, 'FULL', 'COUNT', 1)
     if type(info) == 'table' and not info.err then
       for i = 1, #info, 2 do
         local field = info[i]
