@@ -100,6 +100,7 @@ async function fill(admin: Redis, scenario: Scenario): Promise<void> {
 
 export default async function runTopics(options: BenchOptions): Promise<BenchResult> {
 	const started = new Date();
+	const loadBefore = os.loadavg()[0] ?? 0;
 	const {log} = options;
 	const repeats = options.quick ? 3 : 7;
 	const scenarios: Scenario[] = [
@@ -209,7 +210,11 @@ export default async function runTopics(options: BenchOptions): Promise<BenchRes
 		durationS: (finished.getTime() - started.getTime()) / 1000,
 		tables,
 		goals,
-		notes: [`how it ran: ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), node ${process.version}; one private redis-server; eda's producer app in the bench process, asked over HTTP on 127.0.0.1`],
+		notes: [
+			`how it ran: ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), node ${process.version}; one private redis-server; eda's producer app in the bench process, asked over HTTP on 127.0.0.1`,
+			// SLOWLOG times are wall time: a redis-server that waits for a CPU mid-command shows it.
+			`machine load (1-minute average) ${loadBefore.toFixed(2)} at the start, ${(os.loadavg()[0] ?? 0).toFixed(2)} at the end, on ${os.cpus().length} CPU(s): above the CPU count, every figure here is stretched by other work`,
+		],
 		data: {repeats, holdGoalMs, statsBudgetUs, rows},
 	};
 }
