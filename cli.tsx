@@ -5,11 +5,15 @@ import {helpText} from './source/cli/help.js';
 import {describeError, UserError} from './source/errors.js';
 import {sanitize} from './source/text/sanitize.js';
 import {maskSecrets} from './source/text/mask-url.js';
-import {flagSpec, unknownFlags, type Flags} from './source/cli/flags.js';
+import {flagSpec, joinDashValues, unknownFlags, type Flags} from './source/cli/flags.js';
 import {stopRequested} from './source/cli/shutdown.js';
+
+// `--lease -1s` reaches meow as `--lease=-1s`, so errors name the value given.
+const argv = joinDashValues(process.argv.slice(2));
 
 const cli = meow(helpText, {
 	importMeta: import.meta,
+	argv,
 	allowUnknownFlags: true,
 	flags: flagSpec,
 });
@@ -20,7 +24,7 @@ function usageError(message: string): never {
 	process.exit(2);
 }
 
-const unknown = unknownFlags(process.argv.slice(2));
+const unknown = unknownFlags(argv);
 // Named without their =value: a mistyped --token=... must not print the token.
 if (unknown.length > 0) usageError(`Unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.map((flag) => flag.split('=')[0]).join(', ')}`);
 

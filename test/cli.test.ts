@@ -11,6 +11,7 @@ import {freePort, portAnswers} from '../source/redis/private-server.js';
 import {postEvent, request} from './helpers/http.js';
 import {runCli, spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {spawnEda} from './dashboard-term.js';
 
 let redis: TestRedis;
 
@@ -58,6 +59,29 @@ describe('usage errors: exit 2, the usage, no stack trace', {concurrency: 4}, ()
 	test('api-server --max-body lots', async () => {
 		await assertUsageError(['api-server', '--max-body', 'lots', '--redis-url', redis.url], /--max-body/);
 	});
+	test('api-server --max-body 0 (every POST would get 413)', async () => {
+		await assertUsageError(['api-server', '--max-body', '0', '--redis-url', redis.url], '--max-body: "0" is no room for any body');
+	});
+	test('the dashboard --max-body 0kb', async () => {
+		await assertUsageError(['--max-body', '0kb', '--redis-url', redis.url], '--max-body: "0kb" is no room for any body');
+	});
+	// Every duration flag: a negative value used to reach the parser as flags and the error said "".
+	for (const [flag, args] of [
+		['--lease', ['consumer', '-d']],
+		['--interval', ['consumer', '-d']],
+		['--backoff', ['consumer', '-d']],
+		['--work-time', ['consumer', '-d']],
+		['--claim-idle', ['consumer', '-t', 'x', '--group', 'g']],
+		['--projection-delay', ['lab', 'cqrs']],
+		['--interval', ['lab', 'deferred']],
+	] as const) {
+		test(`${args.join(' ')} ${flag} -1s names the value given`, async () => {
+			await assertUsageError([...args, flag, '-1s', '--redis-url', redis.url], `${flag}: "-1s" is not a duration`);
+		});
+	}
+	test('a duration flag with no value says it needs one', async () => {
+		await assertUsageError(['consumer', '-d', '--lease', '--redis-url', redis.url], '--lease needs a duration');
+	});
 	test('api-server --retain 0', async () => {
 		await assertUsageError(['api-server', '--retain', '0', '--redis-url', redis.url], /--retain/);
 	});
@@ -70,6 +94,9 @@ describe('usage errors: exit 2, the usage, no stack trace', {concurrency: 4}, ()
 	test('consumer --topic with characters a topic cannot hold', async () => {
 		await assertUsageError(['consumer', '-t', 'a b', '--redis-url', redis.url], /--topic/);
 	});
+	test("consumer --group on eda's own channel (a reserved topic)", async () => {
+		await assertUsageError(['consumer', '-t', 'eda:deferred:ready', '--group', 'g', '--redis-url', redis.url], /--topic "eda:deferred:ready": eda:deferred:ready is a reserved topic: names starting with eda:/);
+	});
 	test('consumer --group with a pattern topic', async () => {
 		await assertUsageError(['consumer', '-t', 'orders.*', '--group', 'g', '--redis-url', redis.url], /--topic/);
 	});
@@ -78,6 +105,10 @@ describe('usage errors: exit 2, the usage, no stack trace', {concurrency: 4}, ()
 	});
 	test('consumer --group with a bad name', async () => {
 		await assertUsageError(['consumer', '-t', 'x', '--group', 'bad group', '--redis-url', redis.url], /--group/);
+	});
+	test('a --redis-url whose database is not a number (ioredis would SELECT NaN before every command)', async () => {
+		await assertUsageError(['deferred', 'list', '--redis-url', `${redis.url}/abc`], /--redis-url: "abc" is not a database number/);
+		await assertUsageError(['consumer', '-t', 'x', '--redis-url', `${redis.url}/?db=1e3`], /--redis-url: "1e3" is not a database number/);
 	});
 	test('a --redis-url that is not a redis:// URL', async () => {
 		await assertUsageError(['consumer', '-t', 'x', '--redis-url', 'http://127.0.0.1:1'], /--redis-url.*redis:\/\//);
@@ -263,5 +294,56 @@ describe('no Redis at the default URL', {concurrency: 3}, () => {
 		assert.doesNotMatch(result.stderr, /private/);
 		assert.doesNotMatch(result.stderr + result.stdout, stackTrace);
 		assert.doesNotMatch(result.stdout, /subscribed/);
+	});
+});
+
+describe('a database number in --redis-url that Redis does not have', () => {
+	// Before: ioredis's failed SELECT was only an 'error' event, and every
+	// command went to database 0. Now every command stops at start.
+	const commands: [string, string[]][] = [
+		['api-server', ['api-server', '--port', '0']],
+		['consumer', ['consumer', '-t', 'x']],
+		['consumer --group', ['consumer', '-t', 'x', '--group', 'g']],
+		['consumer -d', ['consumer', '-d']],
+		['consumer -d -m', ['consumer', '-d', '-m']],
+		['deferred list', ['deferred', 'list']],
+		['deferred retry', ['deferred', 'retry', '1']],
+		['deferred purge', ['deferred', 'purge', '--dead']],
+		['lab orders', ['lab', 'orders', '--port', '0']],
+		['the dashboard (no terminal: plain)', ['--port', '0']],
+	];
+
+	test('every command: exit 1 with one line naming the database, nothing written to database 0', async () => {
+		const keysBefore = (await redis.client.keys('*')).sort();
+		const dbs = ['16', '999', '-1'];
+		const runs = commands.map(([label, args], i) => ({label, db: dbs[i % dbs.length] ?? '16', args}));
+		for (let i = 0; i < runs.length; i += 4) {
+			await Promise.all(runs.slice(i, i + 4).map(async ({label, db, args}) => {
+				const result = await runCli([...args, '--redis-url', `${redis.url}/${db}`]);
+				assert.deepEqual([result.code, result.signal], [1, null], `${label} /${db}: ${result.stderr}`);
+				const lines = result.stderr.trim().split('\n');
+				assert.equal(lines.length, 1, `${label}: one line, got ${result.stderr}`);
+				assert.match(lines[0] ?? '', new RegExp(`^eda: Redis at redis://127\\.0\\.0\\.1:\\d+/${db} has no database ${db} \\(ERR DB index is out of range\\); it has databases 0 to 15`), label);
+				assert.equal(result.stdout, '', `${label} printed nothing on stdout`);
+			}));
+		}
+		assert.deepEqual((await redis.client.keys('*')).sort(), keysBefore, 'nothing was written to database 0');
+	});
+
+	test('the dashboard on a terminal: the screen closes, one line naming the database, exit 1', async () => {
+		const term = spawnEda(['--redis-url', `${redis.url}/16`, '--port', '0'], {columns: 100, rows: 24});
+		const screen = await term.waitForScreen((s) => s.includes('has no database 16'), 'the line after the screen closed');
+		assert.equal(await term.exited, 1);
+		assert.match(screen, /eda: Redis at redis:\/\/127\.0\.0\.1:\d+\/16 has no database 16/);
+		assert.doesNotMatch(screen, stackTrace);
+	});
+
+	test('?db= in the query is checked too; a database Redis has still works', async () => {
+		const missing = await runCli(['deferred', 'list', '--redis-url', `${redis.url}/?db=20`]);
+		assert.deepEqual([missing.code, missing.signal], [1, null], missing.stderr);
+		assert.match(missing.stderr, /has no database 20/);
+		const fine = await runCli(['deferred', 'list', '--redis-url', `${redis.url}/15`]);
+		assert.deepEqual([fine.code, fine.signal], [0, null], fine.stderr);
+		assert.match(fine.stdout, /^Scheduled \(0\)/);
 	});
 });

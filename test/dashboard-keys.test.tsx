@@ -114,6 +114,16 @@ describe('publish form', () => {
 		await app.press('}', (f) => f.includes('✓ valid JSON'), 'valid again');
 	});
 
+	it("refuses eda's own channels as a topic, in place, and does not send", async () => {
+		const controls = recordingControls();
+		const app = await renderDashboard({store: storeWithActors(), controls, columns: 120});
+		await app.press('n', (f) => f.includes('Publish an event'), 'the form');
+		await app.press('\u0015', (f) => f.includes('Tab completes: orderCreated'), 'emptied');
+		await app.press('eda:deferred:ready', (f) => f.includes('✗ eda:deferred:ready is a reserved topic'), 'the reason, in place');
+		await app.press(keys.enter, (f) => f.includes('✗ eda:deferred:ready is a reserved topic'), 'still refused');
+		assert.deepEqual(controls.published, []);
+	});
+
 	it('publishes to a topic with completion, then closes', async () => {
 		const controls = recordingControls({ok: true, message: 'published to orderShipped'});
 		const app = await renderDashboard({store: storeWithActors(), controls, columns: 100});

@@ -107,3 +107,18 @@ test('with Redis down the route answers 503, never 200; after the restart it sto
 	const {id} = (await up.json()) as {id: string};
 	assert.equal(await redis.client.hget(keys.deferred.event(id), 'body'), '{"while":"up"}');
 });
+
+test('a delay after 1,000 other query parameters is still read: never due now', async () => {
+	// express's query parser keeps the first 1,000 parameters; the delay used to be dropped, the event due at once.
+	const padding = Array.from({length: 1000}, (_, i) => `p${i}=${i}`).join('&');
+	const res = await post(`?${padding}&delay=30s`, '{"late": true}');
+	assert.equal(res.status, 200);
+	const {id} = (await res.json()) as {id: string};
+	const [created, due, state] = await redis.client.hmget(keys.deferred.event(id), 'created', 'due', 'state');
+	assert.equal(state, 'scheduled');
+	assert.equal(Number(due) - Number(created), 30_000, 'due 30 s after it was stored (Redis time)');
+
+	const bad = await post(`?${padding}&delay=soon`, '{}');
+	assert.equal(bad.status, 400);
+	assert.match(((await bad.json()) as {error: string}).error, /delay "soon" is not a duration/);
+});

@@ -122,6 +122,30 @@ describe('routes', () => {
 		assert.equal(published.get('master'), undefined);
 	});
 
+	test("eda's and Redis's own channels are reserved topics: 400 naming the prefix, nothing published or stored", async () => {
+		const cases = [
+			{topic: 'eda:deferred:ready', error: "eda:deferred:ready is a reserved topic: names starting with eda: are eda's own channels"},
+			{topic: 'eda:deferred:scheduled', error: "eda:deferred:scheduled is a reserved topic: names starting with eda: are eda's own channels"},
+			{topic: '__redis__:invalidate', error: "__redis__:invalidate is a reserved topic: names starting with __redis__ are Redis's own channels"},
+		];
+		for (const {topic, error} of cases) {
+			const single = await postEvent(producer.url, topic, '{"a":1}');
+			assert.equal(single.status, 400, topic);
+			assert.deepEqual(single.json(), {error});
+			const batch = await request(producer.url, `/topics/${topic}/batch`, {method: 'POST', body: '[{"a":1}]', contentType: 'application/json'});
+			assert.equal(batch.status, 400, `${topic} batch`);
+			assert.deepEqual(batch.json(), {error});
+			assert.equal(await redis.client.exists(keys.stream(topic)), 0);
+			assert.equal(await redis.client.hget(keys.topics, topic), null);
+		}
+		// A later event on the same connection arrives after any PUBLISH the refused ones made.
+		assert.equal((await postEvent(producer.url, 'after.reserved', '{}')).status, 200);
+		await messages('after.reserved');
+		for (const {topic} of cases) assert.equal(published.get(topic), undefined, `nothing published on ${topic}`);
+		// Names that only contain the words are topics like any other.
+		assert.equal((await postEvent(producer.url, 'my.eda:thing', '{}')).status, 200);
+	});
+
 	test('POST /deferred-exec → 200 with id and due; the record is in Redis', async () => {
 		const reply = await request(producer.url, '/deferred-exec?delay=1h', {method: 'POST', body: '{"job":1}', contentType: 'application/json'});
 		assert.equal(reply.status, 200, reply.text);
@@ -158,6 +182,58 @@ describe('routes', () => {
 		const body = reply.json();
 		assert.equal(body['status'], 'ok');
 		assert.equal(body['redis'], 'up');
+	});
+
+	test('GET /topics is paged: 200 by default, ?limit= up to 1,000, ?after= continues, next while more follow', async () => {
+		// 1,010 topics, each with one event, written as the producer writes them (stream + index).
+		const names = Array.from({length: 1010}, (_, i) => `page.t${String(i).padStart(4, '0')}`);
+		const pipeline = redis.client.pipeline();
+		for (const name of names) {
+			pipeline.xadd(keys.stream(name), '*', 'data', '{}');
+			pipeline.hsetnx(keys.topics, name, '1');
+		}
+		await pipeline.exec();
+		type Page = {topics: Array<{topic: string; count: number; retained: number}>; next?: string};
+		const get = async (query: string): Promise<Page> => {
+			const reply = await request(producer.url, `/topics${query}`);
+			assert.equal(reply.status, 200, reply.text);
+			return reply.json() as Page;
+		};
+		const first = await get('?after=page.');
+		assert.equal(first.topics.length, 200, 'the default page');
+		assert.deepEqual(first.topics.map((t) => t.topic), names.slice(0, 200));
+		assert.equal(first.next, 'page.t0199');
+		assert.ok(first.topics.every((t) => t.count === 1 && t.retained === 1), 'figures for every topic of the page');
+		const big = await get('?after=page.&limit=1000');
+		assert.equal(big.topics.length, 1000, 'at most 1,000');
+		assert.equal(big.next, 'page.t0999');
+		const last = await get(`?after=${big.next}&limit=1000`);
+		assert.deepEqual(last.topics.map((t) => t.topic).filter((t) => t.startsWith('page.')), names.slice(1000));
+		assert.equal(last.next, undefined, 'no next on the last page');
+		// Walking every page from the start lists each topic once, in name order.
+		const seen: string[] = [];
+		let after = '';
+		for (let page = 0; page < 20; page++) {
+			const got = await get(`?limit=300${after ? `&after=${after}` : ''}`);
+			assert.ok(got.topics.length <= 300);
+			seen.push(...got.topics.map((t) => t.topic));
+			if (got.next === undefined) break;
+			after = got.next;
+		}
+		assert.deepEqual(seen, [...seen].sort());
+		assert.equal(new Set(seen).size, seen.length);
+		assert.deepEqual(seen.filter((t) => t.startsWith('page.')), names);
+	});
+
+	test('GET /topics with a bad limit or after → 400 naming it', async () => {
+		for (const limit of ['0', '1001', 'abc', '-1', '1.5', '', '99999999999']) {
+			const reply = await request(producer.url, `/topics?limit=${limit}`);
+			assert.equal(reply.status, 400, `limit=${limit}`);
+			assert.equal(reply.json()['error'], `limit "${limit}" is not a whole number from 1 to 1000`);
+		}
+		const long = await request(producer.url, `/topics?after=${'a'.repeat(201)}`);
+		assert.equal(long.status, 400);
+		assert.match(String(long.json()['error']), /^after: a topic name is at most 200 characters/);
 	});
 
 	test('GET /topics lists known topics with counts', async () => {

@@ -38,13 +38,14 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 	}
 }
 
-test('a hung Redis (SIGSTOP): POST and /healthz answer 503 instead of hanging; 200 again after SIGCONT', async () => {
+test('a hung Redis (SIGSTOP): POST, /healthz and GET /topics answer 503 instead of hanging (the read without a word on storing); 200 again after SIGCONT', async () => {
 	assert.equal((await postEvent(producer.url, 'hang.t', '{"before":true}')).status, 200);
 	redis.pause();
 	let post: Reply;
 	let health: Reply;
+	let topics: Reply;
 	try {
-		[post, health] = await within(Promise.all([postEvent(producer.url, 'hang.t', '{"hung":true}'), request(producer.url, '/healthz')]), 20_000, 'the answers while Redis is stopped');
+		[post, health, topics] = await within(Promise.all([postEvent(producer.url, 'hang.t', '{"hung":true}'), request(producer.url, '/healthz'), request(producer.url, '/topics')]), 20_000, 'the answers while Redis is stopped');
 	} finally {
 		redis.resume();
 	}
@@ -52,6 +53,10 @@ test('a hung Redis (SIGSTOP): POST and /healthz answer 503 instead of hanging; 2
 	assert.match(String(post.json()['error']), /did not answer in time/);
 	assert.equal(health.status, 503, health.text);
 	assert.equal(health.json()['redis'], 'down');
+	// A read stores nothing: its 503 says nothing about events being stored.
+	assert.equal(topics.status, 503, topics.text);
+	assert.match(String(topics.json()['error']), /^Redis did not answer in time; try again/);
+	assert.doesNotMatch(String(topics.json()['error']), /stored/);
 	await waitFor(async () => (await request(producer.url, '/healthz')).status === 200, '/healthz 200 after SIGCONT');
 	const reply = await postEvent(producer.url, 'hang.t', '{"after":true}');
 	assert.equal(reply.status, 200, reply.text);

@@ -101,3 +101,35 @@ export function unknownFlags(argv: string[]): string[] {
 	}
 	return unknown;
 }
+
+const stringFlags = new Set(Object.entries(flagSpec).filter(([, spec]) => spec.type === 'string').map(([name]) => kebab(name)));
+
+/** Whether `arg` names flags eda knows (so it is not meant as a value). */
+function isKnownFlag(arg: string): boolean {
+	if (arg.startsWith('--')) return known.has(arg.slice(2).split('=')[0] ?? '');
+	const letters = arg.slice(1).split('=')[0] ?? '';
+	return letters !== '' && [...letters].every((letter) => known.has(letter));
+}
+
+/**
+ * `--lease -1s` joined into `--lease=-1s`: the parser takes a word starting
+ * with "-" for flags, so the value was lost and the error said `"" is not a
+ * duration`. A word that is no flag eda knows, after a flag that takes a value,
+ * is that value, and the error can name it.
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+	const out: string[] = [];
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i] ?? '';
+		const next = argv[i + 1];
+		if (arg === '--') {
+			out.push(...argv.slice(i));
+			break;
+		}
+		if (arg.startsWith('--') && !arg.includes('=') && stringFlags.has(arg.slice(2)) && next !== undefined && next.startsWith('-') && next !== '--' && !isKnownFlag(next)) {
+			out.push(`${arg}=${next}`);
+			i++;
+		} else out.push(arg);
+	}
+	return out;
+}

@@ -12,14 +12,15 @@ export const helpText = `
   Common flags
     --redis-url URL      Redis to use (env REDIS_URL); default redis://127.0.0.1:6379.
                          When nothing answers there and redis-server is on the PATH,
-                         a private one is started for this process.
+                         a private one is started for this process. /N picks
+                         database N; one Redis does not have stops the start.
     --json               one JSON object a line instead of text (headless commands)
     --help, --version
 
   eda api-server
     --port N             HTTP port (env PORT); default 3000
     --host H             address to bind; default 127.0.0.1 (0.0.0.0 to widen)
-    --max-body SIZE      largest accepted body; default 1mb
+    --max-body SIZE      largest accepted body (1 byte or more); default 1mb
     --retain N           events kept per topic stream; default 10000
     --token T            callers must send Authorization: Bearer T (env EDA_TOKEN);
                          all routes but GET / and GET /healthz. Visible in ps: prefer

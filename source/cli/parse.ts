@@ -3,6 +3,7 @@ import {parseDuration} from '../text/duration.js';
 
 export function durationFlag(name: string, value: string | undefined, fallbackMs: number): number {
 	if (value === undefined) return fallbackMs;
+	if (value === '') throw new UserError(`--${name} needs a duration, e.g. 500ms, 10s, 2m (a bare number is seconds)`, 2);
 	const ms = parseDuration(value, 's');
 	if (ms === undefined) throw new UserError(`--${name}: "${value}" is not a duration; use e.g. 500ms, 10s, 2m (a bare number is seconds)`, 2);
 	return ms;
@@ -37,5 +38,8 @@ export function sizeFlag(name: string, value: string | undefined, fallback: numb
 	const match = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(value);
 	if (!match) throw new UserError(`--${name}: "${value}" is not a size; use e.g. 1mb, 512kb or a number of bytes`, 2);
 	const factor = {b: 1, kb: 1024, mb: 1024 * 1024}[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
-	return Number(match[1]) * factor;
+	const bytes = Number(match[1]) * factor;
+	// 0 would answer every request with a body 413.
+	if (bytes < 1) throw new UserError(`--${name}: "${value}" is no room for any body; use e.g. 1mb, 512kb or a number of bytes from 1`, 2);
+	return bytes;
 }

@@ -1,8 +1,8 @@
 import express, {type ErrorRequestHandler, type Request, type Response} from 'express';
 import {describeError} from '../errors.js';
 import {publishEvents} from '../topics/publish.js';
-import {topicError} from '../topics/names.js';
-import {listTopics} from '../topics/list.js';
+import {maxTopicLength, topicError} from '../topics/names.js';
+import {defaultTopicPage, listTopicsPage, maxTopicPage} from '../topics/list.js';
 import {requireToken} from './auth.js';
 import {acceptBatch, acceptOne, type Accepted, type Incoming, type Refused} from './accept.js';
 import {mountDeferredRoutes} from './deferred-routes.js';
@@ -13,9 +13,34 @@ const defaultStallMs = 10_000;
 
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
 a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-exec[?delay=30s].
-GET /topics lists topics, GET /healthz tells whether Redis answers.
+GET /topics[?limit=200&after=<topic>] lists topics a page at a time, GET /healthz tells whether Redis answers.
 Example: curl -X POST -H "Content-Type: application/json" -d '{"order_id": 123}' http://localhost:3000/topics/orderCreated
 `;
+
+/** The answer when a read failed: nothing was being stored, so nothing to say about events. */
+export function redisUnavailableForRead(res: Response, error: unknown): void {
+	const message = describeError(error);
+	if (/timed out/i.test(message)) res.status(503).json({error: `Redis did not answer in time; try again: ${message}`});
+	else res.status(503).json({error: `Redis is unavailable; try again: ${message}`});
+}
+
+/**
+ * ?limit= and ?after= of GET /topics, read from the URL itself (express's
+ * query parser keeps the first 1,000 parameters only).
+ */
+export function topicPageQuery(originalUrl: string): {limit: number; after?: string} | {error: string} {
+	const at = originalUrl.indexOf('?');
+	const query = new URLSearchParams(at === -1 ? '' : originalUrl.slice(at + 1));
+	const limitText = query.get('limit');
+	const after = query.get('after') ?? undefined;
+	let limit = defaultTopicPage;
+	if (limitText !== null) {
+		limit = /^\d{1,7}$/.test(limitText) ? Number(limitText) : Number.NaN;
+		if (!(limit >= 1 && limit <= maxTopicPage)) return {error: `limit "${limitText.slice(0, 40)}" is not a whole number from 1 to ${maxTopicPage}`};
+	}
+	if (after !== undefined && after.length > maxTopicLength) return {error: `after: a topic name is at most ${maxTopicLength} characters`};
+	return {limit, after};
+}
 
 export function createProducerApp(deps: ProducerDeps): express.Express {
 	const app = express();
@@ -92,11 +117,17 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 		}
 	});
 
-	app.get('/topics', async (_req, res) => {
+	// Paged: one answer over every topic held Redis for as long as all their figures took.
+	app.get('/topics', async (req, res) => {
+		const query = topicPageQuery(req.originalUrl);
+		if ('error' in query) {
+			res.status(400).json({error: query.error});
+			return;
+		}
 		try {
-			res.json({topics: await listTopics(deps.redis)});
+			res.json(await listTopicsPage(deps.redis, query));
 		} catch (error) {
-			redisUnavailable(res, error);
+			redisUnavailableForRead(res, error);
 		}
 	});
 

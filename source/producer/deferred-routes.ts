@@ -11,10 +11,19 @@ import {header, incoming, redisUnavailable, type ProducerDeps} from './http.js';
 /** Longest accepted delay: a year; a typo like 10000000m is refused, not kept for ages. */
 const maxDelayMs = 365 * 24 * 3_600_000;
 
+/**
+ * ?delay= read from the URL itself: express's query parser keeps only the first
+ * 1,000 parameters, and a delay after them was dropped, so the event was due now.
+ */
+function queryDelay(req: Request): string | undefined {
+	const at = req.originalUrl.indexOf('?');
+	if (at === -1) return undefined;
+	return new URLSearchParams(req.originalUrl.slice(at + 1)).get('delay') ?? undefined;
+}
+
 /** ?delay= or a `delay` header: ms, s, m (h too); a bare number is ms. */
 export function requestDelay(req: Request): {ms: number} | {error: string} {
-	const query = req.query['delay'];
-	const raw = typeof query === 'string' ? query : Array.isArray(query) ? String(query[0]) : header(req, 'delay');
+	const raw = queryDelay(req) ?? header(req, 'delay');
 	if (raw === undefined || raw === '') return {ms: 0};
 	const ms = parseDuration(raw, 'ms');
 	if (ms === undefined) return {error: `delay "${raw}" is not a duration; use e.g. 500ms, 30s, 2m (a bare number is milliseconds)`};

@@ -71,3 +71,14 @@ export const keys = {
 
 /** Topics that cannot be published to: `master` is the Go tool's deferred channel. */
 export const reservedTopics = new Set(['master']);
+
+/**
+ * Topic names that cannot be published to because a topic is PUBLISHed on the
+ * channel of its name: `eda:` channels wake eda's own masters and workers
+ * (eda:deferred:ready, eda:deferred:scheduled), `__redis__` ones are Redis's
+ * (client-side caching invalidation).
+ */
+export const reservedTopicPrefixes = [
+	{prefix: 'eda:', whose: "eda's own channels"},
+	{prefix: '__redis__', whose: "Redis's own channels"},
+] as const;

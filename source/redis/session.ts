@@ -49,6 +49,13 @@ export function validateRedisUrl(url: string): void {
 	if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
 		throw new UserError(`--redis-url: "${displayUrl(url)}" must start with redis:// or rediss://`, 2);
 	}
+	// ioredis reads anything after the port (or ?db=) with parseInt: "/abc" would
+	// become NaN and throw on every command. Whether Redis has the database is
+	// checked once connected (checkDatabase).
+	const db = parsed.pathname.length > 1 ? parsed.pathname.slice(1) : parsed.searchParams.get('db');
+	if (db !== null && !/^-?\d{1,9}$/.test(db)) {
+		throw new UserError(`--redis-url: "${sanitize(db)}" is not a database number; expected redis://[user:password@]host:port[/db]`, 2);
+	}
 }
 
 function howToGetRedis(url: string): string {
@@ -142,6 +149,7 @@ async function answers(url: string, timeoutMs: number): Promise<boolean> {
 async function checkServer(session: RedisSession, url: string, say: (line: string) => void): Promise<void> {
 	const client = session.connect('eda:check');
 	try {
+		await checkDatabase(client, url);
 		const version = /^redis_version:(\S+)/m.exec(await client.info('server').catch(() => ''))?.[1];
 		if (version && !recentEnough(version)) {
 			throw new UserError(`Redis at ${displayUrl(url)} is version ${sanitize(version)}; eda needs Redis ${minimumRedis.join('.')} or newer.`, 1);
@@ -156,5 +164,24 @@ async function checkServer(session: RedisSession, url: string, say: (line: strin
 		// CONFIG may be disabled on managed Redis; nothing to check then.
 	} finally {
 		await closeRedis(client);
+	}
+}
+
+/**
+ * ioredis SELECTs the URL's database (redis://host:port/N, or ?db=N) on every
+ * connect, but when Redis refuses it only emits an error and goes on in
+ * database 0: every write would land there. So the start selects it once
+ * itself and stops with one line when Redis has no such database.
+ */
+async function checkDatabase(client: Redis, url: string): Promise<void> {
+	const db = client.options.db;
+	if (db === undefined || db === null || String(db) === '0') return;
+	try {
+		await client.select(String(db));
+	} catch (error) {
+		const reply = (await client.config('GET', 'databases').catch(() => [])) as string[];
+		const count = Number(reply[1]);
+		const has = Number.isInteger(count) && count > 0 ? `; it has databases 0 to ${count - 1}` : '';
+		throw new UserError(`Redis at ${displayUrl(url)} has no database ${sanitize(String(db))} (${sanitize(describeError(error))})${has}. Pick one in --redis-url: redis://host:port/N`, 1);
 	}
 }

@@ -1,4 +1,4 @@
-import {reservedTopics} from '../redis/keys.js';
+import {reservedTopicPrefixes, reservedTopics} from '../redis/keys.js';
 
 export const maxTopicLength = 200;
 const topicPattern = /^[A-Za-z0-9._:-]+$/;
@@ -10,6 +10,8 @@ export function topicError(topic: string): string | undefined {
 	if (topic.length > maxTopicLength) return `the topic name is longer than ${maxTopicLength} characters`;
 	if (!topicPattern.test(topic)) return 'a topic name may hold only letters, digits and . _ - :';
 	if (reservedTopics.has(topic)) return `${topic} is a reserved topic`;
+	const reserved = reservedTopicPrefixes.find(({prefix}) => topic.startsWith(prefix));
+	if (reserved) return `${topic} is a reserved topic: names starting with ${reserved.prefix} are ${reserved.whose}`;
 	return undefined;
 }
 
