@@ -4,16 +4,18 @@
 // bench/*.ts), each in its own process group, bounded in time. Prints a table
 // per bench and writes bench/results/<name>-<timestamp>.json plus
 // bench/results/latest.json. A bench that is missing is skipped; one that fails
-// or hangs is reported and the others still run.
+// or hangs is reported and the others still run. The exit code is 1 when any
+// bench failed: an error, a missed goal or a failed check (each one named).
+// EDA_BENCH_DIR runs the benches of another folder (the runner's own test).
 import {execFileSync, spawn} from 'node:child_process';
 import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {root} from './lib/build.js';
-import {failed, normalize, renderResult, type BenchResult} from './lib/report.js';
+import {exitCodeOf, failed, normalize, renderResult, summaryOf, type BenchResult} from './lib/report.js';
 
-const benchDir = path.join(root, 'bench');
+const benchDir = process.env['EDA_BENCH_DIR'] ? path.resolve(process.env['EDA_BENCH_DIR']) : path.join(root, 'bench');
 const resultsDir = path.join(benchDir, 'results');
 const knownOrder = ['ingest', 'deferred', 'dashboard', 'topics'];
 
@@ -38,7 +40,7 @@ type ChildMessage = {ok: true; entry: string; value: unknown} | {ok: false; erro
 function runOne(name: string, flags: string[], timeoutS: number): Promise<BenchResult> {
 	const started = new Date();
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join(benchDir, 'lib', 'child.ts'), path.join(benchDir, `${name}.ts`), name, ...flags], {
+		const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'lib', 'child.ts'), path.join(benchDir, `${name}.ts`), name, ...flags], {
 			cwd: root,
 			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 			// Its own process group: on a timeout the whole group goes, servers included.
@@ -167,11 +169,10 @@ async function main(): Promise<number> {
 		benches: results,
 	};
 	writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
-	process.stderr.write(`[run] wrote bench/results/latest.json\n`);
+	process.stderr.write(`[run] wrote ${path.relative(root, path.join(resultsDir, 'latest.json'))}\n`);
 
-	const line = results.map((r) => `${r.name}: ${r.ok ? (r.goals.every((g) => g.met) ? 'ok' : 'ran, goals missed') : 'FAILED'}`).join('; ');
-	process.stdout.write(`${line || 'no bench ran'}\n`);
-	return results.some((r) => !r.ok) ? 1 : 0;
+	process.stdout.write(`${summaryOf(results)}\n`);
+	return exitCodeOf(results);
 }
 
 main().then(

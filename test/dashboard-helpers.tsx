@@ -111,10 +111,18 @@ export async function renderDashboard(options: Options = {}) {
 		controls,
 		frame,
 		waitForFrame,
-		/** Types `data` and resolves with the frame that satisfies `check`. */
+		/**
+		 * Types `data` and resolves with the frame that satisfies `check`, once the
+		 * effects of that render have run: a component drawn by it (the publish
+		 * form) subscribes to keys in an effect, after its frame is written, and a
+		 * key typed before that would reach nobody.
+		 */
 		async press(data: string, check: (frame: string) => boolean, what?: string): Promise<string> {
 			stdin.write(data);
-			return waitForFrame(check, what);
+			const matched = await waitForFrame(check, what);
+			// React runs those effects from a setImmediate scheduled at the commit, ahead of this one.
+			await new Promise((resolve) => setImmediate(resolve));
+			return matched;
 		},
 		/** Types `data` and resolves after the app has handled it and drawn the next frame. */
 		async pressAndSettle(data: string): Promise<string> {

@@ -15,6 +15,10 @@ function storeWithActors(): DashboardStore {
 	]);
 	store.recordTopic('orderCreated', '{}');
 	store.recordTopic('orderShipped', '{}');
+	// The topics reach the state on the store's next frame (a timer); the tests open the
+	// publish form at once, and a form opened before that frame has no topic to start from,
+	// so its first Tab completes one instead of moving on (seen on Node 24). Known from the start.
+	store.flush();
 	return store;
 }
 

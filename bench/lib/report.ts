@@ -1,5 +1,8 @@
-// What a bench hands back, and how the runner prints it. Benches written by
-// others may return anything; `normalize` turns it into tables as best it can.
+// What a bench hands back, how the runner prints it, and the verdict. Benches
+// written by others may return anything; `normalize` turns it into tables as
+// best it can. A bench never declares itself ok: the verdict comes from its
+// goals here (every goal met, none missing, no error), so a missed goal or a
+// failed check fails `npm run bench`.
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -11,10 +14,21 @@ export type Table = {
 	notes?: string[];
 };
 
+/** `met` is computed from the figures by the bench; checks against Redis are goals too. */
 export type Goal = {name: string; target: string; value: string; met: boolean};
+
+/** What a bench module returns: figures and goals, no verdict of its own. */
+export type BenchOutput = {
+	tables: Table[];
+	goals: Goal[];
+	notes?: string[];
+	/** Everything measured, for the JSON file. */
+	data: unknown;
+};
 
 export type BenchResult = {
 	name: string;
+	/** Derived by `failuresOf`: true only when the bench ran and met every goal. */
 	ok: boolean;
 	startedAt: string;
 	finishedAt: string;
@@ -57,6 +71,29 @@ export function renderTable(table: Table): string {
 	return out.join('\n');
 }
 
+/**
+ * Why a result fails, one line each (the error, each missed goal); empty when
+ * it passes. A bench with no goals fails too: it has nothing to be judged by.
+ */
+export function failuresOf(result: Pick<BenchResult, 'goals' | 'error'>): string[] {
+	const reasons: string[] = [];
+	if (result.error) reasons.push(`error: ${result.error.split('\n')[0]}`);
+	for (const goal of result.goals) if (goal.met !== true) reasons.push(`goal missed: ${goal.name}: ${goal.value} (target ${goal.target})`);
+	if (!result.error && result.goals.length === 0) reasons.push('no goals: nothing to judge the figures by');
+	return reasons;
+}
+
+/** The closing line of a run: each bench passed or what failed it. */
+export function summaryOf(results: BenchResult[]): string {
+	if (results.length === 0) return 'no bench ran';
+	return results.map((r) => (r.ok ? `${r.name}: ok` : `${r.name}: FAILED (${failuresOf(r).join('; ')})`)).join('\n');
+}
+
+/** The runner's exit code: 1 when any bench failed or none ran. */
+export function exitCodeOf(results: BenchResult[]): number {
+	return results.length > 0 && results.every((r) => r.ok) ? 0 : 1;
+}
+
 export function renderResult(result: BenchResult): string {
 	const parts = [`== ${result.name} ${result.ok ? '' : '(FAILED) '}(${result.durationS.toFixed(1)} s)`];
 	if (result.error) parts.push(`error: ${result.error}`);
@@ -71,6 +108,8 @@ export function renderResult(result: BenchResult): string {
 		);
 	}
 	for (const note of result.notes) parts.push(`note: ${note}`);
+	const reasons = failuresOf(result);
+	if (reasons.length > 0) parts.push(`FAILED:\n${reasons.map((r) => `  ${r}`).join('\n')}`);
 	return parts.join('\n\n');
 }
 
@@ -116,7 +155,17 @@ export function tablesOf(name: string, value: unknown): Table[] {
 	return [{title: name, columns: ['result'], rows: [[cellOf(value)]]}];
 }
 
-/** A BenchResult from a bench's return value (ours passes through). */
+function goalsOf(value: Record<string, unknown>): Goal[] {
+	if (!Array.isArray(value['goals'])) return [];
+	return (value['goals'] as unknown[]).map((g, i) => {
+		const goal = isRecord(g) ? g : {};
+		const text = (key: string, fallback: string) => (typeof goal[key] === 'string' ? (goal[key] as string) : fallback);
+		// Anything but a boolean true is a goal not met: a goal that cannot be read cannot pass.
+		return {name: text('name', `goal ${i + 1}`), target: text('target', '?'), value: text('value', '?'), met: goal['met'] === true};
+	});
+}
+
+/** A BenchResult from a bench's return value, judged on its goals (any `ok` it sets is ignored). */
 export function normalize(name: string, value: unknown, startedAt: Date, finishedAt: Date): BenchResult {
 	const base = {
 		name,
@@ -124,12 +173,13 @@ export function normalize(name: string, value: unknown, startedAt: Date, finishe
 		finishedAt: finishedAt.toISOString(),
 		durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
 	};
+	const judged = (result: Omit<BenchResult, 'ok'>): BenchResult => ({...result, ok: failuresOf(result).length === 0});
 	if (isRecord(value) && Array.isArray(value['tables']) && Array.isArray(value['goals']) && 'data' in value) {
-		const ours = value as Partial<BenchResult>;
-		return {...base, ok: ours.ok ?? true, tables: ours.tables ?? [], goals: ours.goals ?? [], notes: ours.notes ?? [], data: ours.data, ...(ours.error ? {error: ours.error} : {})};
+		const error = typeof value['error'] === 'string' && value['error'] !== '' ? {error: value['error']} : {};
+		const notes = Array.isArray(value['notes']) ? value['notes'].map(String) : [];
+		return judged({...base, tables: (value['tables'] as unknown[]).filter(isTable), goals: goalsOf(value), notes, data: value['data'], ...error});
 	}
-	const goals = isRecord(value) && Array.isArray(value['goals']) ? (value['goals'] as unknown[]).filter((g): g is Goal => isRecord(g) && typeof g['name'] === 'string' && typeof g['met'] === 'boolean') : [];
-	return {...base, ok: true, tables: tablesOf(name, value), goals, notes: [], data: value};
+	return judged({...base, tables: tablesOf(name, value), goals: isRecord(value) ? goalsOf(value) : [], notes: [], data: value});
 }
 
 export function failed(name: string, error: string, startedAt: Date, finishedAt: Date, data?: unknown): BenchResult {
