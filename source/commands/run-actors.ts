@@ -1,7 +1,7 @@
 // The one skeleton of every long-running command: watch signals, open the
 // Redis session, start the actors, wait for SIGINT/SIGTERM (a closed pipe
 // sends the process a SIGTERM, cli.tsx), stop every actor, close the session.
-import {watchSignals} from '../cli/shutdown.js';
+import {watchSignals, type SignalWatch} from '../cli/shutdown.js';
 import {openRedisSession, type RedisSession} from '../redis/session.js';
 
 export type Actor = {start(): Promise<unknown>; stop(): Promise<unknown>};
@@ -12,14 +12,21 @@ export type RunActorsOptions = {
 	actors: (session: RedisSession) => Actor[];
 	/** Once every actor started (and no signal came yet); what it returns is called before the stop. */
 	whileRunning?: () => (() => void) | void;
+	/** SIGINT/SIGTERM by default; tests give their own. */
+	signals?: SignalWatch;
 };
 
 export async function runActors(options: RunActorsOptions): Promise<number> {
 	// Before anything connects: a signal (or a reader going away) mid-start still ends in a clean stop.
-	const signals = watchSignals();
+	const signals = options.signals ?? watchSignals();
 	const say = (line: string) => process.stderr.write(`${line}\n`);
-	const session = await Promise.race([openRedisSession({url: options.redisUrl, say}), signals.received]);
-	if (!session) return 0;
+	const opening = openRedisSession({url: options.redisUrl, say});
+	const session = await Promise.race([opening, signals.received]);
+	if (!session) {
+		// Stopped before Redis answered: a session that opens after all is closed at once.
+		opening.then((late) => late.close(), () => undefined);
+		return 0;
+	}
 	let actors: Actor[] = [];
 	let started: Promise<unknown> = Promise.resolve();
 	/** Every actor stopped, the session closed; the first stop that failed, if any. */
