@@ -14,16 +14,6 @@ import {safeJson} from '../text/index.js';
 import {producerOptions} from '../producer/options.js';
 import {runActors} from './run-actors.js';
 
-/** Flags that belong to one lab only: given to another, they are a usage error. */
-const onlyFor: Partial<Record<keyof Flags, {lab: LabName; flag: string}>> = {
-	failRate: {lab: 'orders', flag: '--fail-rate'},
-	projectionDelay: {lab: 'cqrs', flag: '--projection-delay'},
-	replicas: {lab: 'cqrs', flag: '--replicas'},
-	interval: {lab: 'deferred', flag: '--interval'},
-	workers: {lab: 'deferred', flag: '--workers'},
-	burst: {lab: 'deferred', flag: '--burst'},
-};
-
 /** Events a second: 0 to 1000, fractions allowed. */
 export function perSecondFlag(name: string, value: string | undefined, fallback: number): number {
 	if (value === undefined) return fallback;
@@ -33,10 +23,7 @@ export function perSecondFlag(name: string, value: string | undefined, fallback:
 }
 
 export function labOptionsFromFlags(name: LabName, flags: Flags): Omit<AnyLabOptions, 'session' | 'output'> {
-	for (const [key, owner] of Object.entries(onlyFor)) {
-		if (owner && owner.lab !== name && flags[key as keyof Flags] !== undefined) throw new UserError(`${owner.flag} goes with eda lab ${owner.lab}, not ${name}`, 2);
-	}
-	if (name === 'deferred' && flags.rate !== undefined) throw new UserError('--rate goes with eda lab orders or cqrs, not deferred', 2);
+	// Which lab takes which flag: source/cli/flags.ts commandFlags, checked in cli.tsx before this.
 	const {port, host, auth} = producerOptions(flags);
 	return {
 		port,
