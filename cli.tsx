@@ -5,7 +5,7 @@ import {helpText} from './source/cli/help.js';
 import {describeError, UserError} from './source/errors.js';
 import {sanitize} from './source/text/sanitize.js';
 import {maskSecrets} from './source/text/mask-url.js';
-import {flagSpec, joinDashValues, unknownFlags, type Flags} from './source/cli/flags.js';
+import {commandOf, flagSpec, foreignFlag, joinDashValues, unknownFlags, type Flags} from './source/cli/flags.js';
 import {stopRequested} from './source/cli/shutdown.js';
 
 // `--lease -1s` reaches meow as `--lease=-1s`, so errors name the value given.
@@ -24,6 +24,12 @@ function usageError(message: string): never {
 	process.exit(2);
 }
 
+// meow answers --help and --version only when they are all there is; with a
+// command (`eda api-server --help`) the command used to start instead.
+const words = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+if (words.includes('--help')) cli.showHelp(0);
+if (words.includes('--version')) cli.showVersion();
+
 const unknown = unknownFlags(argv);
 // Named without their =value: a mistyped --token=... must not print the token.
 if (unknown.length > 0) usageError(`Unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.map((flag) => flag.split('=')[0]).join(', ')}`);
@@ -31,14 +37,24 @@ if (unknown.length > 0) usageError(`Unknown flag${unknown.length > 1 ? 's' : ''}
 const [command, ...args] = cli.input;
 const flags = cli.flags as Flags;
 
+// Each command takes only its own flags (source/cli/flags.ts commandFlags).
+const row = commandOf(cli.input, flags);
+const foreign = row === undefined ? undefined : foreignFlag(row, argv);
+if (foreign) usageError(foreign);
+
 async function dispatch(): Promise<number> {
-	switch (command) {
-		case undefined:
+	// `consumer -d` and `consumer -d -m` are commands of their own that share a word.
+	switch (command === 'consumer' ? row : (command ?? '')) {
+		case '':
 			return (await import('./source/commands/dashboard.js')).run(flags);
 		case 'api-server':
 			return (await import('./source/commands/api-server.js')).run(flags);
 		case 'consumer':
 			return (await import('./source/commands/consumer.js')).run(flags);
+		case 'consumer -d':
+			return (await import('./source/commands/deferred-consumer.js')).run(flags, 'worker');
+		case 'consumer -d -m':
+			return (await import('./source/commands/deferred-consumer.js')).run(flags, 'master');
 		case 'deferred':
 			return (await import('./source/commands/deferred.js')).run(args, flags);
 		case 'lab':

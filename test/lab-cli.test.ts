@@ -47,7 +47,7 @@ describe('eda lab: bad --fail-rate and --burst are usage errors', {concurrency: 
 		await assertUsageError(['lab', 'deferred', '--burst', '5000'], /^--burst: expected a whole number from 1 to 1000/);
 	});
 	test('--burst to the orders lab', async () => {
-		await assertUsageError(['lab', 'orders', '--burst', '5'], /^--burst goes with eda lab deferred, not orders$/);
+		await assertUsageError(['lab', 'orders', '--burst', '5'], /^eda lab orders does not take --burst; eda lab deferred does$/);
 	});
 });
 

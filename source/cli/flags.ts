@@ -1,4 +1,4 @@
-// Every flag of every command, for meow; commands validate the ones they use.
+// Every flag of every command, for meow; `commandFlags` below says which command takes which.
 export const flagSpec = {
 	redisUrl: {type: 'string'},
 	json: {type: 'boolean', default: false},
@@ -78,7 +78,97 @@ export type Flags = {
 	burst?: string;
 };
 
+type FlagName = keyof typeof flagSpec;
+
+const producerFlags = ['port', 'host', 'token', 'tokenFile', 'insecure'] as const satisfies readonly FlagName[];
+const workerFlags = ['interval', 'concurrency', 'lease', 'maxAttempts', 'backoff', 'workTime', 'failRate'] as const satisfies readonly FlagName[];
+
+/**
+ * Which flags each command takes, keyed by what the user types after `eda`
+ * ('' is the dashboard); used to refuse the others and to check that
+ * `eda --help` names them all (test/cli-flags.test.ts). A new command is one
+ * row here (its new flags go in flagSpec above), a case in cli.tsx's dispatch
+ * and a section in help.ts. A command with actions (`deferred list`) has a row
+ * per action; `consumer -d` and `consumer -d -m` are rows of their own.
+ * --help and --version go with every command.
+ */
+export const commandFlags: Record<string, readonly FlagName[]> = {
+	'': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain'],
+	'api-server': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain'],
+	consumer: ['redisUrl', 'json', 'topic', 'group', 'name', 'fromStart', 'claimIdle'],
+	'consumer -d': ['redisUrl', 'json', 'defferedExec', 'deferredExec', ...workerFlags],
+	'consumer -d -m': ['redisUrl', 'json', 'defferedExec', 'deferredExec', 'master'],
+	'deferred list': ['redisUrl', 'json'],
+	'deferred retry': ['redisUrl', 'json', 'dead'],
+	'deferred purge': ['redisUrl', 'json', 'dead'],
+	lab: [],
+	'lab orders': ['redisUrl', 'json', ...producerFlags, 'rate', 'failRate'],
+	'lab cqrs': ['redisUrl', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],
+	'lab deferred': ['redisUrl', 'json', ...producerFlags, 'interval', 'workers', 'burst'],
+};
+
+/**
+ * The row of `commandFlags` for what was typed: `input` is the words (command,
+ * action), `flags` the parsed flags (-d and -m pick a consumer's row). Undefined
+ * for a command or action eda does not know: the command's own error says so.
+ */
+export function commandOf(input: readonly string[], flags: Pick<Flags, 'defferedExec' | 'deferredExec' | 'master'>): string | undefined {
+	const [command = '', action] = input;
+	if (command === 'consumer' && flags.master) return 'consumer -d -m';
+	if (command === 'consumer' && (flags.defferedExec || flags.deferredExec)) return 'consumer -d';
+	const rows = Object.keys(commandFlags);
+	if (action !== undefined && rows.includes(`${command} ${action}`)) return `${command} ${action}`;
+	// A command with actions takes no flags of its own beyond its row (`eda lab` lists the labs).
+	if (action !== undefined && rows.some((row) => row.startsWith(`${command} `))) return undefined;
+	return rows.includes(command) ? command : undefined;
+}
+
+/** How a row is named to the user. */
+export const commandName = (row: string) => (row === '' ? 'eda (the dashboard)' : `eda ${row}`);
+
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The flag a word of argv names (`--max-body=2mb`, `-t`, `--no-color`), as flagSpec spells it. */
+const flagNames = new Map<string, FlagName>();
+for (const [name, spec] of Object.entries(flagSpec) as [FlagName, (typeof flagSpec)[FlagName]][]) {
+	flagNames.set(kebab(name), name);
+	if ('shortFlag' in spec) flagNames.set(spec.shortFlag, name);
+}
+flagNames.set('no-color', 'color');
+
+/** The flags typed in argv, each with the word that named it (its =value dropped: it may be a token). */
+function typedFlags(argv: readonly string[]): {typed: string; name: FlagName}[] {
+	const found: {typed: string; name: FlagName}[] = [];
+	for (const arg of argv) {
+		if (arg === '--') break;
+		if (!arg.startsWith('-') || /^-\d/.test(arg)) continue;
+		const word = arg.split('=')[0] ?? '';
+		const names = word.startsWith('--') ? [word.slice(2)] : [...word.slice(1)];
+		for (const name of names) {
+			const flag = flagNames.get(name);
+			if (flag) found.push({typed: word.startsWith('--') ? word : `-${name}`, name: flag});
+		}
+	}
+	return found;
+}
+
+const joinNames = (names: string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+
+/**
+ * The usage error for the first flag in argv that `row` does not take, naming
+ * the command and (when they are few) the commands that do take it; undefined
+ * when every flag belongs.
+ */
+export function foreignFlag(row: string, argv: readonly string[]): string | undefined {
+	const takes = commandFlags[row] ?? [];
+	const stray = typedFlags(argv).find(({name}) => !takes.includes(name));
+	if (!stray) return undefined;
+	const owners = Object.entries(commandFlags)
+		.filter(([, flags]) => flags.includes(stray.name))
+		.map(([other]) => commandName(other));
+	const others = owners.length > 0 && owners.length <= 3 ? `; ${joinNames(owners)} ${owners.length === 1 ? 'does' : 'do'}` : '';
+	return `${commandName(row)} does not take ${stray.typed}${others}`;
+}
 
 const known = new Set<string>(['help', 'version', 'no-color']);
 for (const [name, spec] of Object.entries(flagSpec)) {

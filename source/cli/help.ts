@@ -16,6 +16,8 @@ export const helpText = `
                          database N; one Redis does not have stops the start.
     --json               one JSON object a line instead of text (headless commands)
     --help, --version
+    Each command takes only the flags listed under it (and these); another is
+    a usage error naming the command.
 
   eda api-server
     --port N             HTTP port (env PORT); default 3000
@@ -36,9 +38,9 @@ export const helpText = `
     --from-start         replay the retained history first, then follow
     --claim-idle DUR     take over entries a dead member held this long; default 30s
 
-  eda consumer -d (--deffered-exec) [--master, -m]
+  eda consumer -d (--deffered-exec, --deferred-exec) [--master, -m]
     -m                   the master node: moves due events to message:queue and
-                         returns expired leases
+                         returns expired leases; it takes none of the worker flags
     --interval DUR       worker: one event per DUR; default 10s, 0 for none
     --concurrency N      worker: events handled in parallel; default 1
     --lease DUR          worker: lease per event, renewed while handling; default 30s
@@ -61,7 +63,7 @@ export const helpText = `
     --interval DUR       workers' poll interval; default 10s (the worker flags
                          --concurrency, --lease, --max-attempts, --backoff,
                          --work-time and --fail-rate apply too)
-    --topic X            subscribe a live consumer to X at start (repeatable)
+    --topic X (-t X)     subscribe a live consumer to X at start (repeatable)
     --max-fps N          most frames a second; default 15
     --no-color           no colours (also NO_COLOR)
     --plain              print log lines instead of the screen (also when not a TTY or CI)

@@ -4,20 +4,15 @@ import {StreamFollower} from '../actors/stream-follower.js';
 import {TopicConsumer} from '../actors/topic-consumer.js';
 import type {Flags} from '../cli/flags.js';
 import {durationFlag} from '../cli/parse.js';
-import {watchSignals} from '../cli/shutdown.js';
 import {UserError} from '../errors.js';
-import {openRedisSession} from '../redis/session.js';
 import {isPattern, subscriptionError, topicError} from '../topics/names.js';
+import {runActors} from './run-actors.js';
 
 // The Go tool's words, kept as they are.
 export const missingTopic = 'ERROR: You must specify the Topic to listen too. use --topic or -t flags to specify it';
 
-type Startable = {start(): Promise<void>; stop(): Promise<void>};
-
+/** `eda consumer --topic X`: live pub/sub, a topic's stream from the start, or a consumer group. */
 export async function run(flags: Flags): Promise<number> {
-	if (flags.defferedExec || flags.deferredExec || flags.master) {
-		return (await import('./deferred-consumer.js')).run(flags);
-	}
 	const topics = flags.topic;
 	if (topics.length === 0) throw new UserError(missingTopic, 2);
 	for (const topic of topics) {
@@ -31,24 +26,16 @@ export async function run(flags: Flags): Promise<number> {
 	if (flags.group === undefined && flags.claimIdle !== undefined) throw new UserError('--claim-idle goes with --group', 2);
 	const claimIdleMs = durationFlag('claim-idle', flags.claimIdle, defaultClaimIdleMs);
 
-	const signals = watchSignals();
-	const say = (line: string) => process.stderr.write(`${line}\n`);
-	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say}), signals.received]);
-	if (!session) return 0;
 	const output = consoleOutput(flags.json);
-	const actors: Startable[] = topics.map((topic) => {
-		if (flags.group !== undefined) {
-			return new GroupConsumer({session, topic, group: flags.group, output, consumer: flags.name, fromStart: flags.fromStart, claimIdleMs});
-		}
-		if (flags.fromStart) return new StreamFollower({session, topic, output});
-		return new TopicConsumer({session, topic, output});
+	return runActors({
+		redisUrl: flags.redisUrl,
+		actors: (session) =>
+			topics.map((topic) => {
+				if (flags.group !== undefined) {
+					return new GroupConsumer({session, topic, group: flags.group, output, consumer: flags.name, fromStart: flags.fromStart, claimIdleMs});
+				}
+				if (flags.fromStart) return new StreamFollower({session, topic, output});
+				return new TopicConsumer({session, topic, output});
+			}),
 	});
-	try {
-		await Promise.race([Promise.all(actors.map((actor) => actor.start())), signals.received]);
-		await signals.received;
-	} finally {
-		await Promise.all(actors.map((actor) => actor.stop().catch(() => undefined)));
-		await session.close();
-	}
-	return 0;
 }

@@ -44,25 +44,13 @@ async function withReactProduction<T>(load: () => Promise<T>): Promise<T> {
 
 /** Headless: the same actors, their lines printed (sanitized) to stdout. */
 async function runPlain(flags: Flags, options: DashboardOptions): Promise<number> {
-	const {watchSignals} = await import('../cli/shutdown.js');
-	// Before anything connects: a signal (or a reader going away) mid-start still ends in a clean stop.
-	const signals = watchSignals();
-	const [{openRedisSession, DashboardRuntime}, {consoleOutput}] = await Promise.all([loadBackend(), import('../actors/output.js')]);
-	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)}), signals.received]);
-	if (!session) return 0;
-	const runtime = new DashboardRuntime({...options, session, output: consoleOutput(flags.json), onQuit: () => {}});
-	try {
-		await runtime.start();
-	} catch (error) {
-		await runtime.stop();
-		await session.close();
-		throw error;
-	}
-	if (!signals.fired) {
-		process.stderr.write(`eda: no terminal to draw on, printing the actors' lines instead (producer at ${runtime.producer?.url}); Ctrl-C stops.\n`);
-		await signals.received;
-	}
-	await runtime.stop();
-	await session.close();
-	return 0;
+	const [{DashboardRuntime}, {consoleOutput}, {runActors}] = await Promise.all([loadBackend(), import('../actors/output.js'), import('./run-actors.js')]);
+	let runtime: InstanceType<typeof DashboardRuntime> | undefined;
+	return runActors({
+		redisUrl: flags.redisUrl,
+		actors: (session) => [(runtime = new DashboardRuntime({...options, session, output: consoleOutput(flags.json), onQuit: () => {}}))],
+		whileRunning: () => {
+			process.stderr.write(`eda: no terminal to draw on, printing the actors' lines instead (producer at ${runtime?.producer?.url}); Ctrl-C stops.\n`);
+		},
+	});
 }

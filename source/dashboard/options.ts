@@ -1,11 +1,17 @@
 // The dashboard's flags, checked before anything starts.
 import type {Flags} from '../cli/flags.js';
-import {intFlag, sizeFlag} from '../cli/parse.js';
+import {intFlag} from '../cli/parse.js';
 import {UserError} from '../errors.js';
 import {workerOptions} from '../deferred/options.js';
 import type {WorkerOptions} from '../deferred/worker.js';
 import {subscriptionError} from '../topics/names.js';
-import {producerAuth, type ProducerAuth} from '../producer/auth.js';
+import type {ProducerAuth} from '../producer/auth.js';
+import {producerOptions} from '../producer/options.js';
+
+/** In-process deferred workers the dashboard starts with. */
+const defaultWorkers = 1;
+/** Most frames a second. */
+const defaultMaxFps = 15;
 
 export type DashboardOptions = {
 	port: number;
@@ -16,17 +22,11 @@ export type DashboardOptions = {
 	maxFps: number;
 	colorOn: boolean;
 	plain: boolean;
-	maxBody?: number;
-	retain?: number;
+	maxBody: number;
+	retain: number;
 	/** The producer's token or --insecure, checked against `host` (protected mode). */
 	auth: ProducerAuth;
 };
-
-function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-	if (value === undefined) return fallback;
-	if (!/^\d+$/.test(value.trim())) throw new UserError(`--${name}: expected a whole number, got "${value}"`, 2);
-	return intFlag(name, Number(value), fallback, min, max);
-}
 
 /** Not a terminal, --plain, or a CI: print log lines instead of drawing a screen. */
 export function wantsPlain(flags: Flags, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -45,18 +45,19 @@ export function dashboardOptions(flags: Flags, env: NodeJS.ProcessEnv = process.
 		const error = subscriptionError(topic);
 		if (error) throw new UserError(`--topic ${topic}: ${error}`, 2);
 	}
-	const host = flags.host ?? '127.0.0.1';
+	// The producer's flags as eda api-server reads them: the same defaults, the same words.
+	const {port, host, auth, maxBody, retain} = producerOptions(flags, env);
 	return {
-		port: int('port', flags.port ?? env['PORT'], 3000, 0, 65535),
+		port,
 		host,
-		auth: producerAuth(flags, host, env),
-		workers: int('workers', flags.workers, 1, 0, 32),
+		auth,
+		workers: intFlag('workers', flags.workers, defaultWorkers, 0, 32),
 		worker: workerOptions(flags),
 		topics,
-		maxFps: int('max-fps', flags.maxFps, 15, 1, 120),
+		maxFps: intFlag('max-fps', flags.maxFps, defaultMaxFps, 1, 120),
 		colorOn: colorWanted(flags, env),
 		plain: wantsPlain(flags, env),
-		maxBody: flags.maxBody === undefined ? undefined : sizeFlag('max-body', flags.maxBody, 1024 * 1024),
-		retain: flags.retain === undefined ? undefined : int('retain', flags.retain, 10_000, 1, 100_000_000),
+		maxBody,
+		retain,
 	};
 }
