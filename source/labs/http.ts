@@ -15,11 +15,15 @@ export class HttpError extends Error {
 /** A route a lab answers, for the lab's GET /: what it does and, for a POST, a body that works. */
 export type LabRoute = {method: 'GET' | 'POST'; path: string; does: string; body?: string};
 
-/** A ready curl line for a route on `url` (placeholders such as <orderId> are left for the user). */
+/**
+ * A ready curl line for a route on `url` (placeholders such as <orderId> are
+ * left for the user). The URL is quoted: unquoted, a shell reads ? as a glob
+ * and <orderId> as a redirection.
+ */
 export function curlLine(route: LabRoute, url: string): string {
-	if (route.method === 'GET') return `curl ${url}${route.path}`;
+	if (route.method === 'GET') return `curl '${url}${route.path}'`;
 	const body = route.body === undefined ? '' : ` -H "Content-Type: application/json" -d '${route.body}'`;
-	return `curl -X POST${body} ${url}${route.path}`;
+	return `curl -X POST${body} '${url}${route.path}'`;
 }
 
 /** The lab's GET /: its own routes, each with a curl line, then what the api-server answers on the same port. */
