@@ -14,7 +14,10 @@ export type Term = {
 	screen(): string;
 	row(y: number): string;
 	waitForScreen(check: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+	/** Writes `data` to the pty in one write (the program reads it in one read). */
 	write(data: string): void;
+	/** Whether the program left bracketed paste on (ESC[?2004h without ESC[?2004l). */
+	bracketedPaste(): boolean;
 	resize(columns: number, rows: number): void;
 	/** Resolves with the exit code. */
 	exited: Promise<number>;
@@ -72,6 +75,7 @@ export function spawnEda(args: string[], options: SpawnOptions = {}): Term {
 		screen,
 		row,
 		write: (data) => child.write(data),
+		bracketedPaste: () => term.modes.bracketedPasteMode,
 		resize(newColumns, newRows) {
 			child.resize(newColumns, newRows);
 			term.resize(newColumns, newRows);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import {promisify} from 'node:util';
 import {after, before, test} from 'node:test';
 import {listActors} from '../source/actors/heartbeat.js';
 import type {ActorOutput} from '../source/actors/output.js';
@@ -140,6 +142,34 @@ test('bad commands are refused with the right status and nothing is stored', asy
 	assert.equal((await lab.counters()).events, before + 1);
 	const bad = await fetch(`${lab.url}/queries/orders?limit=0`);
 	assert.equal(bad.status, 400);
+});
+
+test("GET / lists the lab's command and query routes with ready curl lines, and the placeOrder line works", async () => {
+	const res = await fetch(`${lab.url}/`);
+	assert.equal(res.status, 200);
+	const text = await res.text();
+	for (const route of ['POST /commands/placeOrder', 'POST /commands/payOrder', 'POST /commands/shipOrder', 'POST /commands/cancelOrder', 'GET /queries/orders/<orderId>']) {
+		assert.ok(text.includes(route), `${route} in:\n${text}`);
+	}
+	const line = text.split('\n').find((l) => l.includes('curl') && l.includes(`${lab.url}/commands/placeOrder`));
+	assert.ok(line, `a curl line with the real URL for placeOrder in:\n${text}`);
+	// The line as a user would paste it into a shell (async: the lab answers from this process).
+	const {stdout} = await promisify(execFile)('sh', ['-c', line.trim()], {encoding: 'utf8'});
+	const answer = JSON.parse(stdout) as Record<string, unknown>;
+	assert.equal(typeof answer['orderId'], 'string', JSON.stringify(answer));
+	assert.match(text, /api-server's routes answer here too/);
+});
+
+test('a placeOrder without items says what is wrong and shows a body that works', async () => {
+	const res = await post('/commands/placeOrder', {customer: 'ada'});
+	assert.equal(res.status, 400);
+	assert.match(String(res.json['error']), /^items must be an array of 1 to 50 items; a body that works: \{"customer": "ada", "items": \[\{"sku": "book", "qty": 1, "price": 1250\}\]\}$/);
+	assert.deepEqual(res.json['example'], {customer: 'ada', items: [{sku: 'book', qty: 1, price: 1250}]});
+	// An empty body too, and the example itself is accepted.
+	const empty = await post('/commands/placeOrder', '');
+	assert.equal(empty.status, 400);
+	assert.match(String(empty.json['error']), /body is empty.*a body that works/);
+	assert.equal((await post('/commands/placeOrder', res.json['example'])).status, 202);
 });
 
 test('stopping leaves no heartbeat behind', async () => {

@@ -53,6 +53,13 @@ test('four fast workers drain the rest, and the next burst', async () => {
 	assert.ok(lines.some((line) => line.startsWith('Burst 2 drained')));
 });
 
+test("GET / lists the lab's routes (the producer's deferred ones) with a ready curl line on the real port", async () => {
+	const text = await (await fetch(`${lab.url}/`)).text();
+	assert.ok(text.startsWith('The deferred lab:'), text);
+	assert.ok(text.includes(`curl -X POST -H "Content-Type: application/json" -d '{"lab": "deferred", "task": "mine"}' '${lab.url}/deferred-exec?delay=10s'`), text);
+	assert.ok(text.includes('GET /deferred/<id>'), text);
+});
+
 test('stopping leaves no heartbeat and no task in flight', async () => {
 	await lab.burst();
 	await lab.stop();

@@ -100,6 +100,17 @@ test('an event stored by another process joins the choreography', async () => {
 	await waitFor(() => settled(['curl-1']), 'the curl order to end');
 });
 
+test("GET / lists the lab's routes with a ready curl line on the real port; a bad body shows one that works", async () => {
+	const text = await (await fetch(`${lab.url}/`)).text();
+	assert.ok(text.includes('POST /orders') && text.includes('GET /orders/<orderId>'), text);
+	assert.ok(text.includes(`-d '{"customer": "ada", "amount": 4200}' '${lab.url}/orders'`), text);
+	const res = await fetch(`${lab.url}/orders`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"amount": "ten"}'});
+	assert.equal(res.status, 400);
+	const answer = (await res.json()) as Record<string, unknown>;
+	assert.equal(answer['error'], 'amount must be a whole number of cents, 0 or more; a body that works: {"customer": "ada", "amount": 4200}');
+	assert.deepEqual(answer['example'], {customer: 'ada', amount: 4200});
+});
+
 test('stopping leaves no heartbeat behind', async () => {
 	await lab.stop();
 	assert.deepEqual((await listActors(redis.client)).map((a) => `${a.name} ${a.detail}`), []);

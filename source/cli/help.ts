@@ -73,6 +73,7 @@ export const helpText = `
     orders               choreography: orders, payments, inventory, shipping, notifications
     cqrs                 eventual consistency and CQRS: commands, projected read model, replicas
     deferred             deferred execution: a burst of delayed tasks, 1 worker @10s vs 4 @0
+    GET / on the lab's port lists its routes and request bodies, with curl lines
     --rate N             orders or commands a second (fractions allowed); default 1
     --fail-rate P        orders: share of payment/inventory/shipping steps that fail, 0..1;
                          default 0.1. Per service: payments=0.3,shipping=0; with a bare

@@ -5,6 +5,7 @@ import type {Flags} from '../cli/flags.js';
 import {benchStats} from '../dashboard/bench-stats.js';
 import {dashboardOptions, type DashboardOptions} from '../dashboard/options.js';
 import {loadBackend} from '../dashboard/runtime/backend.js';
+import {bracketedPasteOff, bracketedPasteOn} from '../dashboard/input.js';
 import {skeleton} from '../dashboard/skeleton.js';
 
 export const altScreenOn = '\u001B[?1049h';
@@ -15,12 +16,18 @@ export async function run(flags: Flags): Promise<number> {
 	if (options.plain) return runPlain(flags, options);
 	const stats = benchStats(process.env['EDA_BENCH_STATS'], process.stdout);
 	// The layout at once, while Ink and React load; then the live screen.
-	process.stdout.write(`${altScreenOn}\u001B[H${skeleton(process.stdout.columns || 80, process.stdout.rows || 24)}`);
+	// Bracketed paste on, so pasted text is told from typed keys (dashboard/input.ts).
+	process.stdout.write(`${altScreenOn}${bracketedPasteOn}\u001B[H${skeleton(process.stdout.columns || 80, process.stdout.rows || 24)}`);
+	// Off again on every way out, a crash's process.exit included: left on, the
+	// user's shell would get the marks around each paste. (SIGKILL runs nothing.)
+	const restore = () => process.stdout.write(bracketedPasteOff);
+	process.on('exit', restore);
 	try {
 		const {runScreen} = await withReactProduction(() => import('../dashboard/screen.js'));
 		return await runScreen(flags, options, stats);
 	} finally {
-		process.stdout.write(altScreenOff);
+		process.stdout.write(`${bracketedPasteOff}${altScreenOff}`);
+		process.off('exit', restore);
 	}
 }
 

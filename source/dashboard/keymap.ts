@@ -227,7 +227,7 @@ export function typing(overlay: string): boolean {
 	return overlay === 'form' || overlay === 'filter' || overlay === 'subscribe';
 }
 
-/** Runs the binding for a key press; returns whether one ran. */
+/** Runs the binding for one key press (hooks/use-keys.ts splits a read into keys); returns whether one ran. */
 export function dispatch(context: KeyContext, input: string, key: Key): boolean {
 	const name = keyName(input, key);
 	const {ui} = context.store.getState();
@@ -236,12 +236,6 @@ export function dispatch(context: KeyContext, input: string, key: Key): boolean 
 		return true;
 	}
 	if (typing(ui.overlay)) return false;
-	// Keys typed faster than a read (or pasted) arrive as one string: each is a key press.
-	if (input.length > 1 && !key.ctrl && !key.meta && /^[\x21-\x7e]+$/.test(input)) {
-		let ran = false;
-		for (const char of input) ran = dispatch(context, char, key) || ran;
-		return ran;
-	}
 	if (ui.overlay === 'help') {
 		if (name === '?' || name === 'q' || name === 'escape') context.store.ui(() => ({overlay: 'none'}));
 		return true;

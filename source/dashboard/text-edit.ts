@@ -20,7 +20,7 @@ export function edit(state: Field, input: string, key: Key): Field | undefined {
 	}
 	if (key.ctrl || key.meta || key.escape || key.return || key.tab || key.upArrow || key.downArrow || key.pageUp || key.pageDown) return undefined;
 	if (input === '') return undefined;
-	// Pasted text arrives as one input; line breaks become spaces in a one-line field.
-	const text = input.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+	// Typed or pasted text arrives as one input; line breaks and tabs in a paste become spaces in a one-line field.
+	const text = input.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
 	return {value: value.slice(0, cursor) + text + value.slice(cursor), cursor: cursor + text.length};
 }

@@ -12,6 +12,32 @@ export class HttpError extends Error {
 	}
 }
 
+/** A route a lab answers, for the lab's GET /: what it does and, for a POST, a body that works. */
+export type LabRoute = {method: 'GET' | 'POST'; path: string; does: string; body?: string};
+
+/**
+ * A ready curl line for a route on `url` (placeholders such as <orderId> are
+ * left for the user). The URL is quoted: unquoted, a shell reads ? as a glob
+ * and <orderId> as a redirection.
+ */
+export function curlLine(route: LabRoute, url: string): string {
+	if (route.method === 'GET') return `curl '${url}${route.path}'`;
+	const body = route.body === undefined ? '' : ` -H "Content-Type: application/json" -d '${route.body}'`;
+	return `curl -X POST${body} '${url}${route.path}'`;
+}
+
+/** The lab's GET /: its own routes, each with a curl line, then what the api-server answers on the same port. */
+export function labUsage(command: string, title: string, routes: LabRoute[], url: string, apiUsage: string): string {
+	const lines = [`${command}: ${title}`, `Its routes on ${url}:`, ''];
+	for (const route of routes) {
+		lines.push(`${route.method} ${route.path}`, `  ${route.does}`);
+		if (route.body !== undefined) lines.push(`  body: ${route.body}`);
+		lines.push(`  ${curlLine(route, url)}`, '');
+	}
+	lines.push('The api-server\'s routes answer here too:', apiUsage);
+	return lines.join('\n');
+}
+
 /** The body as a JSON object, or an HttpError (400, 415) saying what is wrong. */
 export function jsonBody(req: Request): Record<string, unknown> {
 	const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -30,8 +56,13 @@ export function jsonBody(req: Request): Record<string, unknown> {
 	return value as Record<string, unknown>;
 }
 
-/** Answers an error: HttpError with its status, anything else as Redis being away (503). */
-export function sendError(res: Response, error: unknown): void {
-	if (error instanceof HttpError) res.status(error.status).json({error: error.message});
+/**
+ * Answers an error: HttpError with its status, anything else as Redis being away (503).
+ * `example`: a body that works (JSON text), shown with a bad body's 400 so the right shape is one copy away.
+ */
+export function sendError(res: Response, error: unknown, example?: string): void {
+	if (error instanceof HttpError && error.status === 400 && example !== undefined) {
+		res.status(400).json({error: `${error.message}; a body that works: ${example}`, example: JSON.parse(example) as unknown});
+	} else if (error instanceof HttpError) res.status(error.status).json({error: error.message});
 	else res.status(503).json({error: `Redis is unavailable, nothing was stored: ${describeError(error)}`});
 }

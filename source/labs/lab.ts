@@ -7,7 +7,9 @@ import type {ActorOutput} from '../actors/output.js';
 import {RedisClock} from '../redis/clock.js';
 import type {RedisSession} from '../redis/session.js';
 import {authHeaders, type ProducerAuth} from '../producer/auth.js';
+import {usageText} from '../producer/app.js';
 import {startProducer, type RunningProducer} from '../producer/server.js';
+import {labUsage, type LabRoute} from './http.js';
 import type {CqrsSnapshot} from './cqrs/snapshot.js';
 import type {DeferredLabSnapshot} from './deferred/snapshot.js';
 import type {OrdersSnapshot} from './orders/snapshot.js';
@@ -45,6 +47,8 @@ export interface Lab {
 	start(): Promise<void>;
 	stop(): Promise<void>;
 	actions(): LabAction[];
+	/** The routes GET / lists, with example bodies. */
+	routes(): LabRoute[];
 	snapshot(): Promise<LabSnapshot>;
 }
 
@@ -76,6 +80,11 @@ export abstract class LabBase implements Lab {
 
 	constructor(protected readonly options: LabOptions) {
 		this.producerUrl = options.producerUrl;
+		// GET / is the lab's own usage (the producer mounts lab routes before its own GET /).
+		this.router.get('/', (req, res) => {
+			const url = this.producerUrl ?? `http://${req.headers.host ?? 'localhost'}`;
+			res.type('text/plain').send(labUsage(`The ${this.name} lab`, this.title, this.routes(), url, usageText));
+		});
 	}
 
 	get url(): string | undefined {
@@ -136,6 +145,7 @@ export abstract class LabBase implements Lab {
 	protected abstract startActors(): Promise<void>;
 	protected abstract stopActors(): Promise<void>;
 	abstract actions(): LabAction[];
+	abstract routes(): LabRoute[];
 	abstract snapshot(): Promise<LabSnapshot>;
 }
 

@@ -102,10 +102,6 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 	app.post('/topics/:topic', publish(acceptOne));
 	app.post('/topics/:topic/batch', publish(acceptBatch));
 
-	app.get('/', (_req, res) => {
-		res.type('text/plain').send(usageText);
-	});
-
 	app.get('/healthz', async (_req, res) => {
 		const started = process.hrtime.bigint();
 		try {
@@ -134,6 +130,11 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 
 	mountDeferredRoutes(app, deps);
 	deps.extraRoutes?.(app);
+
+	// After the extra routes: a running lab answers GET / with its own routes first.
+	app.get('/', (_req, res) => {
+		res.type('text/plain').send(usageText);
+	});
 
 	app.use((req, res) => {
 		res.status(404).json({error: `no route for ${req.method} ${req.path}; GET / lists the routes`});

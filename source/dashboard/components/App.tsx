@@ -1,8 +1,9 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React, {lazy, Suspense} from 'react';
+import useKeys from '../hooks/use-keys.js';
 import useStore from '../hooks/use-store.js';
 import useTerminalSize from '../hooks/use-terminal-size.js';
-import {dispatch} from '../keymap.js';
+import {dispatch, typing} from '../keymap.js';
 import {layout, tooSmall} from '../layout.js';
 import type {DashboardState} from '../store/types.js';
 import useDashboard from '../hooks/use-dashboard.js';
@@ -29,12 +30,16 @@ export default function App() {
 	const view = useStore(selectView);
 	// One handler owns the keys and looks them up in the keymap table; text
 	// fields (form, prompts) take their own keys and only Ctrl-C gets through.
-	useInput((input, key) => {
+	// Pasted text is for those fields only: in the panes it runs no keys.
+	const typeAhead = useKeys((input, key, paste) => {
 		if (tooSmall(columns, rows)) {
-			if (input === 'q' || (key.ctrl && input === 'c')) context.controls.quit();
+			if (!paste && (input === 'q' || (key.ctrl && input === 'c'))) context.controls.quit();
 			return;
 		}
-		dispatch(context, input, key);
+		// Keys read together with the one that opened a text field (`n` Tab Tab) are that field's, once it mounts.
+		const opening = typing(context.store.getState().ui.overlay) && !typeAhead.fieldReady();
+		if (opening && !(key.ctrl && input === 'c')) return typeAhead.hold(input, key, paste);
+		if (!paste) dispatch(context, input, key);
 	});
 	if (tooSmall(columns, rows)) return <TooSmall columns={columns} rows={rows} />;
 	const size = layout(columns, rows);

@@ -1,5 +1,6 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React, {useState} from 'react';
+import useKeys from '../hooks/use-keys.js';
 import useLatestState from '../hooks/use-latest-state.js';
 import {subscriptionError} from '../../topics/names.js';
 import {keyName} from '../keymap.js';
@@ -28,10 +29,11 @@ export default function Prompt({kind, width}: Props) {
 
 	const setFilter = (value: string) => store.ui((ui) => ({filters: {...ui.filters, [ui.focus]: value}, selection: {...ui.selection, [ui.focus]: 0}}));
 
-	useInput((input, key) => {
+	useKeys((input, key, paste) => {
 		const text = latest.current;
 		const suggestions = kind === 'subscribe' ? completions(text.value, store.topicNames()) : [];
-		const name = keyName(input, key);
+		// Pasted text is only ever inserted (edit makes its line breaks spaces): it neither submits nor completes.
+		const name = paste ? 'paste' : keyName(input, key);
 		if (name === 'escape') {
 			if (kind === 'filter') setFilter('');
 			store.ui(() => ({overlay: 'none'}));
@@ -60,7 +62,7 @@ export default function Prompt({kind, width}: Props) {
 		setText(next);
 		setProblem(undefined);
 		if (kind === 'filter') setFilter(next.value);
-	});
+	}, {field: true});
 
 	const label = kind === 'filter' ? `/ filter ${paneTitles[focus]}: ` : 'subscribe to topic: ';
 	const hint =

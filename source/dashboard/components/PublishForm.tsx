@@ -1,5 +1,6 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React, {useState} from 'react';
+import useKeys from '../hooks/use-keys.js';
 import useLatestState from '../hooks/use-latest-state.js';
 import {parseDuration} from '../../text/duration.js';
 import {topicError} from '../../topics/names.js';
@@ -93,8 +94,8 @@ export default function PublishForm({width, height}: Props) {
 			});
 	};
 
-	useInput((input, key) => {
-		const name = keyName(input, key);
+	useKeys((input, key, paste) => {
+		const name = paste ? 'paste' : keyName(input, key);
 		if (name === 'escape') {
 			store.ui(() => ({overlay: 'none'}));
 			return;
@@ -102,6 +103,8 @@ export default function PublishForm({width, height}: Props) {
 		if (sending) return;
 		if (name === 'return') return submit();
 		const active = activeRef.current;
+		// A paste goes into the field as text (edit makes its line breaks and tabs spaces); the switch takes none.
+		if (paste && active === 'kind') return;
 		const {suggestions} = check(latest());
 		if (name === 'tab' && active === 'topic' && suggestions[0]) return setTopic(field(suggestions[0]));
 		if (name === 'tab' || name === 'down') return step(1);
@@ -119,7 +122,7 @@ export default function PublishForm({width, height}: Props) {
 			setter(next);
 			setResult(undefined);
 		}
-	});
+	}, {field: true});
 
 	const inner = width - 4;
 	const fieldWidth = Math.max(10, inner - 12);

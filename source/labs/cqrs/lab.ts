@@ -8,13 +8,13 @@ import {sleep} from '../../actors/stream-reader.js';
 import {describeError} from '../../errors.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {entryMs} from '../events.js';
-import {HttpError, jsonBody, sendError} from '../http.js';
+import {HttpError, jsonBody, sendError, type LabRoute} from '../http.js';
 import {labKeys, labTopicPrefix} from '../keys.js';
 import {LabBase, Ticker, type LabAction, type LabOptions} from '../lab.js';
 import {groupStates, oldestOwedMs} from '../streams.js';
 import {duration} from '../../text/index.js';
 import {cqrsExplanation, cqrsTitle} from './explain.js';
-import {commandHelp, commandNames, cqrsSource, cqrsTopic, orderEventData, validateCommand, type OrderState, type OrderStatus} from './model.js';
+import {commandHelp, commandNames, cqrsSource, cqrsTopic, orderEventData, validateCommand, type CommandName, type OrderState, type OrderStatus} from './model.js';
 import {applyEvent, executeCommand, type Executed} from './scripts.js';
 import type {CqrsCounters, CqrsSnapshot, EntityRow, ProbeResult, ReplicaRow} from './snapshot.js';
 
@@ -375,6 +375,17 @@ export class CqrsLab extends LabBase {
 		];
 	}
 
+	routes(): LabRoute[] {
+		return [
+			{method: 'POST', path: '/commands/placeOrder', does: 'command: place an order (answers its orderId)', body: commandHelp.placeOrder},
+			{method: 'POST', path: '/commands/payOrder', does: 'command: pay a placed order (expectedVersion optional: refused if the order moved on)', body: commandHelp.payOrder},
+			{method: 'POST', path: '/commands/shipOrder', does: 'command: ship a paid order', body: commandHelp.shipOrder},
+			{method: 'POST', path: '/commands/cancelOrder', does: 'command: cancel a placed or paid order', body: commandHelp.cancelOrder},
+			{method: 'GET', path: '/queries/orders/<orderId>', does: 'query: one order from the read model (may lag the command)'},
+			{method: 'GET', path: '/queries/orders?limit=50', does: 'query: the newest orders in the read model'},
+		];
+	}
+
 	private mountRoutes(): void {
 		this.router.post('/commands/:name', async (req, res) => {
 			const name = String(req.params['name']);
@@ -391,7 +402,7 @@ export class CqrsLab extends LabBase {
 					query: `/queries/orders/${done.orderId}`,
 				});
 			} catch (error) {
-				sendError(res, error);
+				sendError(res, error, commandHelp[name as CommandName]);
 			}
 		});
 		this.router.get('/queries/orders/:id', async (req, res) => {

@@ -5,6 +5,7 @@ import {describeError} from '../../errors.js';
 import {readDeferredSnapshot} from '../../deferred/inspect.js';
 import {DeferredMaster} from '../../deferred/master.js';
 import {DeferredWorker} from '../../deferred/worker.js';
+import type {LabRoute} from '../http.js';
 import {LabBase, type LabAction, type LabOptions} from '../lab.js';
 import {duration} from '../../text/index.js';
 import {deferredExplanation, deferredTitle} from './explain.js';
@@ -188,6 +189,14 @@ export class DeferredLab extends LabBase {
 			...(picture.oldestReadyAt !== undefined ? {oldestReadyMs: Math.max(0, picture.now - picture.oldestReadyAt)} : {}),
 			actions: this.actions().map(({key, label}) => ({key, label})),
 		};
+	}
+
+	/** Its routes are the producer's deferred ones: a task posted so joins the lab's workers' queue. */
+	routes(): LabRoute[] {
+		return [
+			{method: 'POST', path: '/deferred-exec?delay=10s', does: 'a delayed task of your own, run by the same workers (delay: 500ms, 30s, 2m)', body: '{"lab": "deferred", "task": "mine"}'},
+			{method: 'GET', path: '/deferred/<id>', does: 'one deferred task: its state and times'},
+		];
 	}
 
 	actions(): LabAction[] {

@@ -6,7 +6,7 @@ import {sleep} from '../../actors/stream-reader.js';
 import {publishEvents} from '../../topics/publish.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {answerId, jsonObject, labEvent, shortId} from '../events.js';
-import {HttpError, jsonBody, sendError} from '../http.js';
+import {HttpError, jsonBody, sendError, type LabRoute} from '../http.js';
 import {labKeys} from '../keys.js';
 import {LabBase, Ticker, type LabAction, type LabOptions} from '../lab.js';
 import {groupStates} from '../streams.js';
@@ -246,6 +246,13 @@ export class OrdersLab extends LabBase {
 		];
 	}
 
+	routes(): LabRoute[] {
+		return [
+			{method: 'POST', path: '/orders', does: 'place an order: the saga runs through inventory, payments and shipping (body optional; amount in cents)', body: orderExample},
+			{method: 'GET', path: '/orders/<orderId>', does: "one order's timeline across the services"},
+		];
+	}
+
 	private mountRoutes(): void {
 		this.router.post('/orders', async (req, res) => {
 			try {
@@ -261,7 +268,7 @@ export class OrdersLab extends LabBase {
 				const placed = await this.placeOrder({amount: amount as number | undefined, customer: customer as string | undefined});
 				res.status(202).json({...placed, correlationid: placed.orderId, timeline: `/orders/${placed.orderId}`});
 			} catch (error) {
-				sendError(res, error);
+				sendError(res, error, orderExample);
 			}
 		});
 		this.router.get('/orders/:id', async (req, res) => {
@@ -276,3 +283,6 @@ export class OrdersLab extends LabBase {
 		});
 	}
 }
+
+/** A body POST /orders takes (both fields are optional). */
+const orderExample = '{"customer": "ada", "amount": 4200}';
