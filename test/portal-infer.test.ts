@@ -141,6 +141,7 @@ describe('inference rules (GenSON)', () => {
 		assert.deepEqual(node, {'x-eda-truncated': true});
 		// A summary absorbs whatever it is merged with.
 		assert.deepEqual(mergeSchemas({'x-eda-truncated': true}, {type: 'string'}), {'x-eda-truncated': true});
+		assert.deepEqual(mergeSchemas({}, {'x-eda-truncated': true}), {'x-eda-truncated': true}, 'merged with {}, the summary is still marked');
 	});
 
 	test('output is deterministic: properties and required sorted, whatever the order of keys or events', () => {
