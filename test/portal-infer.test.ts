@@ -2,7 +2,7 @@
 // and the window that forgets fields that stop coming. Pure: no Redis.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {InferenceWindow, inferenceRate, inferValue, MAP_KEYS, MAX_DEPTH, mergeSchemas, nonJsonSchema, type JsonSchema} from '../source/portal/infer.js';
+import {edaKeywords, InferenceWindow, inferenceRate, inferValue, MAP_KEYS, MAX_DEPTH, mergeSchemas, nonJsonSchema, type JsonSchema} from '../source/portal/infer.js';
 
 /** The schema a list of values infers to, merged the GenSON way. */
 function inferAll(values: unknown[]): JsonSchema {
@@ -150,6 +150,15 @@ describe('inference rules (GenSON)', () => {
 		assert.equal(JSON.stringify(one), JSON.stringify(two));
 		assert.deepEqual(Object.keys(one.properties as object), ['a', 'b', 'c']);
 		assert.deepEqual(one.required, ['a', 'c']);
+	});
+
+	test('every extension keyword an inferred schema can carry is listed for validators', () => {
+		let deep: unknown = 1;
+		for (let i = 0; i <= MAX_DEPTH; i++) deep = [deep];
+		const big = Object.fromEntries(Array.from({length: MAP_KEYS + 1}, (_, i) => [`k${i}`, deep]));
+		const text = JSON.stringify(windowOf(['not JSON', JSON.stringify(big)]).schema());
+		const used = new Set(text.match(/"x-[^"]*"/g)?.map((key) => JSON.parse(key) as string));
+		assert.deepEqual([...used].sort(), [...edaKeywords].sort());
 	});
 
 	test('a property named __proto__ is a property like any other', () => {

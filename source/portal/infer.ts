@@ -17,6 +17,13 @@ export const MAP_KEYS = 200;
 /** Objects and arrays nested deeper than this are summarised as `{}` with 'x-eda-truncated'. */
 export const MAX_DEPTH = 64;
 
+/**
+ * The annotation keywords inferred schemas may carry. A validator in strict mode
+ * (ajv's default) refuses unknown keywords, so it must be told these
+ * (ajv.addKeyword(name) for each); they constrain nothing.
+ */
+export const edaKeywords = ['x-eda-map', 'x-eda-truncated', 'x-eda-non-json'] as const;
+
 /** What a payload that is not JSON is recorded as. */
 export const nonJsonSchema: JsonSchema = Object.freeze({'x-eda-non-json': true});
 
