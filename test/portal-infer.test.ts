@@ -210,6 +210,28 @@ describe('the window: the last N events', () => {
 		assert.ok(window.shapes <= 100);
 	});
 
+	test('after every event: the schema is the merge of the last N, and add said true exactly when it changed', () => {
+		const size = 40;
+		const window = new InferenceWindow(size);
+		const seen: string[] = [];
+		let before = JSON.stringify(window.schema());
+		for (let i = 0; i < 300; i++) {
+			// Shapes that come and go: a rare field, a type that widens now and then, a non-JSON payload, nulls.
+			const payload =
+				i % 97 === 5 ? 'plain text' : JSON.stringify({id: i, ...(i % 50 < 3 ? {rare: 'x'} : {}), v: i % 61 === 0 ? 1.5 : i % 13 === 0 ? null : i});
+			const changed = window.add(payload);
+			seen.push(payload);
+			const last = seen.slice(-size);
+			const json = last.filter((text) => text !== 'plain text').map((text) => inferValue(JSON.parse(text)));
+			let expected = json.length > 0 ? json.reduce((a, b) => mergeSchemas(a, b)) : undefined;
+			if (last.includes('plain text')) expected = expected ? {anyOf: [expected, nonJsonSchema]} : nonJsonSchema;
+			const now = JSON.stringify(window.schema());
+			assert.equal(now, JSON.stringify(expected), `after event ${i}`);
+			assert.equal(changed, now !== before, `add's answer after event ${i}`);
+			before = now;
+		}
+	});
+
 	test('every event distinct still gives the exact schema of the last N (maps bound the distinct keys)', () => {
 		const payloads = Array.from({length: 3000}, (_, i) => JSON.stringify({[`key${i}`]: i}));
 		const window = windowOf(payloads, 1000);
