@@ -58,8 +58,9 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 			await term.waitForScreen((s) => s.includes('› Delay'), 'delay field');
 			term.write(key.ctrlU);
 			await term.waitForScreen((s) => s.includes('e.g. 30s') && !s.includes('10s'), 'delay emptied');
-			term.write('3s');
-			await term.waitForScreen((s) => /› Delay\s+3s/.test(s), 'delay typed');
+			// Long enough that a loaded machine still draws it while it is scheduled.
+			term.write('12s');
+			await term.waitForScreen((s) => /› Delay\s+12s/.test(s), 'delay typed');
 			term.write(key.tab);
 			await term.waitForScreen((s) => s.includes('› Payload'), 'payload field');
 			term.write(key.ctrlU);
@@ -68,8 +69,8 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 			await term.waitForScreen((s) => s.includes('{"job": "e2e"}') && s.includes('✓ valid JSON'), 'payload typed');
 			term.write(key.enter);
 
-			await term.waitForScreen((s) => /scheduled \(1\)/.test(s) && /#\d+ in \ds/.test(s) && s.includes('{"job": "e2e"}'), 'scheduled with a countdown');
-			await term.waitForScreen((s) => /ready\s+1 /.test(s) && /scheduled \(0\)/.test(s), 'ready');
+			await term.waitForScreen((s) => /scheduled \(1\)/.test(s) && /#\d+ in [\d.]+s/.test(s) && s.includes('{"job": "e2e"}'), 'scheduled with a countdown');
+			await term.waitForScreen((s) => /ready\s+1 /.test(s) && /scheduled \(0\)/.test(s), 'ready', 60_000);
 			term.write('p');
 			await term.waitForScreen((s) => s.includes('Processing event:') && s.includes('done 1'), 'processed');
 			// The log cuts long lines; wrapped, the whole body shows.
