@@ -13,7 +13,7 @@ import {DashboardStore} from '../source/dashboard/store/store.js';
 import {labNames} from '../source/labs/lab.js';
 import {keys as redisKeys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
-import {keys, renderDashboard} from './dashboard-helpers.js';
+import {keys, renderDashboard} from './helpers/dashboard.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
