@@ -1,10 +1,10 @@
-// Names read back: the Log's label from an actor name (dashboard/screen.tsx
+// Names read back: the Log's label from an actor name (dashboard/wiring.ts
 // logLabel, for names built by actors/heartbeat.ts actorName and the labs),
 // and the hash tag Redis reads from every key name redis/keys.ts builds.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {actorName} from '../source/actors/heartbeat.js';
-import {logLabel} from '../source/dashboard/screen.js';
+import {logLabel} from '../source/dashboard/wiring.js';
 import {goCompat, keys} from '../source/redis/keys.js';
 
 /** The part of a key Redis Cluster hashes: the first {…} with something in it, else the whole key. */
