@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import type {BenchStats} from '../source/dashboard/bench-stats.js';
 import {freePort, startPrivateRedis} from '../source/redis/private-server.js';
-import {spawnEda} from '../test/dashboard-term.js';
+import {spawnTerminal} from '../test/helpers/terminal.js';
 import {ensureDist} from './lib/build.js';
 import {normalize} from './lib/report.js';
 
@@ -50,7 +50,7 @@ export default async function run(options: Options = {}) {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'eda-bench-dashboard-'));
 	const statsFile = path.join(dir, 'stats.json');
 	const launched = performance.now();
-	const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--topic', 'flood', '--max-fps', String(maxFps)], {
+	const term = spawnTerminal(['--redis-url', redis.url, '--port', String(port), '--topic', 'flood', '--max-fps', String(maxFps)], {
 		columns: 80,
 		rows: 24,
 		env: {EDA_BENCH_STATS: statsFile},

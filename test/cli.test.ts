@@ -11,7 +11,7 @@ import {freePort, portAnswers} from '../source/redis/private-server.js';
 import {postEvent, request} from './helpers/http.js';
 import {runCli, spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
-import {spawnEda} from './dashboard-term.js';
+import {spawnTerminal} from './helpers/terminal.js';
 
 let redis: TestRedis;
 
@@ -331,7 +331,7 @@ describe('a database number in --redis-url that Redis does not have', () => {
 	});
 
 	test('the dashboard on a terminal: the screen closes, one line naming the database, exit 1', async () => {
-		const term = spawnEda(['--redis-url', `${redis.url}/16`, '--port', '0'], {columns: 100, rows: 24});
+		const term = spawnTerminal(['--redis-url', `${redis.url}/16`, '--port', '0'], {columns: 100, rows: 24});
 		const screen = await term.waitForScreen((s) => s.includes('has no database 16'), 'the line after the screen closed');
 		assert.equal(await term.exited, 1);
 		assert.match(screen, /eda: Redis at redis:\/\/127\.0\.0\.1:\d+\/16 has no database 16/);

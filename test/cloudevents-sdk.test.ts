@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 import {CloudEvent, CONSTANTS, emitterFor, httpTransport, HTTP, Mode} from 'cloudevents';
-import type {ActorOutput} from '../source/actors/output.js';
 import {StreamFollower} from '../source/actors/stream-follower.js';
 import {orderEvents, topicOf} from '../source/labs/orders/flow.js';
 import {readTimelines} from '../source/labs/orders/timeline.js';
@@ -14,6 +13,7 @@ import {startProducer, type RunningProducer} from '../source/producer/server.js'
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {request} from './helpers/http.js';
+import {memoryOutput} from './helpers/output.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
@@ -123,14 +123,8 @@ describe('the CloudEvents SDK as the client', () => {
 	});
 
 	test('a consumer reading the stream shows every attribute, and the SDK accepts them as a CloudEvent', async () => {
-		const records: Array<Record<string, unknown>> = [];
-		const lines: string[] = [];
-		const output: ActorOutput = {
-			emit(_actor, text, record) {
-				lines.push(...text);
-				records.push(record);
-			},
-		};
+		const output = memoryOutput();
+		const {lines, records} = output;
 		const follower = new StreamFollower({session, topic: 'sdk.binary', output});
 		await follower.start();
 		try {
@@ -149,8 +143,9 @@ describe('the CloudEvents SDK as the client', () => {
 	});
 
 	test('with logAttributes (the dashboard), the producer logs the attributes of a binary-mode event; none for a plain one', async () => {
-		const lines: string[] = [];
-		const logging = await startProducer({session, output: {emit: (_actor, text) => lines.push(...text)}, port: 0, logAttributes: true});
+		const output = memoryOutput();
+		const {lines} = output;
+		const logging = await startProducer({session, output, port: 0, logAttributes: true});
 		try {
 			await waitFor(async () => (await request(logging.url, '/healthz')).status === 200, 'the logging producer connected to Redis');
 			await emitterFor(httpTransport(`${logging.url}/topics/sdk.logged`))(fullEvent('log-1'));

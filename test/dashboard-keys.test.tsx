@@ -4,7 +4,7 @@ import {afterEach, describe, it} from 'node:test';
 import {cleanup} from 'ink-testing-library';
 import {bindingsFor} from '../source/dashboard/keymap.js';
 import {DashboardStore} from '../source/dashboard/store/store.js';
-import {keys, recordingControls, renderDashboard} from './dashboard-helpers.js';
+import {keys, recordingControls, renderDashboard} from './helpers/dashboard.js';
 
 function storeWithActors(): DashboardStore {
 	const store = new DashboardStore({frameMs: 1, now: () => 1_000_000});

@@ -5,15 +5,14 @@
 import assert from 'node:assert/strict';
 import {after, afterEach, before, describe, it} from 'node:test';
 import {cleanup} from 'ink-testing-library';
-import type {ActorOutput} from '../source/actors/output.js';
 import {labOrder} from '../source/dashboard/lab-names.js';
 import {DashboardRuntime} from '../source/dashboard/runtime/runtime.js';
-import {logLabel} from '../source/dashboard/screen.js';
 import {DashboardStore} from '../source/dashboard/store/store.js';
+import {runtimeControls, showStarted, storeWiring} from '../source/dashboard/wiring.js';
 import {labNames} from '../source/labs/lab.js';
 import {keys as redisKeys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
-import {keys, renderDashboard} from './dashboard-helpers.js';
+import {keys, renderDashboard} from './helpers/dashboard.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
@@ -29,28 +28,30 @@ after(async () => {
 	await redis.stop();
 });
 
-/** The dashboard as screen.tsx wires it: the runtime's lines in the Log, its lab's state in the store. */
+/**
+ * The dashboard wired as screen.tsx wires it (dashboard/wiring.ts): the
+ * runtime's lines in the Log, its actors and lab state in the store, the
+ * screen's controls delegating to it. `quits` records each quit the screen asks for.
+ */
 async function startDashboard() {
 	const store = new DashboardStore({frameMs: 1, redisUrl: redis.url});
-	const output: ActorOutput = {emit: (actor, lines) => lines.length > 0 && store.appendLog(runtime.labels.get(actor) ?? logLabel(actor), lines)};
+	const quits: string[] = [];
+	const quit = () => void quits.push('quit');
 	const runtime: DashboardRuntime = new DashboardRuntime({
 		session,
-		output,
 		host: '127.0.0.1',
 		port: 0,
 		workers: 1,
 		worker: {intervalMs: 0, concurrency: 1, leaseMs: 30_000, maxAttempts: 5, backoffMs: 1000},
 		topics: [],
-		onQuit: () => undefined,
-		onChange: () => store.setActors(runtime.actors()),
-		onLab: (state) => store.setLab(state),
+		onQuit: quit,
 		labSnapshotMs: 200,
+		...storeWiring(store, () => runtime),
 	});
 	await runtime.start();
-	store.status({producerUrl: runtime.producer?.url});
-	store.setActors(runtime.actors());
-	const app = await renderDashboard({store, controls: runtime});
-	return {store, runtime, app, url: runtime.producer?.url ?? ''};
+	showStarted(store, runtime);
+	const app = await renderDashboard({store, controls: runtimeControls(() => runtime, quit)});
+	return {store, runtime, app, quits, url: runtime.producer?.url ?? ''};
 }
 
 let running: DashboardRuntime | undefined;
@@ -125,10 +126,8 @@ describe('the Labs view in the dashboard', {timeout: 60_000}, () => {
 	});
 
 	it('the deferred lab pauses the dashboard\'s own master and workers while it runs; q leaves Labs, q again quits', async () => {
-		const {store, runtime, app} = await startDashboard();
+		const {store, runtime, app, quits} = await startDashboard();
 		running = runtime;
-		const quits: string[] = [];
-		runtime.quit = () => void quits.push('quit');
 		await app.press('L', (f) => f.includes('Concept labs: pick one'), 'the picker');
 		await app.press(keys.down, (f) => /› cqrs/.test(f), 'cqrs');
 		await app.press(keys.down, (f) => /› deferred/.test(f), 'deferred');

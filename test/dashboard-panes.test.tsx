@@ -8,7 +8,7 @@ import stringWidth from 'string-width';
 import App from '../source/dashboard/components/App.js';
 import {lineRows} from '../source/dashboard/components/LogPane.js';
 import {DashboardStore, type Snapshot} from '../source/dashboard/store/store.js';
-import {renderDashboard} from './dashboard-helpers.js';
+import {renderDashboard} from './helpers/dashboard.js';
 import {waitFor} from './helpers/redis.js';
 
 const now = 1_000_000;

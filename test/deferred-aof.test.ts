@@ -10,8 +10,8 @@ import type {Redis} from 'ioredis';
 import {createRedis, waitReady} from '../source/redis/connect.js';
 import {keys} from '../source/redis/keys.js';
 import type {RedisSession} from '../source/redis/session.js';
-import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
-import {memoryOutput, session} from './deferred-support.js';
+import {memoryOutput} from './helpers/output.js';
+import {session, startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 let sessions: RedisSession[] = [];

@@ -4,23 +4,23 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import {DeferredStore} from '../source/deferred/store.js';
 import {keys} from '../source/redis/keys.js';
+import {spawnCli, type CliProcess} from './helpers/process.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
-import {spawnEda, type EdaProcess} from './deferred-support.js';
 
 let redis: TestRedis;
 let store: DeferredStore;
-const running: EdaProcess[] = [];
+const running: CliProcess[] = [];
 
-function eda(args: string[]): EdaProcess {
-	const child = spawnEda([...args, '--redis-url', redis.url]);
+function eda(args: string[]): CliProcess {
+	const child = spawnCli([...args, '--redis-url', redis.url]);
 	running.push(child);
 	return child;
 }
 
 async function edaOnce(args: string[]): Promise<{code: number | null; out: string; err: string}> {
 	const child = eda(args);
-	const code = await child.exited;
-	return {code, out: child.lines.join('\n'), err: child.stderr.join('\n')};
+	const {code} = await child.exited;
+	return {code, out: child.stdout(), err: child.stderr()};
 }
 
 before(async () => {
@@ -36,13 +36,13 @@ after(async () => {
 test('a throwing handler retries with growing delays, then the event is dead with its error; retry brings it back', async () => {
 	const master = eda(['consumer', '-d', '-m']);
 	const worker = eda(['consumer', '-d', '--interval', '0', '--fail-rate', '1', '--max-attempts', '4', '--backoff', '200ms', '--json']);
-	await master.waitForLine((l) => l === 'Master Node running', 'the master');
-	await worker.waitForLine((l) => l.includes('"event":"idle"'), 'the worker');
+	await master.waitForLine((l) => l === 'Master Node running', 'the master', 60_000);
+	await worker.waitForLine((l) => l.includes('"event":"idle"'), 'the worker', 60_000);
 	const {id} = await store.enqueue('{"doomed":true}', 0);
 	await waitFor(async () => (await store.get(id))?.['state'] === 'dead', 'the event to die', 60_000);
 	// The worker prints its dead record after the script that moved the event, and last: once it is
 	// read, every line before it is too (a pipe's output can trail what Redis already says).
-	await worker.waitForLine((l) => l.includes('"event":"dead"'), "the worker's dead record");
+	await worker.waitForLine((l) => l.includes('"event":"dead"'), "the worker's dead record", 60_000);
 
 	const tries = worker.records().filter((r) => r['id'] === id && r['event'] === 'processing');
 	assert.deepEqual(tries.map((r) => r['attempts']), [1, 2, 3, 4]);
@@ -81,7 +81,7 @@ test('a throwing handler retries with growing delays, then the event is dead wit
 	assert.equal((await store.get(id))?.['attempts'], '0');
 	const healthy = eda(['consumer', '-d', '--interval', '0', '--json']);
 	await waitFor(async () => (await store.get(id))?.['state'] === 'done', 'the retried event to be done', 60_000);
-	const taken = await healthy.waitForLine((l) => l.includes('"event":"processing"'), "the healthy worker's record");
+	const taken = await healthy.waitForLine((l) => l.includes('"event":"processing"'), "the healthy worker's record", 60_000);
 	assert.equal((JSON.parse(taken) as Record<string, unknown>)['attempts'], 1);
 });
 

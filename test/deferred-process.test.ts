@@ -8,22 +8,22 @@ import {createProducerApp} from '../source/producer/app.js';
 import {DeferredStore} from '../source/deferred/store.js';
 import {createRedis, waitReady} from '../source/redis/connect.js';
 import {goCompat} from '../source/redis/keys.js';
+import {spawnCli, type CliProcess} from './helpers/process.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
-import {spawnEda, type EdaProcess} from './deferred-support.js';
 
 let redis: TestRedis;
 let store: DeferredStore;
 let server: Server;
 let api: string;
-const running: EdaProcess[] = [];
+const running: CliProcess[] = [];
 
-function eda(args: string[]): EdaProcess {
-	const child = spawnEda([...args, '--redis-url', redis.url]);
+function eda(args: string[]): CliProcess {
+	const child = spawnCli([...args, '--redis-url', redis.url]);
 	running.push(child);
 	return child;
 }
 
-const processing = (p: EdaProcess) => p.records().filter((r) => r['event'] === 'processing');
+const processing = (p: CliProcess) => p.records().filter((r) => r['event'] === 'processing');
 
 before(async () => {
 	redis = await startTestRedis();
@@ -47,8 +47,8 @@ after(async () => {
 });
 
 describe('deferred execution with real processes', () => {
-	let master: EdaProcess;
-	let worker: EdaProcess;
+	let master: CliProcess;
+	let worker: CliProcess;
 
 	test('events posted while no master runs are all processed, once, when a master and a worker start', async () => {
 		const ids: string[] = [];
@@ -61,7 +61,7 @@ describe('deferred execution with real processes', () => {
 		}
 		master = eda(['consumer', '-d', '-m']);
 		worker = eda(['consumer', '-d', '--interval', '0', '--json']);
-		await master.waitForLine((l) => l === 'Master Node running', 'the master banner');
+		await master.waitForLine((l) => l === 'Master Node running', 'the master banner', 60_000);
 		await waitFor(async () => {
 			for (const id of ids) if ((await store.get(id))?.['state'] !== 'done') return false;
 			return true;
@@ -76,20 +76,19 @@ describe('deferred execution with real processes', () => {
 		await redis.client.lpush(goCompat.workQueue, 'pushed by the go master');
 		await waitFor(() => processing(worker).find((r) => r['body'] === 'pushed by the go master'), 'the LPUSHed body processed', 30_000);
 		await redis.client.publish(goCompat.masterChannel, '{"from":"go api-server"}');
-		await master.waitForLine((l) => l === 'Recieved Message', 'the master to say it received the message');
+		await master.waitForLine((l) => l === 'Recieved Message', 'the master to say it received the message', 60_000);
 		const record = await waitFor(() => processing(worker).find((r) => r['body'] === '{"from":"go api-server"}'), 'the published body processed', 30_000);
 		await waitFor(async () => (await store.get(String(record['id'])))?.['state'] === 'done', 'it to be done', 30_000);
 	});
 
 	test('a worker stopped with SIGTERM exits 0', async () => {
-		worker.child.kill('SIGTERM');
-		assert.equal(await worker.exited, 0);
+		assert.equal((await worker.kill('SIGTERM')).code, 0);
 	});
 
 	test('a worker SIGKILLed mid-handler: another worker processes its event after the lease runs out', async () => {
 		// A lease long enough that the event is still in flight when the test looks, on a loaded machine too.
 		const slow = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '3s', '--json']);
-		await slow.waitForLine((l) => l.includes('"event":"idle"'), 'the slow worker to be idle');
+		await slow.waitForLine((l) => l.includes('"event":"idle"'), 'the slow worker to be idle', 60_000);
 		const {id} = await store.enqueue('slow one', 0);
 		await waitFor(() => processing(slow).find((r) => r['id'] === id), 'the slow worker to take it', 30_000);
 		await slow.kill('SIGKILL');
@@ -108,7 +107,7 @@ describe('deferred execution with real processes', () => {
 			// happened: `processing` when a handler starts, `handled` when it ends.
 			const limited = eda(['consumer', '-d', '--interval', '0', '--work-time', '100ms', '--concurrency', String(concurrency), '--json']);
 			t.after(() => limited.kill('SIGTERM'));
-			await limited.waitForLine((l) => l.includes('"event":"idle"'), 'the worker to be idle');
+			await limited.waitForLine((l) => l.includes('"event":"idle"'), 'the worker to be idle', 60_000);
 			const ids = new Set<string>();
 			for (let i = 0; i < 12; i++) ids.add((await store.enqueue(`limit ${concurrency} #${i}`, 0)).id);
 			await store.promote(); // all twelve ready at once, whether or not a master runs
@@ -126,11 +125,10 @@ describe('deferred execution with real processes', () => {
 
 	test('a stopping worker hands its unfinished event back at once, not after its lease', async () => {
 		const busy = eda(['consumer', '-d', '--interval', '0', '--work-time', '60s', '--lease', '60s', '--json']);
-		await busy.waitForLine((l) => l.includes('"event":"idle"'), 'the worker to be idle');
+		await busy.waitForLine((l) => l.includes('"event":"idle"'), 'the worker to be idle', 60_000);
 		const {id} = await store.enqueue('hand me back', 0);
 		await waitFor(() => processing(busy).find((r) => r['id'] === id), 'the worker to take it', 30_000);
-		busy.child.kill('SIGTERM');
-		assert.equal(await busy.exited, 0);
+		assert.equal((await busy.kill('SIGTERM')).code, 0);
 		const record = await store.get(id);
 		assert.equal(record?.['state'], 'ready');
 		assert.equal(record?.['attempts'], '0');

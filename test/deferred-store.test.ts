@@ -10,8 +10,8 @@ import {DeferredStore} from '../source/deferred/store.js';
 import {DeferredWorker} from '../source/deferred/worker.js';
 import {formatList} from '../source/commands/deferred.js';
 import {goCompat, keys} from '../source/redis/keys.js';
-import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
-import {memoryOutput, session} from './deferred-support.js';
+import {memoryOutput} from './helpers/output.js';
+import {session, startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 let client: Redis;

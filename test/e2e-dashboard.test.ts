@@ -1,13 +1,12 @@
 // End to end in a real pseudo-terminal: `eda` on a private Redis, read back
 // from a headless terminal emulator's screen.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
-import path from 'node:path';
 import {after, before, beforeEach, describe, it} from 'node:test';
 import {freePort} from '../source/redis/private-server.js';
 import {keys as redisKeys} from '../source/redis/keys.js';
-import {root, spawnEda} from './dashboard-term.js';
+import {spawnCli} from './helpers/process.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {spawnTerminal} from './helpers/terminal.js';
 
 const key = {tab: '\t', enter: '\r', ctrlU: '\u0015'};
 
@@ -26,7 +25,7 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 
 	it('shows a POSTed event, moves a deferred event scheduled → ready → processed, quits clean', async () => {
 		const port = await freePort();
-		const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--interval', '1s'], {columns: 80, rows: 24});
+		const term = spawnTerminal(['--redis-url', redis.url, '--port', String(port), '--interval', '1s'], {columns: 80, rows: 24});
 		try {
 			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('worker 1'), 'the producer and a worker');
 
@@ -92,7 +91,7 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 
 	it('quitting hands an event in flight back to the queue', async () => {
 		const port = await freePort();
-		const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--interval', '0', '--work-time', '60s'], {columns: 80, rows: 24});
+		const term = spawnTerminal(['--redis-url', redis.url, '--port', String(port), '--interval', '0', '--work-time', '60s'], {columns: 80, rows: 24});
 		try {
 			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('worker 1'), 'started');
 			const answer = await fetch(`http://127.0.0.1:${port}/deferred-exec`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"slow": true}'});
@@ -110,7 +109,7 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 
 	it('Labs: L opens it, Enter starts the orders lab, its swimlanes draw, q backs out and stops it, q quits clean', async () => {
 		const port = await freePort();
-		const term = spawnEda(['--redis-url', redis.url, '--port', String(port)], {columns: 80, rows: 24});
+		const term = spawnTerminal(['--redis-url', redis.url, '--port', String(port)], {columns: 80, rows: 24});
 		try {
 			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('worker 1') && s.includes('L labs'), 'started, L offered');
 			term.write('L');
@@ -137,14 +136,11 @@ describe('eda dashboard end to end', {timeout: 120_000}, () => {
 
 	it('not a terminal: prints the actors\' lines instead of a screen', async () => {
 		const port = await freePort();
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli.tsx'), '--redis-url', redis.url, '--port', String(port)], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-		let out = '';
-		child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-		const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-		await waitFor(() => out.includes('API server listening on') && out.includes('Master Node running'), 'the plain lines', 30_000);
+		// NO_COLOR left unset: the plain lines must be free of escapes by themselves.
+		const child = spawnCli(['--redis-url', redis.url, '--port', String(port)], {env: {NO_COLOR: undefined}});
+		await child.waitUntil(() => child.stdout().includes('API server listening on') && child.stdout().includes('Master Node running'), 'the plain lines', 30_000);
 		await fetch(`http://127.0.0.1:${port}/deferred-exec`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"plain":"\\u001b[2J"}'});
-		child.kill('SIGINT');
-		assert.equal(await exited, 0);
-		assert.ok(!out.includes('\u001B['), 'no escape sequence in plain output');
+		assert.equal((await child.kill('SIGINT')).code, 0);
+		assert.ok(!child.stdout().includes('\u001B['), 'no escape sequence in plain output');
 	});
 });

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import {listActors} from '../source/actors/heartbeat.js';
-import type {ActorOutput} from '../source/actors/output.js';
 import {DeferredLab} from '../source/labs/deferred/lab.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {memoryOutput} from './helpers/output.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 let session: RedisSession;
 let lab: DeferredLab;
-const lines: string[] = [];
-const output: ActorOutput = {emit: (_actor, text) => void lines.push(...text)};
+const output = memoryOutput();
+const {lines} = output;
 
 before(async () => {
 	redis = await startTestRedis();

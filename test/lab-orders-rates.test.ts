@@ -4,19 +4,19 @@
 // turn one service's rate, f all three, and the services table shows each.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import type {ActorOutput} from '../source/actors/output.js';
 import {OrdersLab} from '../source/labs/orders/lab.js';
 import {parseFailRates} from '../source/labs/orders/fail-rates.js';
 import {readTimelines} from '../source/labs/orders/timeline.js';
 import {ordersLines} from '../source/labs/view/orders-lines.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {memoryOutput} from './helpers/output.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 let session: RedisSession;
 let lab: OrdersLab;
-const lines: string[] = [];
-const output: ActorOutput = {emit: (_actor, text) => void lines.push(...text)};
+const output = memoryOutput();
+const {lines} = output;
 
 before(async () => {
 	redis = await startTestRedis();

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import {listActors} from '../source/actors/heartbeat.js';
-import type {ActorOutput} from '../source/actors/output.js';
 import {OrdersLab} from '../source/labs/orders/lab.js';
 import {readTimelines} from '../source/labs/orders/timeline.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {memoryOutput} from './helpers/output.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 let session: RedisSession;
 let lab: OrdersLab;
-const records: Record<string, unknown>[] = [];
-const output: ActorOutput = {emit: (_actor, _lines, record) => void records.push(record)};
+const output = memoryOutput();
 
 before(async () => {
 	redis = await startTestRedis();

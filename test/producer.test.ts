@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
 import {listActors} from '../source/actors/heartbeat.js';
-import type {ActorOutput} from '../source/actors/output.js';
 import {defaultMaxBody, startProducer, type RunningProducer} from '../source/producer/server.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {maxBatchEvents} from '../source/topics/publish.js';
 import {postEvent, request} from './helpers/http.js';
+import {memoryOutput} from './helpers/output.js';
 import {startTestRedis, topicCount, waitFor, type TestRedis} from './helpers/redis.js';
 
 const maxBody = 4096;
@@ -23,9 +23,8 @@ let subscriber: Redis;
 /** Every PUBLISH seen by a raw SUBSCRIBE client, per channel, as bytes. */
 const published = new Map<string, Buffer[]>();
 const said: string[] = [];
-const lines: string[] = [];
-
-const output: ActorOutput = {emit: (_actor, text) => lines.push(...text)};
+const output = memoryOutput();
+const {lines} = output;
 
 before(async () => {
 	redis = await startTestRedis();

@@ -1,57 +1,87 @@
 // Redis crashes and comes back under a running producer and running consumers:
 // the producer answers 503 (never 200) while it is down and 200 once it is
-// back; consumers of every kind carry on; nothing crashes.
+// back; consumers of every kind carry on; nothing crashes. Each test starts
+// its own Redis, producer and consumers and crashes them itself, so any one
+// runs alone.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
+import {test, type TestContext} from 'node:test';
 import type {RunningProducer} from '../source/producer/server.js';
 import {keys} from '../source/redis/keys.js';
 import {postEvent, request} from './helpers/http.js';
-import {spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
-import {startProducerFixture, type ProducerFixture} from './helpers/producer.js';
+import {spawnCli, stackTrace, type CliProcess} from './helpers/process.js';
+import {startProducerFixture} from './helpers/producer.js';
 import {topicCount, waitFor, type TestRedis} from './helpers/redis.js';
 
-let redis: TestRedis;
-let fixture: ProducerFixture;
-let producer: RunningProducer;
-let live: CliProcess;
-let group: CliProcess;
-let follower: CliProcess;
+type Scene = {
+	redis: TestRedis;
+	producer: RunningProducer;
+	live: CliProcess;
+	group: CliProcess;
+	follower: CliProcess;
+	consumers: CliProcess[];
+};
 
 const dataLines = (proc: CliProcess) => proc.lines().filter((line) => line.startsWith('Event data: ')).map((line) => line.slice('Event data: '.length));
 
-before(async () => {
+/** A private Redis (append-only), a producer and one consumer of each kind, all ready; ended after the test. */
+async function startScene(t: TestContext): Promise<Scene> {
 	// With an append-only file, what was stored before the crash is there after it.
-	fixture = await startProducerFixture({appendOnly: true});
-	({redis, producer} = fixture);
-	live = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.live']);
-	group = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.group', '--group', 'rg']);
-	follower = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.follow', '--from-start']);
+	const fixture = await startProducerFixture({appendOnly: true});
+	const {redis, producer} = fixture;
+	const live = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.live']);
+	const group = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.group', '--group', 'rg']);
+	const follower = spawnCli(['consumer', '--redis-url', redis.url, '-t', 'rs.follow', '--from-start']);
+	const consumers = [live, group, follower];
+	t.after(async () => {
+		await Promise.all(consumers.map((proc) => proc.kill()));
+		await fixture.stop();
+	});
 	await Promise.all([live.waitForLine('Consumer subscribed'), group.waitForLine('Reading the durable stream'), follower.waitForLine('Replaying')]);
-});
+	return {redis, producer, live, group, follower, consumers};
+}
 
-after(async () => {
-	await stopAllCli();
-	await fixture.stop();
-});
-
-async function postOk(topic: string, body: string): Promise<void> {
+async function postOk(producer: RunningProducer, topic: string, body: string): Promise<void> {
 	const reply = await postEvent(producer.url, topic, body);
 	assert.equal(reply.status, 200, reply.text);
 }
 
-test('before the crash: every consumer gets its event', async () => {
-	await postOk('rs.live', '"live before"');
-	await postOk('rs.group', '"group before"');
-	await postOk('rs.follow', '"follow before"');
+/** One event to each consumer, each printed. */
+async function eventsBefore({producer, live, group, follower}: Scene): Promise<void> {
+	await postOk(producer, 'rs.live', '"live before"');
+	await postOk(producer, 'rs.group', '"group before"');
+	await postOk(producer, 'rs.follow', '"follow before"');
 	await live.waitUntil(() => dataLines(live).includes('"live before"'), 'the live consumer printed it');
 	await group.waitUntil(() => dataLines(group).includes('"group before"'), 'the group member printed it');
 	await follower.waitUntil(() => dataLines(follower).includes('"follow before"'), 'the follower printed it');
+}
+
+/**
+ * Kills Redis; resolves once every consumer has told the user its connection
+ * is lost. Call eventsBefore first: a consumer says "lost" only for a
+ * connection that was up, and an event printed is what shows it was (the
+ * follower says "Replaying" before its connection is ready).
+ */
+async function crash({redis, consumers}: Scene): Promise<void> {
+	await redis.kill();
+	for (const proc of consumers) await proc.waitForLine(/^Redis connection lost\b.*; reconnecting$/, `pid ${proc.pid} to say the connection is lost`);
+}
+
+/** Starts Redis again; resolves once the producer is connected again. */
+async function comeBack({redis, producer}: Scene): Promise<void> {
+	await redis.restart();
+	await waitFor(async () => (await request(producer.url, '/healthz')).status === 200, 'the producer connected again', 20_000);
+}
+
+test('before the crash: every consumer gets its event', async (t) => {
+	await eventsBefore(await startScene(t));
 });
 
-test('Redis down: 503 for events, batches, /topics and /healthz, never 200', async () => {
-	await redis.kill();
+test('Redis down: 503 for events, batches, /topics and /healthz, never 200', async (t) => {
+	const scene = await startScene(t);
+	const {producer} = scene;
+	await eventsBefore(scene);
 	// Every consumer tells the user its connection is lost (once).
-	for (const proc of [live, group, follower]) await proc.waitForLine(/^Redis connection lost\b.*; reconnecting$/, `pid ${proc.pid} to say the connection is lost`);
+	await crash(scene);
 	const health = await request(producer.url, '/healthz');
 	assert.equal(health.status, 503);
 	assert.equal(health.json()['redis'], 'down');
@@ -65,7 +95,12 @@ test('Redis down: 503 for events, batches, /topics and /healthz, never 200', asy
 	assert.equal((await request(producer.url, '/topics')).status, 503);
 });
 
-test('Redis back: 503 until the producer has reconnected, then 200; only the 200s are stored', async () => {
+test('Redis back: 503 until the producer has reconnected, then 200; only the 200s are stored', async (t) => {
+	const scene = await startScene(t);
+	const {redis, producer} = scene;
+	await eventsBefore(scene);
+	await crash(scene);
+	for (let i = 0; i < 3; i++) assert.equal((await postEvent(producer.url, 'rs.down', `{"lost":${i}}`)).status, 503);
 	await redis.restart();
 	const statuses: number[] = [];
 	await waitFor(async () => {
@@ -81,8 +116,12 @@ test('Redis back: 503 until the producer has reconnected, then 200; only the 200
 	assert.equal((await request(producer.url, '/healthz')).status, 200);
 });
 
-test('consumers say the connection is back, after saying it was lost, once each', async () => {
-	for (const proc of [live, group, follower]) {
+test('consumers say the connection is back, after saying it was lost, once each', async (t) => {
+	const scene = await startScene(t);
+	await eventsBefore(scene);
+	await crash(scene);
+	await comeBack(scene);
+	for (const proc of scene.consumers) {
 		await proc.waitForLine('Redis connection back', `pid ${proc.pid} to say the connection is back`, 20_000);
 		const lines = proc.lines();
 		const lost = lines.filter((line) => line.startsWith('Redis connection lost'));
@@ -92,15 +131,20 @@ test('consumers say the connection is back, after saying it was lost, once each'
 	}
 });
 
-test('consumers carry on after the restart: live, group and from-start all get new events', async () => {
+test('consumers carry on after the restart: live, group and from-start all get new events', async (t) => {
+	const scene = await startScene(t);
+	const {redis, producer, live, group, follower} = scene;
+	await eventsBefore(scene);
+	await crash(scene);
+	await comeBack(scene);
 	// The live consumer subscribes again by itself once it has reconnected.
 	await waitFor(async () => {
 		const [, count] = (await redis.client.pubsub('NUMSUB', 'rs.live')) as [string, number];
 		return Number(count) >= 1;
 	}, 'the live consumer subscribed again', 20_000);
-	await postOk('rs.live', '"live after"');
-	await postOk('rs.group', '"group after"');
-	await postOk('rs.follow', '"follow after"');
+	await postOk(producer, 'rs.live', '"live after"');
+	await postOk(producer, 'rs.group', '"group after"');
+	await postOk(producer, 'rs.follow', '"follow after"');
 	await live.waitUntil(() => dataLines(live).includes('"live after"'), 'the live consumer printed the event after the restart');
 	await group.waitUntil(() => dataLines(group).includes('"group after"'), 'the group member printed the event after the restart');
 	await follower.waitUntil(() => dataLines(follower).includes('"follow after"'), 'the follower printed the event after the restart');

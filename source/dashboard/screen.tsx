@@ -9,30 +9,22 @@
 // deferred actors) is imported and started while the screen is already up.
 import {render} from 'ink';
 import React from 'react';
-import type {ActorOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
 import {describeError} from '../errors.js';
 import type {RedisSession} from '../redis/session.js';
 import {RedisClock} from '../redis/clock.js';
 import type {StatsRecorder} from './bench-stats.js';
-import type {Controls} from './controls.js';
 import App from './components/App.js';
 import {DashboardContext} from './components/DashboardContext.js';
-import {labOrder} from './lab-names.js';
 import type {DashboardOptions} from './options.js';
 import {loadBackend} from './runtime/backend.js';
 import type {DashboardRuntime} from './runtime/runtime.js';
 import {DashboardStore} from './store/store.js';
+import {runtimeControls, showStarted, storeWiring} from './wiring.js';
 
 /** Synchronized output around "erase the skeleton" and Ink's first frame: the terminal shows both at once. */
 const beginSync = '\u001B[?2026h';
 const endSync = '\u001B[?2026l';
-
-/** The Log's name for an actor: "lab:orders:payments" → "orders" (the lab), "worker:host:pid:…" → "worker". */
-export function logLabel(actor: string): string {
-	const [kind, name] = actor.split(':');
-	return kind === 'lab' && (labOrder as readonly string[]).includes(name ?? '') ? (name ?? actor) : (kind ?? actor);
-}
 
 /** Draws the dashboard until q or a signal; the actors start once the first frame is out. */
 export async function runScreen(flags: Flags, options: DashboardOptions, stats: StatsRecorder): Promise<number> {
@@ -56,24 +48,7 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 	process.on('SIGTERM', signals);
 
 	let runtime: DashboardRuntime | undefined;
-	const started = (): DashboardRuntime => {
-		if (!runtime?.producer) throw new Error('still starting; try again in a moment');
-		return runtime;
-	};
-	// The screen's controls, delegating to the actors once they run.
-	const controls: Controls = {
-		publish: async (request) => started().publish(request),
-		addWorker: async () => started().addWorker(),
-		removeWorker: async () => started().removeWorker(),
-		togglePause: async (name) => started().togglePause(name),
-		toggleSubscription: async (topic) => started().toggleSubscription(topic),
-		quit,
-		labs: {
-			start: async (name) => started().labs.start(name),
-			stop: async () => runtime?.labs.stop(),
-			action: async (key) => started().labs.action(key),
-		},
-	};
+	const controls = runtimeControls(() => runtime, quit);
 
 	// Ink's first frame goes out before Redis is even asked (or its client
 	// loaded), over the skeleton the command drew (cleared in the same
@@ -92,11 +67,6 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 	// Ink wrote its first frame inside render(); close the update even where Ink does not synchronize (is-in-ci).
 	process.stdout.write(endSync);
 
-	const output: ActorOutput = {
-		emit(actor, lines) {
-			if (lines.length > 0) store.appendLog(runtime?.labels.get(actor) ?? logLabel(actor), lines);
-		},
-	};
 	const stops: (() => unknown)[] = [];
 	let session: RedisSession | undefined;
 	let failure: unknown;
@@ -114,15 +84,12 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		runtime = new backend.DashboardRuntime({
 			...options,
 			session,
-			output,
 			onQuit: quit,
-			onChange: () => runtime && store.setActors(runtime.actors()),
-			onLab: (state) => store.setLab(state),
+			...storeWiring(store, () => runtime),
 		});
 		if (!quitting) {
 			await runtime.start();
-			store.status({producerUrl: runtime.producer?.url, insecure: runtime.producer?.warning !== undefined, tokenRequired: runtime.producer?.token !== undefined});
-			store.setActors(runtime.actors());
+			showStarted(store, runtime);
 		}
 	} catch (error) {
 		failure = error;

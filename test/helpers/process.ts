@@ -1,5 +1,6 @@
 // Real CLI processes for tests: `node --import tsx cli.tsx ...` from the
 // package root, with their output collected and a way to wait for a line.
+// (test/helpers/terminal.ts runs one in a pseudo-terminal instead, for the screen.)
 import {spawn, type ChildProcess} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -16,8 +17,10 @@ export type CliProcess = {
 	stderr(): string;
 	/** stdout's complete lines (and an unterminated last one once the process has ended). */
 	lines(): string[];
+	/** The stdout lines that parse as JSON (the --json records), in order. */
+	records(): Record<string, unknown>[];
 	/** Resolves with the first stdout (or stderr, with `stream`) line matching. */
-	waitForLine(match: string | RegExp, what?: string, timeoutMs?: number, stream?: 'stdout' | 'stderr'): Promise<string>;
+	waitForLine(match: LineMatch, what?: string, timeoutMs?: number, stream?: 'stdout' | 'stderr'): Promise<string>;
 	/**
 	 * Polls `check` until it returns a truthy value; fails at once when the
 	 * process ends first, and with its output so far after `timeoutMs`.
@@ -27,6 +30,8 @@ export type CliProcess = {
 	exited: Promise<Exit>;
 	exitedYet(): Exit | undefined;
 	signal(signal: NodeJS.Signals): void;
+	/** Sends `signal` (SIGKILL by default) when still running; resolves once it has ended. */
+	kill(signal?: NodeJS.Signals): Promise<Exit>;
 	/** SIGTERM, then SIGKILL when it has not gone after a while. */
 	stop(): Promise<Exit>;
 };
@@ -44,7 +49,10 @@ function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.Process
 	return env;
 }
 
-const matches = (line: string, match: string | RegExp) => (typeof match === 'string' ? line.includes(match) : match.test(line));
+/** A substring, a pattern or a test of the whole line. */
+type LineMatch = string | RegExp | ((line: string) => boolean);
+
+const matches = (line: string, match: LineMatch) => (typeof match === 'string' ? line.includes(match) : typeof match === 'function' ? match(line) : match.test(line));
 
 export function spawnCli(args: string[], options: SpawnOptions = {}): CliProcess {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'cli.tsx', ...args], {
@@ -80,6 +88,14 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): CliProcess
 		stdout: () => out,
 		stderr: () => err,
 		lines: () => lines(out),
+		records: () =>
+			lines(out).flatMap((line) => {
+				try {
+					return [JSON.parse(line) as Record<string, unknown>];
+				} catch {
+					return [];
+				}
+			}),
 		async waitUntil(check, what, timeoutMs = 20_000) {
 			let ended = false;
 			try {
@@ -108,6 +124,10 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): CliProcess
 		exitedYet: () => exit,
 		signal(signal) {
 			if (!exit) child.kill(signal);
+		},
+		async kill(signal = 'SIGKILL') {
+			if (!exit) child.kill(signal);
+			return exited;
 		},
 		async stop() {
 			if (exit) return exit;

@@ -5,6 +5,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {startPrivateRedis, type PrivateRedis} from '../../source/redis/private-server.js';
+import {openRedisSession, type RedisSession} from '../../source/redis/session.js';
 import {listTopics} from '../../source/topics/list.js';
 
 export type TestRedis = {
@@ -87,4 +88,9 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
 /** The event count eda shows for a topic (from its stream), undefined when the topic is not indexed. */
 export async function topicCount(client: Redis, topic: string): Promise<number | undefined> {
 	return (await listTopics(client)).find((t) => t.topic === topic)?.count;
+}
+
+/** A quiet RedisSession on `url`, as the commands open one. */
+export function session(url: string): Promise<RedisSession> {
+	return openRedisSession({url, say: () => undefined});
 }

@@ -3,11 +3,11 @@
 // reading lastFrame() at once (it is a turn stale) or sleeping a fixed time.
 import {render} from 'ink-testing-library';
 import React from 'react';
-import App from '../source/dashboard/components/App.js';
-import {DashboardContext} from '../source/dashboard/components/DashboardContext.js';
-import type {Controls, PublishRequest} from '../source/dashboard/controls.js';
-import {tooSmall} from '../source/dashboard/layout.js';
-import {DashboardStore} from '../source/dashboard/store/store.js';
+import App from '../../source/dashboard/components/App.js';
+import {DashboardContext} from '../../source/dashboard/components/DashboardContext.js';
+import type {Controls, PublishRequest} from '../../source/dashboard/controls.js';
+import {tooSmall} from '../../source/dashboard/layout.js';
+import {DashboardStore} from '../../source/dashboard/store/store.js';
 
 export const keys = {
 	enter: '\r',

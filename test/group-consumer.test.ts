@@ -1,16 +1,17 @@
-// Group members keep the entries they hold fresh: with a short claim-idle and
-// a slow handler, a live member's entries are never taken over by another
-// member, so each entry is handled once.
+// GroupConsumer in process, on a private Redis. Members keep the entries they
+// hold fresh: with a short claim-idle and a slow handler, a live member's
+// entries are never taken over by another member, so each entry is handled
+// once. A group that creates a topic's stream also lists the topic.
 import assert from 'node:assert/strict';
 import {randomUUID} from 'node:crypto';
 import {after, before, test} from 'node:test';
 import {GroupConsumer} from '../source/actors/group-consumer.js';
-import type {ActorOutput} from '../source/actors/output.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import type {OutgoingEvent} from '../source/topics/envelope.js';
 import {publishEvents} from '../source/topics/publish.js';
 import {listTopics} from '../source/topics/list.js';
+import {memoryOutput} from './helpers/output.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
@@ -37,8 +38,8 @@ test('two members, claim-idle 600 ms, a handler of ~1.5 s an entry: each entry h
 	const topic = 'slow.group';
 	const group = 'slow';
 	const handled: Array<{member: string; entry: string}> = [];
-	const said: string[] = [];
-	const output: ActorOutput = {emit: (_actor, lines) => said.push(...lines)};
+	const output = memoryOutput();
+	const said = output.lines;
 	const member = (name: string) => new GroupConsumer({
 		session,
 		topic,
@@ -74,8 +75,7 @@ test('two members, claim-idle 600 ms, a handler of ~1.5 s an entry: each entry h
 
 test('a topic whose stream a group created before any publish is listed once events come', async () => {
 	const topic = 'group.first';
-	const output: ActorOutput = {emit: () => undefined};
-	const member = new GroupConsumer({session, topic, group: 'early', output, consumer: 'c1', quiet: true, handler: async () => undefined});
+	const member = new GroupConsumer({session, topic, group: 'early', output: {emit: () => undefined}, consumer: 'c1', quiet: true, handler: async () => undefined});
 	await member.start();
 	try {
 		assert.equal(await redis.client.exists(keys.stream(topic)), 1, 'XGROUP CREATE … MKSTREAM made the stream');

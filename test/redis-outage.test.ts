@@ -1,7 +1,7 @@
 // A Redis that hangs and a Redis that is gone: the producer answers 503 (and
 // does not hold the request) while Redis is stopped, 200 once it runs again;
 // every long-running command stops with exit 0 on SIGTERM or SIGINT while
-// Redis is down.
+// Redis is down. (redis-restart.test.ts: a crash and the way back.)
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import type {RunningProducer} from '../source/producer/server.js';

@@ -3,11 +3,9 @@
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {packageRoot as root} from './process.js';
 
 const {Terminal} = xterm;
-
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export type Term = {
 	/** The visible screen, one line per row, trailing spaces cut. */
@@ -38,7 +36,7 @@ export type SpawnOptions = {
 };
 
 /** Runs `node --import tsx cli.tsx ...args` (or `node dist/cli.js ...args`) in a pty of the given size. */
-export function spawnEda(args: string[], options: SpawnOptions = {}): Term {
+export function spawnTerminal(args: string[], options: SpawnOptions = {}): Term {
 	const columns = options.columns ?? 80;
 	const rows = options.rows ?? 24;
 	const env: Record<string, string> = {};
