@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {after, before, beforeEach, describe, it} from 'node:test';
 import {freePort} from '../source/redis/private-server.js';
 import {keys} from '../source/redis/keys.js';
-import {spawnEda, type Term} from './dashboard-term.js';
+import {spawnTerminal, type Term} from './helpers/terminal.js';
 import {startTestRedis, type TestRedis} from './helpers/redis.js';
 
 const paste = (text: string) => `\u001B[200~${text}\u001B[201~`;
@@ -19,7 +19,7 @@ after(async () => {
 
 async function dashboard(nodeArgs: string[] = []): Promise<{term: Term; port: number}> {
 	const port = await freePort();
-	const term = spawnEda(['--redis-url', redis.url, '--port', String(port)], {columns: 100, rows: 30, nodeArgs});
+	const term = spawnTerminal(['--redis-url', redis.url, '--port', String(port)], {columns: 100, rows: 30, nodeArgs});
 	await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`), 'the producer');
 	return {term, port};
 }
