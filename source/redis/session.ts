@@ -39,12 +39,19 @@ export function resolveRedisUrl(flag: string | undefined): {url: string; explici
 	return {url: defaultUrl(), explicit: false};
 }
 
+/**
+ * The URL's shape for error lines. Not written as redis://user:password@host:
+ * every error line is masked whole (errors.ts), which would show that as
+ * redis://user:***@host and hide where the password goes.
+ */
+const urlShape = 'redis://host:port[/db], with [user]:password@ before the host when Redis wants a password';
+
 export function validateRedisUrl(url: string): void {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new UserError(`--redis-url: "${displayUrl(url)}" is not a URL; expected redis://[user:password@]host:port[/db]`, 2);
+		throw new UserError(`--redis-url: "${displayUrl(url)}" is not a URL; expected ${urlShape}`, 2);
 	}
 	if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
 		throw new UserError(`--redis-url: "${displayUrl(url)}" must start with redis:// or rediss://`, 2);
@@ -54,7 +61,7 @@ export function validateRedisUrl(url: string): void {
 	// checked once connected (checkDatabase).
 	const db = parsed.pathname.length > 1 ? parsed.pathname.slice(1) : parsed.searchParams.get('db');
 	if (db !== null && !/^-?\d{1,9}$/.test(db)) {
-		throw new UserError(`--redis-url: "${sanitize(db)}" is not a database number; expected redis://[user:password@]host:port[/db]`, 2);
+		throw new UserError(`--redis-url: "${sanitize(db)}" is not a database number; expected ${urlShape}`, 2);
 	}
 }
 
@@ -133,7 +140,7 @@ async function answers(url: string, timeoutMs: number): Promise<boolean> {
 		return true;
 	} catch {
 		if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(lastError)) {
-			throw new UserError(`Redis at ${displayUrl(url)} refused the credentials (${lastError.replace(/\.+$/, '')}). Put the password in the URL: redis://:password@host:port`, 1);
+			throw new UserError(`Redis at ${displayUrl(url)} refused the credentials (${lastError.replace(/\.+$/, '')}). Put the password in the URL, as :password@ just before the host`, 1);
 		}
 		return false;
 	} finally {
