@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type {Redis} from 'ioredis';
 import {UserError, describeError} from '../errors.js';
 import {sanitize} from '../text/index.js';
@@ -131,6 +132,31 @@ export function recentEnough(version: string): boolean {
 	return major > minimumRedis[0] || (major === minimumRedis[0] && minor >= minimumRedis[1]);
 }
 
+/**
+ * Whether Redis at a redis:// URL refuses us with DENIED (protected mode). It
+ * writes that and closes before ioredis reads it, so ioredis reports only a
+ * reset connection: this reads the first reply on a plain socket.
+ */
+function deniedByProtectedMode(url: string): Promise<boolean> {
+	const parsed = new URL(url);
+	if (parsed.protocol !== 'redis:') return Promise.resolve(false);
+	return new Promise((resolve) => {
+		let reply = '';
+		const socket = net.connect({host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(parsed.port || 6379)});
+		const done = (denied: boolean) => {
+			socket.destroy();
+			resolve(denied);
+		};
+		socket.setTimeout(1000, () => done(false));
+		socket.on('error', () => done(/^-DENIED/.test(reply)));
+		socket.on('close', () => done(/^-DENIED/.test(reply)));
+		socket.on('data', (chunk) => {
+			reply += chunk.toString('latin1');
+			if (reply.includes('\r\n')) done(/^-DENIED/.test(reply));
+		});
+	});
+}
+
 /** True when Redis answers; throws a UserError when it answers but refuses us. */
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
 	let lastError = '';
@@ -141,6 +167,10 @@ async function answers(url: string, timeoutMs: number): Promise<boolean> {
 	} catch {
 		if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(lastError)) {
 			throw new UserError(`Redis at ${displayUrl(url)} refused the credentials (${lastError.replace(/\.+$/, '')}). Put the password in the URL, as :password@ just before the host`, 1);
+		}
+		// Redis's own protected mode: it answers, but only loopback clients while it has no password.
+		if (/ECONNRESET|EPIPE/.test(lastError) && (await deniedByProtectedMode(url))) {
+			throw new UserError(`Redis at ${displayUrl(url)} answers only clients on its own machine (its protected mode: it has no password). Give it one (requirepass) and put that in the URL, as :password@ just before the host`, 1);
 		}
 		return false;
 	} finally {
