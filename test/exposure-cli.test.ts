@@ -184,6 +184,23 @@ describe('Redis passwords never printed', {concurrency: 3}, () => {
 		}
 	});
 
+	test('the hints on where a password goes are not masked away', async () => {
+		// Every error line is masked as a whole: a hint written as a URL with a
+		// password read "redis://:***@host:port", which tells nobody where it goes.
+		const cases = [
+			`redis://:${password}x@127.0.0.1:${locked.port}`,
+			`redis://:${password}@exa mple.com:6379`,
+			`redis://:${password}@127.0.0.1:${locked.port}/abc`,
+		];
+		for (const redisUrl of cases) {
+			const result = await runCli(['deferred', 'list', '--redis-url', redisUrl]);
+			assert.notEqual(result.code, 0);
+			assert.doesNotMatch(result.stderr, /\*\*\*@host/, result.stderr);
+			assert.match(result.stderr, /:password@/, result.stderr);
+			assertNeverPrinted(result, password);
+		}
+	});
+
 	test('a cleartext Redis URL beyond loopback gets one warning line', async () => {
 		// TEST-NET-1: nothing answers, so eda warns, waits, and says it cannot reach it.
 		const result = await runCli(['api-server', '--redis-url', 'redis://192.0.2.1:6379']);

@@ -86,3 +86,22 @@ test('a topic whose stream a group created before any publish is listed once eve
 		await member.stop();
 	}
 });
+
+test('a group that makes its stream again after a FLUSHALL lists its topic again', async () => {
+	// The member's connection stays up through the flush, so its per-connection
+	// index set still holds the topic; the publisher's does too, and finds the stream there.
+	const topic = 'group.flushed';
+	const output: ActorOutput = {emit: () => undefined};
+	const member = new GroupConsumer({session, topic, group: 'again', output, consumer: 'c1', quiet: true, handler: async () => undefined});
+	await member.start();
+	try {
+		await publishEvents(redis.client, topic, [event(topic, '{"n":1}')]);
+		assert.ok((await listTopics(redis.client)).some((t) => t.topic === topic));
+		await redis.client.flushall();
+		await waitFor(async () => (await redis.client.exists(keys.stream(topic))) === 1, 'the member made its group and stream again');
+		await publishEvents(redis.client, topic, [event(topic, '{"n":2}')]);
+		await waitFor(async () => (await listTopics(redis.client)).some((t) => t.topic === topic), 'the topic listed again');
+	} finally {
+		await member.stop();
+	}
+});

@@ -89,6 +89,24 @@ test('POST /orders places an order; bad bodies get 400', async () => {
 	}
 });
 
+test('POST /orders refuses what the topic routes refuse: a charset other than UTF-8, bytes that are not UTF-8, JSON nested past 512', async () => {
+	// The lab parses its own bodies; a latin1 body was stored with U+FFFD in place of the é and answered 202.
+	const before = await redis.client.xlen('eda:{lab.orders.orderCreated}:stream');
+	const latin1 = Buffer.from('{"customer":"caf\xe9","amount":5}', 'latin1');
+	const deep = `{"customer":"ada","extra":${'['.repeat(600)}${']'.repeat(600)}}`;
+	const cases: [string, Buffer | string, number, RegExp][] = [
+		['application/json; charset=latin1', latin1, 415, /charset "latin1"/],
+		['application/json', latin1, 400, /not valid UTF-8 \(byte 16/],
+		['application/json', deep, 400, /nests deeper than 512/],
+	];
+	for (const [type, body, status, message] of cases) {
+		const res = await fetch(`${lab.url}/orders`, {method: 'POST', headers: {'content-type': type}, body});
+		assert.equal(res.status, status, `${type} ${String(body).slice(0, 40)}`);
+		assert.match(((await res.json()) as {error: string}).error, message);
+	}
+	assert.equal(await redis.client.xlen('eda:{lab.orders.orderCreated}:stream'), before, 'nothing stored');
+});
+
 test('an event stored by another process joins the choreography', async () => {
 	const res = await fetch(`${lab.url}/topics/lab.orders.orderCreated`, {
 		method: 'POST',

@@ -4,7 +4,7 @@
 // the labs' traffic) send it.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type {AddressInfo} from 'node:net';
+import net, {type AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import type express from 'express';
 import type {ActorOutput} from '../source/actors/output.js';
@@ -16,6 +16,7 @@ import {labNames, type Lab} from '../source/labs/lab.js';
 import {createLab} from '../source/labs/registry.js';
 import {createProducerApp} from '../source/producer/app.js';
 import {publicRoutes} from '../source/producer/auth.js';
+import {startProducer} from '../source/producer/server.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {request, type Reply} from './helpers/http.js';
@@ -253,6 +254,50 @@ describe("eda's own clients send the token", () => {
 			assert.equal(runtime.labs.lab.phase, 'running', JSON.stringify(runtime.labs.lab));
 		} finally {
 			await runtime.stop();
+		}
+	});
+});
+
+describe('Expect: 100-continue (curl sends it for bodies over 1 MiB)', () => {
+	/** The status lines a raw client reads for one POST that waits for "go ahead" before its body. */
+	async function statusLines(producerUrl: string, headers: Record<string, string>): Promise<string[]> {
+		const {hostname, port} = new URL(producerUrl);
+		const socket = net.connect(Number(port), hostname);
+		const body = '{"a":1}';
+		let text = '';
+		socket.on('data', (chunk) => {
+			text += chunk.toString('latin1');
+			// The body goes only after "go ahead", as curl sends it.
+			if (text.startsWith('HTTP/1.1 100') && !socket.destroyed) socket.write(body);
+		});
+		const head = Object.entries({...headers, 'content-type': 'application/json', 'content-length': String(body.length), expect: '100-continue'}).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+		socket.write(`POST /topics/continue.t HTTP/1.1\r\nhost: x\r\n${head}\r\n`);
+		try {
+			return await waitFor(() => {
+				const lines = text.split('\r\n').filter((line) => line.startsWith('HTTP/1.1 '));
+				return lines.some((line) => !line.startsWith('HTTP/1.1 100')) ? lines : undefined;
+			}, 'a final answer');
+		} finally {
+			socket.destroy();
+		}
+	}
+
+	test('a caller without the token hears 401 at once, never "100 Continue"; with it, go ahead and 200', async () => {
+		const producer = await startProducer({session, output: quiet, port: 0, auth: {token}});
+		try {
+			for (const headers of Object.values(badHeaders)) assert.deepEqual(await statusLines(producer.url, headers), ['HTTP/1.1 401 Unauthorized']);
+			assert.deepEqual(await statusLines(producer.url, bearer), ['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK']);
+		} finally {
+			await producer.close();
+		}
+	});
+
+	test('without a token every caller hears go ahead', async () => {
+		const producer = await startProducer({session, output: quiet, port: 0});
+		try {
+			assert.deepEqual(await statusLines(producer.url, {}), ['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK']);
+		} finally {
+			await producer.close();
 		}
 	});
 });

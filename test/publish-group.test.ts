@@ -151,3 +151,16 @@ test('a restarted Redis that lost its data lists a topic again at its next publi
 	await publishEvents(client, topic, [event(topic, '2')]);
 	assert.equal(await topicCount(redis.client, topic), 1);
 });
+
+test('a topic whose stream was flushed while the producer ran is listed again at its next publish', async () => {
+	// FLUSHALL (or a DEL of the stream) keeps the connection, so the per-connection
+	// set of indexed topics still holds the topic: the script's new stream must relist it.
+	for (const [topic, batch] of [['index.flushed', 1], ['index.flushed.batch', 2]] as const) {
+		const events = () => Array.from({length: batch}, (_, i) => event(topic, String(i)));
+		await publishEvents(client, topic, events());
+		assert.equal(await topicCount(redis.client, topic), batch);
+		await redis.client.flushall();
+		await publishEvents(client, topic, events());
+		assert.equal(await topicCount(redis.client, topic), batch, `${topic} listed after the flush`);
+	}
+});

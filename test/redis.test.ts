@@ -230,3 +230,26 @@ test('Redis older than 6.2 is refused at start (XAUTOCLAIM and XADD NOMKSTREAM a
 	for (const version of ['6.2.0', '6.2.14', '7.0.15', '7.4.1', '8.0.0', '10.1.0']) assert.equal(recentEnough(version), true, version);
 	for (const version of ['6.0.20', '5.0.14', '6.1.9', '4.0.0']) assert.equal(recentEnough(version), false, version);
 });
+
+test('a Redis that refuses this machine (its protected mode, no password) is named as such, not as unreachable', async (t) => {
+	// Redis's protected mode answers clients from other addresses with DENIED;
+	// eda said "Cannot reach Redis" and told the user to install one.
+	const outside = Object.values(os.networkInterfaces()).flat().find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+	if (!outside) {
+		t.skip('no non-loopback IPv4 address on this machine');
+		return;
+	}
+	const port = await freePort();
+	const server = await redisServer(['--port', String(port), '--bind', '0.0.0.0', '--protected-mode', 'yes'], port);
+	try {
+		const result = await runCli(['deferred', 'list', '--redis-url', `redis://${outside}:${port}`]);
+		assert.equal(result.code, 1, result.stderr);
+		assert.doesNotMatch(result.stderr, /Cannot reach Redis|install it/, result.stderr);
+		assert.match(result.stderr, /protected mode/);
+		assert.equal(result.stderr.trim().split('\n').filter((line) => line.startsWith('eda:')).length, 1, result.stderr);
+	} finally {
+		const gone = new Promise((resolve) => server.process.once('exit', resolve));
+		server.process.kill('SIGKILL');
+		await gone;
+	}
+});

@@ -147,7 +147,8 @@ export class GroupConsumer {
 	private async ensureGroup(): Promise<boolean> {
 		const {topic, group, fromStart} = this.options;
 		const created = (await createGroup.run(this.redis, [this.stream], [group, fromStart ? '0' : '$'])) === 1;
-		await indexTopic(this.redis, topic, timeReplyMs(await this.redis.time()));
+		// A group made again (after a FLUSHALL, say) indexes the topic again: the flush took the index too.
+		await indexTopic(this.redis, topic, timeReplyMs(await this.redis.time()), created);
 		return created;
 	}
 

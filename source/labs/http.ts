@@ -1,7 +1,9 @@
 // Small helpers for the labs' HTTP routes. The producer hands every body over
 // as raw bytes (it words its own parse errors), so the labs parse theirs here.
+import {isUtf8} from 'node:buffer';
 import type {Request, Response} from 'express';
 import {describeError} from '../errors.js';
+import {charsetOf, firstInvalidUtf8, isUtf8Charset, maxJsonDepth, nestsTooDeep} from '../producer/body-checks.js';
 
 export class HttpError extends Error {
 	constructor(
@@ -44,7 +46,12 @@ export function jsonBody(req: Request): Record<string, unknown> {
 	if (type !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(type)) {
 		throw new HttpError(415, `unsupported Content-Type "${type}"; send application/json`);
 	}
-	const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+	// The topic routes' rules (producer/body-checks.ts): what a lab stores is text, so a body that would not decode losslessly is refused.
+	const charset = charsetOf(req.headers['content-type']);
+	if (charset !== undefined && !isUtf8Charset(charset)) throw new HttpError(415, `charset "${charset}" is not supported; send the body as UTF-8 (charset=utf-8 or none)`);
+	const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+	if (!isUtf8(bytes)) throw new HttpError(400, `the body is not valid UTF-8 (byte ${firstInvalidUtf8(bytes)} is the first bad one); send JSON as UTF-8`);
+	const text = bytes.toString('utf8');
 	if (text.trim() === '') throw new HttpError(400, 'the body is empty; send a JSON object');
 	let value: unknown;
 	try {
@@ -52,6 +59,7 @@ export function jsonBody(req: Request): Record<string, unknown> {
 	} catch (error) {
 		throw new HttpError(400, `invalid JSON: ${describeError(error)}`);
 	}
+	if (nestsTooDeep(text)) throw new HttpError(400, `the JSON nests deeper than ${maxJsonDepth} levels`);
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'the body must be a JSON object');
 	return value as Record<string, unknown>;
 }

@@ -5,6 +5,7 @@
 // --insecure. The token itself is never printed.
 import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto';
 import {readFileSync} from 'node:fs';
+import type {IncomingMessage, RequestListener} from 'node:http';
 import type {RequestHandler} from 'express';
 import {UserError} from '../errors.js';
 import {isLoopbackHost} from '../net/loopback.js';
@@ -85,28 +86,50 @@ const isPublic = (method: string, path: string) => {
 	return get && (path === '/' || /^\/healthz\/?$/i.test(path));
 };
 
+/** Whether a request may pass: a public route, or the right token (compared in constant time, see requireToken). */
+function tokenAllows(token: string): (req: IncomingMessage) => {ok: true} | {ok: false; given: string | undefined} {
+	const key = randomBytes(32);
+	const digest = (value: string) => createHmac('sha256', key).update(value, 'utf8').digest();
+	const expected = digest(token);
+	return (req) => {
+		// The path as express matches routes: the URL without its query.
+		if (isPublic(req.method ?? '', (req.url ?? '').split('?')[0] ?? '')) return {ok: true};
+		const header = req.headers.authorization;
+		const given = header === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(header)?.[1];
+		if (given !== undefined && timingSafeEqual(digest(given), expected)) return {ok: true};
+		return {ok: false, given};
+	};
+}
+
 /**
  * 401 unless the request carries the token. Compared in constant time: both
  * sides go through an HMAC with a key made at start, so the comparison takes
  * the same time whatever the length or the first wrong byte of the guess.
  */
 export function requireToken(token: string): RequestHandler {
-	const key = randomBytes(32);
-	const digest = (value: string) => createHmac('sha256', key).update(value, 'utf8').digest();
-	const expected = digest(token);
+	const allows = tokenAllows(token);
 	return (req, res, next) => {
-		if (isPublic(req.method, req.path)) {
-			next();
-			return;
-		}
-		const header = req.headers.authorization;
-		const given = header === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(header)?.[1];
-		if (given !== undefined && timingSafeEqual(digest(given), expected)) {
+		const verdict = allows(req);
+		if (verdict.ok) {
 			next();
 			return;
 		}
 		res.status(401)
 			.set('WWW-Authenticate', 'Bearer realm="eda"')
-			.json({error: given === undefined ? 'no token; nothing was stored: send Authorization: Bearer <token> (the producer was started with --token)' : 'wrong token; nothing was stored'});
+			.json({error: verdict.given === undefined ? 'no token; nothing was stored: send Authorization: Bearer <token> (the producer was started with --token)' : 'wrong token; nothing was stored'});
+	};
+}
+
+/**
+ * For the server's 'checkContinue': Node answers `Expect: 100-continue` with
+ * "100 Continue" before any route runs, which asks a caller the token check
+ * will refuse to send its whole body first. Only a caller it lets through
+ * hears "go ahead"; the others get their 401 straight away.
+ */
+export function continueIfAllowed(handler: RequestListener, token: string | undefined): RequestListener {
+	const allows = token === undefined ? undefined : tokenAllows(token);
+	return (req, res) => {
+		if (!allows || allows(req).ok) res.writeContinue();
+		handler(req, res);
 	};
 }

@@ -7,7 +7,7 @@ import type {RedisSession} from '../redis/session.js';
 import {attributesOf, givenAttributesLine} from '../topics/envelope.js';
 import {defaultRetain} from '../topics/publish.js';
 import {createProducerApp} from './app.js';
-import {checkProtectedMode, insecureWarning, type ProducerAuth} from './auth.js';
+import {checkProtectedMode, continueIfAllowed, insecureWarning, type ProducerAuth} from './auth.js';
 import type {ProducerDeps} from './http.js';
 
 export const defaultPort = 3000;
@@ -80,6 +80,7 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 	});
 	const server: Server = await new Promise((resolve, reject) => {
 		const listening = app.listen(port, host);
+		listening.on('checkContinue', continueIfAllowed(app, auth.token));
 		listening.once('listening', () => resolve(listening));
 		listening.once('error', (error: NodeJS.ErrnoException) => {
 			if (error.code === 'EADDRINUSE') reject(new UserError(`port ${port} on ${host} is in use; pick another with --port`, 1));

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type {Redis} from 'ioredis';
 import {UserError, describeError} from '../errors.js';
 import {sanitize} from '../text/index.js';
@@ -39,12 +40,19 @@ export function resolveRedisUrl(flag: string | undefined): {url: string; explici
 	return {url: defaultUrl(), explicit: false};
 }
 
+/**
+ * The URL's shape for error lines. Not written as redis://user:password@host:
+ * every error line is masked whole (errors.ts), which would show that as
+ * redis://user:***@host and hide where the password goes.
+ */
+const urlShape = 'redis://host:port[/db], with [user]:password@ before the host when Redis wants a password';
+
 export function validateRedisUrl(url: string): void {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new UserError(`--redis-url: "${displayUrl(url)}" is not a URL; expected redis://[user:password@]host:port[/db]`, 2);
+		throw new UserError(`--redis-url: "${displayUrl(url)}" is not a URL; expected ${urlShape}`, 2);
 	}
 	if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
 		throw new UserError(`--redis-url: "${displayUrl(url)}" must start with redis:// or rediss://`, 2);
@@ -54,7 +62,7 @@ export function validateRedisUrl(url: string): void {
 	// checked once connected (checkDatabase).
 	const db = parsed.pathname.length > 1 ? parsed.pathname.slice(1) : parsed.searchParams.get('db');
 	if (db !== null && !/^-?\d{1,9}$/.test(db)) {
-		throw new UserError(`--redis-url: "${sanitize(db)}" is not a database number; expected redis://[user:password@]host:port[/db]`, 2);
+		throw new UserError(`--redis-url: "${sanitize(db)}" is not a database number; expected ${urlShape}`, 2);
 	}
 }
 
@@ -124,6 +132,31 @@ export function recentEnough(version: string): boolean {
 	return major > minimumRedis[0] || (major === minimumRedis[0] && minor >= minimumRedis[1]);
 }
 
+/**
+ * Whether Redis at a redis:// URL refuses us with DENIED (protected mode). It
+ * writes that and closes before ioredis reads it, so ioredis reports only a
+ * reset connection: this reads the first reply on a plain socket.
+ */
+function deniedByProtectedMode(url: string): Promise<boolean> {
+	const parsed = new URL(url);
+	if (parsed.protocol !== 'redis:') return Promise.resolve(false);
+	return new Promise((resolve) => {
+		let reply = '';
+		const socket = net.connect({host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(parsed.port || 6379)});
+		const done = (denied: boolean) => {
+			socket.destroy();
+			resolve(denied);
+		};
+		socket.setTimeout(1000, () => done(false));
+		socket.on('error', () => done(/^-DENIED/.test(reply)));
+		socket.on('close', () => done(/^-DENIED/.test(reply)));
+		socket.on('data', (chunk) => {
+			reply += chunk.toString('latin1');
+			if (reply.includes('\r\n')) done(/^-DENIED/.test(reply));
+		});
+	});
+}
+
 /** True when Redis answers; throws a UserError when it answers but refuses us. */
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
 	let lastError = '';
@@ -133,7 +166,11 @@ async function answers(url: string, timeoutMs: number): Promise<boolean> {
 		return true;
 	} catch {
 		if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(lastError)) {
-			throw new UserError(`Redis at ${displayUrl(url)} refused the credentials (${lastError.replace(/\.+$/, '')}). Put the password in the URL: redis://:password@host:port`, 1);
+			throw new UserError(`Redis at ${displayUrl(url)} refused the credentials (${lastError.replace(/\.+$/, '')}). Put the password in the URL, as :password@ just before the host`, 1);
+		}
+		// Redis's own protected mode: it answers, but only loopback clients while it has no password.
+		if (/ECONNRESET|EPIPE/.test(lastError) && (await deniedByProtectedMode(url))) {
+			throw new UserError(`Redis at ${displayUrl(url)} answers only clients on its own machine (its protected mode: it has no password). Give it one (requirepass) and put that in the URL, as :password@ just before the host`, 1);
 		}
 		return false;
 	} finally {

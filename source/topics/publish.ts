@@ -19,9 +19,11 @@ export const defaultRetain = 10_000;
 // dataschema, extensions). Values left off the end take their defaults (the
 // producer's source, JSON, none, wire = data, type = topic): every argument
 // costs the producer CPU to encode, and a plain POST needs only the first three.
+// Returns {ids, 1 when this call created the stream (topic-index.ts relists it), else 0}.
 const publishScript = `${appendLua}${envelopeLua}
 local topic = ARGV[1]
 local maxlen = ARGV[2]
+local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
 local ids = {}
 local b = 3
 while b <= #ARGV do
@@ -46,7 +48,7 @@ while b <= #ARGV do
   redis.call('PUBLISH', topic, wire)
   b = b + k + 1
 end
-return ids`;
+return {ids, created}`;
 
 // Batches: every event of the request shares source, time, content
 // type and correlation (one POST, one JSON array or NDJSON body). Those go
@@ -55,8 +57,10 @@ return ids`;
 // ARGV[1] -> topic, ARGV[2] -> maxlen, ARGV[3..7] -> source, time,
 // datacontenttype, correlationid, causationid, ARGV[8] -> values per event
 // (2: id, data; 3: id, data, wire), ARGV[9..] -> those values per event.
+// Returns {ids, created} as the script above.
 const publishSharedScript = `${appendLua}${envelopeLua}
 local topic = ARGV[1]
+local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
 local per = tonumber(ARGV[8])
 local fields = envelope('', ARGV[3], topic, ARGV[4], ARGV[5], '', ARGV[6], ARGV[7])
 local ids = {}
@@ -70,7 +74,7 @@ for i = 0, n - 1 do
   if per == 3 and ARGV[b + 3] ~= '' then wire = ARGV[b + 3] end
   redis.call('PUBLISH', topic, wire)
 end
-return ids`;
+return {ids, created}`;
 
 type Arg = string | number | Buffer;
 
@@ -171,17 +175,21 @@ function send(redis: Redis, group: Group, groups: Map<string, Group>, key: strin
 	);
 }
 
-/** Stores the events, then enters a topic new to this client in the index (topic-index.ts). */
+/**
+ * Stores the events, then enters a topic new to this client in the index
+ * (topic-index.ts), or one whose stream this call created: a FLUSHALL or a
+ * DEL keeps the connection, so the client's set alone would leave it unlisted.
+ */
 async function storeAndIndex(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<string[]> {
-	const ids = await storeEvents(redis, topic, events, retain);
+	const [ids, created] = await storeEvents(redis, topic, events, retain);
 	const first = Array.isArray(ids) ? ids[0] : undefined;
 	// The events are stored: a failed index write is retried at the next publish, not reported.
-	if (typeof first === 'string') await indexTopic(redis, topic, entryMs(first)).catch(() => undefined);
+	if (typeof first === 'string') await indexTopic(redis, topic, entryMs(first), created === 1).catch(() => undefined);
 	return ids;
 }
 
-/** One script call for events on one topic: the shared form when they share their attributes. */
-async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<string[]> {
+/** One script call for events on one topic: the shared form when they share their attributes. Answers the ids and whether the stream was created. */
+async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<[string[], number]> {
 	if (events.length > 1 && shared(events, topic)) {
 		const first = (events[0] as OutgoingEvent).envelope;
 		const withWire = events.some(({envelope, wire}) => wire !== envelope.data);
@@ -190,7 +198,7 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
 			else args.push(envelope.id, envelope.data);
 		}
-		return (await publishShared.run(redis, [keys.stream(topic)], args)) as string[];
+		return (await publishShared.run(redis, [keys.stream(topic)], args)) as [string[], number];
 	}
 	const args: Arg[] = [topic, retain];
 	for (const {envelope, wire} of events) {
@@ -206,5 +214,5 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 		args.push(k);
 		for (let i = 0; i < k; i++) args.push(values[i] as Arg);
 	}
-	return (await publish.run(redis, [keys.stream(topic)], args)) as string[];
+	return (await publish.run(redis, [keys.stream(topic)], args)) as [string[], number];
 }

@@ -7,7 +7,9 @@
 //   nothing behind, the index included;
 // - once per topic and client (a set kept per connection), so the hot path
 //   pays nothing after a topic's first publish; the set empties when the
-//   connection comes back (a restarted Redis may have lost the index);
+//   connection comes back (a restarted Redis may have lost the index), and a
+//   publish that created the topic's stream enters it again (a FLUSHALL or
+//   DEL on a connection that stayed up took the index with the stream);
 // - awaited before the caller hears "published", so a reader that asks next
 //   finds the topic listed.
 // A process that dies between its first publish and this write leaves the
@@ -29,12 +31,14 @@ function indexedBy(redis: Redis): Set<string> {
 }
 
 /**
- * Enters a topic in the index unless this client did so already. `firstSeenMs`
- * is Redis time (the ms part of a stream entry id, or TIME).
+ * Enters a topic in the index unless this client did so already, or `again`
+ * (its stream was just created: the data may have been flushed, index and all,
+ * on a connection that stayed up). `firstSeenMs` is Redis time (the ms part of
+ * a stream entry id, or TIME).
  */
-export async function indexTopic(redis: Redis, topic: string, firstSeenMs: number | string): Promise<void> {
+export async function indexTopic(redis: Redis, topic: string, firstSeenMs: number | string, again = false): Promise<void> {
 	const topics = indexedBy(redis);
-	if (topics.has(topic)) return;
+	if (topics.has(topic) && !again) return;
 	await redis.hsetnx(keys.topics, topic, firstSeenMs);
 	topics.add(topic);
 }
