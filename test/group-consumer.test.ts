@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {randomUUID} from 'node:crypto';
 import {after, before, test} from 'node:test';
 import {GroupConsumer} from '../source/actors/group-consumer.js';
+import type {ActorOutput} from '../source/actors/output.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import type {OutgoingEvent} from '../source/topics/envelope.js';
