@@ -127,6 +127,8 @@ describe('the token: from --token, --token-file or EDA_TOKEN, never printed', {c
 	test('bad token flags are usage errors that do not print the token', async () => {
 		const cases: [string[], RegExp][] = [
 			[['--token-file', path.join(dir, 'missing')], /--token-file .*missing: no such file/],
+			// An endless file: the start reads a bounded prefix and refuses it, instead of hanging.
+			[['--token-file', '/dev/zero'], /--token-file \/dev\/zero: longer than 4096 bytes/],
 			[['--token', token, '--token-file', path.join(dir, 'token')], /--token or --token-file, not both/],
 			[['--token', `${token} with spaces`], /printable ASCII without spaces/],
 			[[`--tokn=${token}`], /Unknown flag: --tokn$/m],

@@ -169,6 +169,7 @@ describe('every route needs the token (but GET / and GET /healthz)', () => {
 				assert.equal(typeof reply.json()['error'], 'string');
 				assert.ok(!reply.text.includes(token), 'the token is not in the answer');
 				assert.match(String(reply.headers['www-authenticate']), /^Bearer/);
+				if (what === 'Basic auth') assert.match(String(reply.json()['error']), /not "Bearer <token>"/, 'a header of another scheme is named as such, not as "no token"');
 				refused++;
 			}
 		}

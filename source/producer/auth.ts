@@ -4,7 +4,7 @@
 // bound to more than loopback with no token refuses to start unless told
 // --insecure. The token itself is never printed.
 import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto';
-import {readFileSync} from 'node:fs';
+import {closeSync, openSync, readSync} from 'node:fs';
 import type {IncomingMessage, RequestListener} from 'node:http';
 import type {RequestHandler} from 'express';
 import {UserError} from '../errors.js';
@@ -32,6 +32,26 @@ function checkToken(token: string, from: string): string {
 	return token;
 }
 
+/** A token file holds one token; reading stops past this, so /dev/zero or a huge file can't hang the start. */
+const maxTokenFileBytes = 4096;
+
+/** At most `limit` bytes of a file, as UTF-8 text. */
+function readBounded(file: string, limit: number): string {
+	const fd = openSync(file, 'r');
+	try {
+		const buffer = Buffer.alloc(limit);
+		let length = 0;
+		while (length < limit) {
+			const n = readSync(fd, buffer, length, limit - length, null);
+			if (n === 0) break;
+			length += n;
+		}
+		return buffer.subarray(0, length).toString('utf8');
+	} finally {
+		closeSync(fd);
+	}
+}
+
 /** The token from --token, --token-file or EDA_TOKEN (in that order); the file's trailing newline is dropped. */
 export function tokenFromFlags(flags: TokenFlags, env: NodeJS.ProcessEnv = process.env): string | undefined {
 	if (flags.token !== undefined && flags.tokenFile !== undefined) throw new UserError('give --token or --token-file, not both', 2);
@@ -39,12 +59,13 @@ export function tokenFromFlags(flags: TokenFlags, env: NodeJS.ProcessEnv = proce
 	if (flags.tokenFile !== undefined) {
 		let text: string;
 		try {
-			text = readFileSync(flags.tokenFile, 'utf8');
+			text = readBounded(flags.tokenFile, maxTokenFileBytes + 1);
 		} catch (error) {
 			const code = (error as NodeJS.ErrnoException).code;
 			const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not allowed to read it' : code === 'EISDIR' ? 'it is a folder' : 'cannot read it';
 			throw new UserError(`--token-file ${flags.tokenFile}: ${why}`, 2);
 		}
+		if (Buffer.byteLength(text) > maxTokenFileBytes) throw new UserError(`--token-file ${flags.tokenFile}: longer than ${maxTokenFileBytes} bytes; a token file holds one token`, 2);
 		return checkToken(text.replace(/\r?\n$/, ''), `--token-file ${flags.tokenFile}`);
 	}
 	const fromEnv = env['EDA_TOKEN'];
@@ -87,7 +108,7 @@ const isPublic = (method: string, path: string) => {
 };
 
 /** Whether a request may pass: a public route, or the right token (compared in constant time, see requireToken). */
-function tokenAllows(token: string): (req: IncomingMessage) => {ok: true} | {ok: false; given: string | undefined} {
+function tokenAllows(token: string): (req: IncomingMessage) => {ok: true} | {ok: false; given: string | undefined; header: string | undefined} {
 	const key = randomBytes(32);
 	const digest = (value: string) => createHmac('sha256', key).update(value, 'utf8').digest();
 	const expected = digest(token);
@@ -97,8 +118,15 @@ function tokenAllows(token: string): (req: IncomingMessage) => {ok: true} | {ok:
 		const header = req.headers.authorization;
 		const given = header === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(header)?.[1];
 		if (given !== undefined && timingSafeEqual(digest(given), expected)) return {ok: true};
-		return {ok: false, given};
+		return {ok: false, given, header};
 	};
+}
+
+/** Why a request was refused, in the caller's terms (never echoing what it sent). */
+function refusal(verdict: {given: string | undefined; header: string | undefined}): string {
+	if (verdict.given !== undefined) return 'wrong token; nothing was stored';
+	if (verdict.header !== undefined) return 'the Authorization header is not "Bearer <token>"; nothing was stored (the producer was started with --token)';
+	return 'no token; nothing was stored: send Authorization: Bearer <token> (the producer was started with --token)';
 }
 
 /**
@@ -116,7 +144,7 @@ export function requireToken(token: string): RequestHandler {
 		}
 		res.status(401)
 			.set('WWW-Authenticate', 'Bearer realm="eda"')
-			.json({error: verdict.given === undefined ? 'no token; nothing was stored: send Authorization: Bearer <token> (the producer was started with --token)' : 'wrong token; nothing was stored'});
+			.json({error: refusal(verdict)});
 	};
 }
 

@@ -8,8 +8,15 @@ export const maxJsonDepth = 512;
 /** The charset parameter of a Content-Type, lower-cased and unquoted; undefined when none is given. */
 export function charsetOf(contentType: string | undefined): string | undefined {
 	if (contentType === undefined || !contentType.includes(';')) return undefined;
-	const match = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType);
-	return match ? (match[2] ?? '').toLowerCase() : undefined;
+	// Parameters one by one, a quoted value whole (RFC 9110 5.6.6): a `;charset=`
+	// inside another parameter's quoted value is not the charset.
+	const parameter = /;\s*([^=;\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
+	for (const [, name = '', raw = ''] of contentType.matchAll(parameter)) {
+		if (name.toLowerCase() !== 'charset') continue;
+		const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw.trim();
+		return value.toLowerCase();
+	}
+	return undefined;
 }
 
 /** Whether a charset names UTF-8. */
