@@ -9,7 +9,7 @@ import type {AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
 import {createProducerApp} from '../source/producer/app.js';
-import {registerSchema} from '../source/portal/registry.js';
+import {declaredTopics, latestDeclared, registerSchema} from '../source/portal/registry.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {postEvent, request, type Reply} from './helpers/http.js';
@@ -105,6 +105,9 @@ describe('PUT and GET /schemas/:topic', () => {
 		assert.deepEqual(((await request(url, '/schemas/orders')).json()['versions'] as Array<Record<string, unknown>>).map((v) => v['compat']), ['backward', 'none']);
 		// Back to v1's shape for the tests below (none again: number after string breaks backward).
 		assert.equal((await putSchema('orders', orderV1, '?compat=none')).json()['version'], 3);
+		assert.deepEqual((await latestDeclared(redis.client, 'orders'))?.schema, orderV1);
+		assert.equal(await latestDeclared(redis.client, 'never'), undefined);
+		assert.deepEqual(await declaredTopics(redis.client), ['open', 'orders']);
 	});
 
 	test('bad input: an unknown compat or mode 400, an invalid schema 422 naming where, a remote $ref refused, a bad topic 400; nothing stored', async () => {
