@@ -180,7 +180,8 @@ function failuresFor(compiled: Compiled, event: OutgoingEvent): Failure[] | unde
 	if (!isJsonType(datacontenttype)) {
 		return [{path: '/', message: `a ${datacontenttype.split(';')[0]?.trim() || 'non-JSON'} event cannot be checked against the declared JSON schema; send application/json`}];
 	}
-	const value = valueOf(data);
+	// The producer parsed JSON bodies already: only events from elsewhere (labs, stored entries) are parsed here.
+	const value = event.parsed ? event.parsed.value : valueOf(data);
 	if (compiled.validate(value)) return undefined;
 	// Failures are rare: the validator that lists several is compiled only when one is needed.
 	if (!compiled.detailed) {
