@@ -8,6 +8,9 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
+import {topicOf} from '../source/labs/orders/flow.js';
+import {OrdersLab} from '../source/labs/orders/lab.js';
+import {SchemaRefused} from '../source/portal/enforce.js';
 import {createProducerApp} from '../source/producer/app.js';
 import {declaredTopics, latestDeclared, registerSchema} from '../source/portal/registry.js';
 import {keys} from '../source/redis/keys.js';
@@ -210,5 +213,27 @@ describe('POST /topics with a declared schema', () => {
 		// And a new version replaces the old one there too.
 		assert.ok((await registerSchema(redis.client, 'payments', {type: 'object', properties: {amount: {type: ['number', 'string']}}}, {compat: 'none'})).ok);
 		await waitFor(async () => (await postEvent(other, 'payments', '{"amount":"14"}')).status === 200, 'the other producer to take version 2');
+	});
+});
+
+describe('the labs publish through the same check', () => {
+	test("the orders lab's event on a topic with a schema it fails: refused, nothing stored, POST /orders answers 422", async () => {
+		const session = await openRedisSession({url: redis.url, say: () => {}});
+		sessions.push(session);
+		const lab = new OrdersLab({session, output: {emit: () => {}}, port: 0, host: '127.0.0.1', rate: 0, failRate: 0});
+		await lab.start();
+		try {
+			const topic = topicOf('orderCreated');
+			assert.ok((await registerSchema(redis.client, topic, {type: 'object', properties: {amount: {type: 'string'}}})).ok);
+			const before = await redis.client.xlen(keys.stream(topic));
+			// The lab has published nothing yet: its first publish reads the schema.
+			await assert.rejects(lab.placeOrder(), (error: unknown) => error instanceof SchemaRefused && /\/amount must be string/.test(error.message));
+			const reply = await request(lab.url ?? '', '/orders', {method: 'POST', body: '{"amount":100}', contentType: 'application/json'});
+			assert.equal(reply.status, 422, reply.text);
+			assert.deepEqual(reply.json()['failures'], [{path: '/amount', message: 'must be string'}]);
+			assert.equal(await redis.client.xlen(keys.stream(topic)), before);
+		} finally {
+			await lab.stop();
+		}
 	});
 });
