@@ -182,8 +182,10 @@ describe('POST /topics with a declared schema', () => {
 		assert.equal((await postEvent(url, 'orders', ce({id: 'x', total: 'no'}), 'application/cloudevents+json')).status, 422);
 		assert.equal((await postEvent(url, 'orders', ce({id: 'x', total: 3}), 'application/cloudevents+json')).status, 200);
 		assert.equal(await redis.client.xlen(keys.stream('orders')), before + 1);
-		// A topic with no schema takes text as before.
+		// A topic with no schema takes text as before, and so does one declared non-JSON (an inferred schema of text traffic).
 		assert.equal((await postEvent(url, 'free', 'hello', 'text/plain')).status, 200);
+		assert.equal((await putSchema('rawText', {'x-eda-non-json': true})).status, 201);
+		assert.equal((await postEvent(url, 'rawText', 'hello', 'text/plain')).status, 200);
 	});
 
 	test('warn mode: the failing event is stored, counted and flagged in the answer', async () => {
