@@ -14,6 +14,7 @@ import type {CqrsLab} from '../source/labs/cqrs/lab.js';
 import type {DeferredLab} from '../source/labs/deferred/lab.js';
 import {labNames, type Lab} from '../source/labs/lab.js';
 import {createLab} from '../source/labs/registry.js';
+import {registerSchema} from '../source/portal/registry.js';
 import {createProducerApp} from '../source/producer/app.js';
 import {publicRoutes} from '../source/producer/auth.js';
 import {startProducer} from '../source/producer/server.js';
@@ -113,6 +114,8 @@ const samples: Record<string, Sample> = {
 	'POST /commands/:name': {path: '/commands/placeOrder', body: '{"customer":"a","items":[{"sku":"x","qty":1,"price":100}]}'},
 	'GET /queries/orders/:id': {path: async () => `/queries/orders/${String((await call('POST', '/commands/placeOrder', '{"customer":"b","items":[{"sku":"y","qty":1,"price":5}]}', bearer)).json()['orderId'])}`},
 	'GET /queries/orders': {path: '/queries/orders'},
+	'PUT /schemas/:topic': {path: '/schemas/authSchema', body: '{"type":"object"}'},
+	'GET /schemas/:topic': {path: async () => ((await registerSchema(redis.client, 'authListed', {type: 'object'})).ok ? '/schemas/authListed' : 'not registered')},
 };
 
 function call(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Reply> {
@@ -146,6 +149,8 @@ describe('every route needs the token (but GET / and GET /healthz)', () => {
 		assert.ok(routes.length >= 12, `routes found: ${routes.join(', ')}`);
 		for (const route of routes) assert.ok(samples[route], `a new route, ${route}: add a sample request above so its 401s are checked`);
 		for (const pub of publicRoutes) assert.ok(routes.includes(`${pub.method} ${pub.path}`), `${pub.method} ${pub.path} is a route`);
+		// Governance routes are checked below like every other: registering a schema needs the token.
+		assert.ok(routes.includes('PUT /schemas/:topic') && routes.includes('GET /schemas/:topic'));
 	});
 
 	test('without the right token: 401, one JSON line, the token never echoed, nothing stored', async () => {

@@ -4,6 +4,7 @@ import {isUtf8} from 'node:buffer';
 import type {Request, Response} from 'express';
 import {describeError} from '../errors.js';
 import {charsetOf, firstInvalidUtf8, isUtf8Charset, maxJsonDepth, nestsTooDeep} from '../producer/body-checks.js';
+import {SchemaRefused} from '../portal/enforce.js';
 
 export class HttpError extends Error {
 	constructor(
@@ -65,12 +66,13 @@ export function jsonBody(req: Request): Record<string, unknown> {
 }
 
 /**
- * Answers an error: HttpError with its status, anything else as Redis being away (503).
+ * Answers an error: HttpError with its status, an event the declared schema refused 422, anything else as Redis being away (503).
  * `example`: a body that works (JSON text), shown with a bad body's 400 so the right shape is one copy away.
  */
 export function sendError(res: Response, error: unknown, example?: string): void {
 	if (error instanceof HttpError && error.status === 400 && example !== undefined) {
 		res.status(400).json({error: `${error.message}; a body that works: ${example}`, example: JSON.parse(example) as unknown});
 	} else if (error instanceof HttpError) res.status(error.status).json({error: error.message});
+	else if (error instanceof SchemaRefused) res.status(422).json({error: error.message, failures: error.failures});
 	else res.status(503).json({error: `Redis is unavailable, nothing was stored: ${describeError(error)}`});
 }

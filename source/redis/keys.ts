@@ -67,6 +67,17 @@ export const keys = {
 		/** Channel (no slot): published when an event is scheduled, to wake masters. */
 		scheduledChannel: 'eda:deferred:scheduled',
 	},
+
+	portal: {
+		/** LIST of a topic's declared schema versions (JSON of portal/registry.ts's Declared), version 1 first. */
+		schemaVersions: (topic: string) => `eda:{${topic}}:schema:versions`,
+		/** STRING count of events stored in warn mode though they failed the declared schema. */
+		schemaFlagged: (topic: string) => `eda:{${topic}}:schema:flagged`,
+		/** SET of topics with a declared schema. It spans topics, so it is written outside the per-topic script. */
+		declared: 'eda:portal:declared',
+		/** Channel (no slot): published on every registration, so producers drop their cached schema at once. */
+		schemasChannel: 'eda:portal:schemas',
+	},
 } as const;
 
 /** Topics that cannot be published to: `master` is the Go tool's deferred channel. */
