@@ -59,6 +59,8 @@ async function dispatch(): Promise<number> {
 			return (await import('./source/commands/deferred.js')).run(args, flags);
 		case 'lab':
 			return (await import('./source/commands/lab.js')).run(args, flags);
+		case 'mesh':
+			return (await import('./source/commands/mesh.js')).run(args, flags);
 		default:
 			return usageError(`Unknown command: ${command}`);
 	}
