@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import {after, describe, test} from 'node:test';
 import {keys} from '../source/redis/keys.js';
 import {readLinkStates} from '../source/mesh/figures.js';
-import {addGroup, expectExactly, publishMany, routeKnown, startBrokers, startMesh, stopBrokers, type Brokers} from './helpers/mesh.js';
+import {addGroup, expectExactly, publishMany, routeKnown, startBrokers, startMesh, stopBrokers, streamIds, type Brokers} from './helpers/mesh.js';
+import type {Redis} from 'ioredis';
+
+const streamIdsOf = (redis: Redis) => streamIds(redis, 'orders');
 import {stopAllCli} from './helpers/process.js';
 import {waitFor} from './helpers/redis.js';
 
@@ -71,6 +74,37 @@ describe('eda mesh under faults', () => {
 		a!.resume();
 		const after = await publishMany(a!.client, 'orders', 1000, 'after');
 		await expectExactly(b!.client, 'orders', [...before, ...after], 'b', 30_000);
+		await mesh.stop();
+	});
+
+	test('retention keeps what a down link owes, up to --max-backlog; past it the link counts exactly what it dropped', async () => {
+		const {a, b} = await brokers('a', 'b');
+		await addGroup(b!.client, 'orders');
+		const mesh = await startMesh({a: a!, b: b!}, ['a-b'], ['--max-backlog', '1000']);
+		await routeKnown(a!.client, 'orders', 'b');
+		const retain = 100;
+		const before = await publishMany(a!.client, 'orders', 50, 'before', retain);
+		await expectExactly(b!.client, 'orders', before, 'b');
+		await waitFor(async () => (await a!.client.hget(keys.mesh.hold('orders'), 'cap')) === '1000', 'the hold on a');
+		b!.pause();
+		// Six times what the producer's --retain keeps: all of it stays on a for the link.
+		const owed = await publishMany(a!.client, 'orders', 600, 'owed', retain);
+		assert.ok((await a!.client.xlen(keys.stream('orders'))) >= 600, 'a keeps what b has not got');
+		// Past the cap the oldest go.
+		const more = await publishMany(a!.client, 'orders', 900, 'more', retain);
+		assert.equal(await a!.client.xlen(keys.stream('orders')), 1000, 'a keeps at most --max-backlog');
+		b!.resume();
+		const sent = [...before, ...owed, ...more];
+		const state = await waitFor(async () => (await readLinkStates(a!.client)).find((s) => s.link === 'a>b' && s.state === 'up' && s.backlog === 0 && s.dropped > 0), 'a>b drained, with drops counted', 30_000).catch(async (e: Error) => { throw new Error(`${e.message} ${JSON.stringify(await readLinkStates(a!.client))} b has ${await b!.client.xlen(keys.stream('orders'))}`); });
+		const arrived = await waitFor(async () => {
+			const ids = await streamIdsOf(b!.client);
+			return ids.length + state.dropped === sent.length ? ids : undefined;
+		}, 'every event either arrived or counted as dropped');
+		assert.equal(new Set(arrived).size, arrived.length, 'no duplicates on b');
+		const sentSet = new Set(sent);
+		assert.ok(arrived.every((id) => sentSet.has(id)));
+		// What was dropped is the oldest owed, never what came after.
+		assert.ok(more.every((id) => arrived.includes(id)), 'the newest all arrived');
 		await mesh.stop();
 	});
 });

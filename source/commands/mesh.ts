@@ -5,7 +5,7 @@ import {consoleOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
 import {durationFlag, intFlag} from '../cli/parse.js';
 import {UserError, describeError} from '../errors.js';
-import {defaultMeshClaimIdleMs} from '../mesh/bridge.js';
+import {defaultMaxBacklog, defaultMeshClaimIdleMs} from '../mesh/bridge.js';
 import {readLinkStates, staleAfterMs, type LinkReport} from '../mesh/figures.js';
 import {defaultHopLimit, readRoutes, splitRouteKey} from '../mesh/interest.js';
 import {topologyFromFlags, type Topology} from '../mesh/mesh.js';
@@ -13,8 +13,6 @@ import {MeshNode} from '../mesh/node.js';
 import {openRedisSession, type RedisSession} from '../redis/session.js';
 import {safeJson, sanitize} from '../text/index.js';
 import {runActors} from './run-actors.js';
-
-export const defaultMaxBacklog = 1_000_000;
 
 const usage = 'usage: eda mesh --broker name=redis://host:port … --link a-b … | --config mesh.json; eda mesh status [--json]';
 
@@ -27,7 +25,7 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 	if (action !== undefined) throw new UserError(`eda mesh: unknown action "${action}" (${usage})`, 2);
 	const topology = topologyFromFlags(flags);
 	const hopLimit = intFlag('hop-limit', flags.hopLimit, defaultHopLimit, 1, 64);
-	intFlag('max-backlog', flags.maxBacklog, defaultMaxBacklog, 1, 1_000_000_000);
+	const maxBacklog = intFlag('max-backlog', flags.maxBacklog, defaultMaxBacklog, 1, 1_000_000_000);
 	const claimIdleMs = durationFlag('claim-idle', flags.claimIdle, defaultMeshClaimIdleMs);
 	const output = consoleOutput(flags.json);
 	const say = (line: string) => output.emit('mesh', [line], {event: 'mesh', message: line});
@@ -35,7 +33,7 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 	return runActors({
 		redisUrl: undefined,
 		open: async (warn) => openAll(topology, sessions, warn),
-		actors: () => [new MeshNode({topology, sessions, hopLimit, claimIdleMs, say})],
+		actors: () => [new MeshNode({topology, sessions, hopLimit, claimIdleMs, maxBacklog, say})],
 		whileRunning: () => {
 			const links = topology.links.map(({from, to}) => `${from}-${to}`).join(', ');
 			output.emit('mesh', [`Mesh running: ${topology.brokers.length} brokers, links ${links} (${topology.links.length * 2} bridges)`], {event: 'started', brokers: topology.brokers.map((b) => b.name), links: topology.links});

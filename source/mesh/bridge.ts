@@ -34,16 +34,43 @@ export type BridgeOptions = {
 	claimIdleMs?: number;
 	/** Events per read. */
 	count?: number;
+	/** The most entries a source stream keeps for this link; past it the oldest go, counted as dropped. */
+	maxBacklog?: number;
 	/** Lines for the user (link down, back). */
 	say: (line: string) => void;
 };
 
 export const defaultMeshClaimIdleMs = 5000;
+export const defaultMaxBacklog = 1_000_000;
+
+/** The id just after `id`: entries before it are behind a group that delivered `id`. */
+function nextId(id: string): string {
+	const [ms = '0', seq = '0'] = id.split('-');
+	return `${ms}-${BigInt(seq) + 1n}`;
+}
+
+
+/** XINFO's flat name, value replies as an object. */
+function record(reply: unknown): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	const list = Array.isArray(reply) ? reply : [];
+	for (let i = 0; i + 1 < list.length; i += 2) out[String(list[i])] = list[i + 1];
+	return out;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** A stream entry as read: its id and flat fields (null: trimmed while pending). */
 type RawEntry = [string, string[] | null];
+
+function compareIds(a: string, b: string): number {
+	const [am = '0', as = '0'] = a.split('-');
+	const [bm = '0', bs = '0'] = b.split('-');
+	const ms = BigInt(am) - BigInt(bm);
+	if (ms !== 0n) return ms > 0n ? 1 : -1;
+	const seq = BigInt(as) - BigInt(bs);
+	return seq === 0n ? 0 : seq > 0n ? 1 : -1;
+}
 
 /** The value of a field in a flat field list. */
 function field(fields: readonly string[], name: string): string | undefined {
@@ -112,21 +139,48 @@ export class Bridge {
 			this.grouped.add(topic);
 		}
 		this.topics = topics;
-		this.figures.backlog = await this.backlog();
+		let backlog = 0;
+		for (const topic of this.grouped) backlog += await this.hold(topic);
+		this.figures.backlog = backlog;
 	}
 
-	/** Entries behind: read but not acknowledged, plus not read yet, over every stream this link reads. */
-	private async backlog(): Promise<number> {
-		let total = 0;
-		for (const topic of this.grouped) {
-			const groups = (await this.sourceRedis.xinfo('GROUPS', keys.stream(topic)).catch(() => [])) as unknown[][];
-			for (const group of groups) {
-				const get = (name: string) => group[group.indexOf(name) + 1];
-				if (get('name') !== this.group) continue;
-				total += Number(get('pending') ?? 0) + Number(get('lag') ?? 0);
+	/**
+	 * For one source stream: counts what retention took before this link
+	 * carried it (and moves the group past it, so it is counted once), writes
+	 * the stream's hold (the oldest entry any bridge still owes, and the cap),
+	 * and returns this link's backlog on it (pending plus unread).
+	 */
+	private async hold(topic: string): Promise<number> {
+		const stream = keys.stream(topic);
+		const info = record(await this.sourceRedis.xinfo('STREAM', stream).catch(() => []));
+		const groups = ((await this.sourceRedis.xinfo('GROUPS', stream).catch(() => [])) as unknown[]).map(record);
+		let floor: string | undefined;
+		let backlog = 0;
+		for (const group of groups) {
+			const name = String(group['name']);
+			if (!name.startsWith(meshGroupPrefix)) continue;
+			const delivered = String(group['last-delivered-id'] ?? '0-0');
+			if (name === this.group) {
+				// XREADGROUP steps over entries trimmed before it read them, and
+				// counts only those it delivered: once the group has read up to the
+				// newest entry, what Redis still calls lag is exactly what it lost.
+				const lag = group['lag'];
+				if (typeof lag === 'number' && lag > 0 && delivered === String(info['last-generated-id'])) {
+					this.figures.dropped += lag;
+					await this.sourceRedis.xgroup('SETID', stream, this.group, delivered, 'ENTRIESREAD', Number(info['entries-added']));
+					backlog -= lag;
+				}
+				backlog += Number(group['pending'] ?? 0) + (typeof lag === 'number' ? lag : 0);
 			}
+			let owed = nextId(delivered);
+			if (Number(group['pending'] ?? 0) > 0) {
+				const summary = (await this.sourceRedis.xpending(stream, name)) as [number, string | null];
+				if (summary[1]) owed = summary[1];
+			}
+			if (floor === undefined || compareIds(owed, floor) < 0) floor = owed;
 		}
-		return total;
+		if (floor !== undefined) await this.sourceRedis.hset(keys.mesh.hold(topic), 'floor', floor, 'cap', this.options.maxBacklog ?? defaultMaxBacklog);
+		return backlog;
 	}
 
 	private async run(): Promise<void> {
@@ -179,7 +233,11 @@ export class Bridge {
 				const reply = (await this.sourceRedis.xautoclaim(keys.stream(topic), this.group, this.consumer, idle, cursor, 'COUNT', 200)) as [string, RawEntry[], string[]?];
 				cursor = reply[0];
 				const deleted = reply[2] ?? [];
-				if (deleted.length > 0) await this.sourceRedis.xack(keys.stream(topic), this.group, ...deleted);
+				if (deleted.length > 0) {
+					// Trimmed while a dead bridge held them: never carried, so counted as dropped.
+					this.figures.dropped += deleted.length;
+					await this.sourceRedis.xack(keys.stream(topic), this.group, ...deleted);
+				}
 				await this.carry(topic, reply[1]);
 			} while (cursor !== '0-0' && this.running);
 		}
@@ -221,6 +279,7 @@ export class Bridge {
 			const decision = this.decide(topic, id, fields);
 			if ('skip' in decision) {
 				if (decision.skip === 'hop-limit') this.figures.hopLimited++;
+				if (decision.skip === 'trimmed') this.figures.dropped++;
 				continue;
 			}
 			const f = fields as string[];

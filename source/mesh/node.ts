@@ -15,6 +15,7 @@ export type MeshNodeOptions = {
 	sessions: Map<string, RedisSession>;
 	hopLimit?: number;
 	claimIdleMs?: number;
+	maxBacklog?: number;
 	say: (line: string) => void;
 };
 
@@ -32,7 +33,7 @@ export class MeshNode {
 			this.statusClients.push(session(name).connect(`eda:mesh:status:${name}`, {commandTimeoutMs: 1000}));
 		}
 		for (const {from, to} of directionsOf(options.topology)) {
-			this.bridges.push(new Bridge({from, to, source: session(from), destination: session(to), hopLimit: options.hopLimit, claimIdleMs: options.claimIdleMs, say: options.say}));
+			this.bridges.push(new Bridge({from, to, source: session(from), destination: session(to), hopLimit: options.hopLimit, claimIdleMs: options.claimIdleMs, maxBacklog: options.maxBacklog, say: options.say}));
 		}
 	}
 

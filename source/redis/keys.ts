@@ -49,6 +49,12 @@ export const keys = {
 		 */
 		seen: (topic: string) => `eda:{${topic}}:mesh:seen`,
 		/**
+		 * HASH floor, cap: how far the topic's stream may be trimmed while the
+		 * mesh forwards from it (topics/stream-lua.ts builds this name from the
+		 * stream's, so keep the two in step).
+		 */
+		hold: (topic: string) => `eda:{${topic}}:mesh:hold`,
+		/**
 		 * HASH "<pattern> <broker>" -> JSON {dist, via, since}: where this broker
 		 * can deliver interest in a topic or pattern, and through which neighbour
 		 * (mesh/interest.ts). Neighbours read it to learn routes hop by hop.

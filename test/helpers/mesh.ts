@@ -44,7 +44,7 @@ export async function routeKnown(on: Redis, topic: string, to: string): Promise<
 let counter = 0;
 
 /** Publishes `n` events on `topic` through the one publish path; returns their envelope ids. */
-export async function publishMany(redis: Redis, topic: string, n: number, tag: string): Promise<string[]> {
+export async function publishMany(redis: Redis, topic: string, n: number, tag: string, retain = 1_000_000): Promise<string[]> {
 	const ids: string[] = [];
 	for (let start = 0; start < n; start += 5000) {
 		const events: OutgoingEvent[] = [];
@@ -54,7 +54,7 @@ export async function publishMany(redis: Redis, topic: string, n: number, tag: s
 			const data = JSON.stringify({n: i, tag});
 			events.push({envelope: {specversion: '1.0', id, source: `test/${tag}`, type: topic, time: new Date().toISOString(), datacontenttype: 'application/json', data}, wire: data});
 		}
-		await publishEvents(redis, topic, events, 1_000_000);
+		await publishEvents(redis, topic, events, retain);
 	}
 	return ids;
 }
