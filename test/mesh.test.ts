@@ -8,7 +8,7 @@ import {Redis} from 'ioredis';
 import {keys} from '../source/redis/keys.js';
 import {readLinkStates} from '../source/mesh/figures.js';
 import {addGroup, expectExactly, publishMany, routeKnown, startBrokers, startMesh, stopBrokers, streamIds, type Brokers} from './helpers/mesh.js';
-import {stopAllCli} from './helpers/process.js';
+import {runCli, stopAllCli} from './helpers/process.js';
 import {waitFor} from './helpers/redis.js';
 
 const started: Brokers[] = [];
@@ -108,6 +108,18 @@ describe('eda mesh', () => {
 		// a and b have no interest in audit and carry none of the other's.
 		assert.deepEqual((await streamIds(a!.client, 'audit')).sort(), [...auditA].sort());
 		assert.deepEqual((await streamIds(b!.client, 'audit')).sort(), [...auditB].sort());
+		// `eda mesh status` from any one broker shows all six link directions and where interest is.
+		const status = await runCli(['mesh', 'status', '--json', '--redis-url', b!.url]);
+		assert.equal(status.code, 0, status.stderr);
+		const report = JSON.parse(status.stdout) as {links: {link: string; state: string; forwarded: number; stale: boolean}[]; interest: Record<string, Record<string, {dist: number}>>};
+		assert.deepEqual(report.links.map((l) => l.link), ['a>b', 'a>c', 'b>a', 'b>c', 'c>a', 'c>b']);
+		assert.ok(report.links.every((l) => l.state === 'up' && !l.stale));
+		// Each direction carried its origin's orders (400) plus, a>c and b>c, the audit events (100).
+		assert.deepEqual(report.links.map((l) => l.forwarded), [400, 500, 400, 500, 400, 400]);
+		assert.deepEqual(report.interest['audit'], {c: {dist: 1, via: 'c'}});
+		const text = await runCli(['mesh', 'status', '--redis-url', a!.url]);
+		assert.match(text.stdout, /^a>c +up /m);
+		assert.match(text.stdout, /audit: c at 1 via c/);
 		// And after everything drained, still exactly once everywhere.
 		for (const [name, broker] of Object.entries({a: a!, b: b!, c: c!})) await expectExactly(broker.client, 'orders', all, name);
 		await mesh.stop();
