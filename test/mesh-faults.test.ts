@@ -53,6 +53,8 @@ describe('eda mesh under faults', () => {
 		const before = await publishMany(a!.client, 'orders', 500, 'before');
 		await expectExactly(b!.client, 'orders', before, 'b');
 		b!.pause();
+		// With no event moving, the link still finds out (and says so in a's record).
+		await waitFor(async () => (await readLinkStates(a!.client)).find((s) => s.link === 'a>b' && s.state === 'down'), 'a>b down with no traffic', 20_000);
 		const during = await publishMany(a!.client, 'orders', 2000, 'during');
 		// The link says it is down, with the events behind it, in a's own record.
 		await waitFor(async () => (await readLinkStates(a!.client)).find((s) => s.link === 'a>b' && s.state === 'down' && s.backlog > 0), 'a>b down with a backlog', 20_000);

@@ -119,6 +119,7 @@ export class Bridge {
 	/** The source's topics with a route through this link, and each one's group. */
 	private async refresh(): Promise<void> {
 		this.routes = await readRoutes(this.sourceRedis);
+		await this.probeDestination();
 		const through: {interest: string; since: number}[] = [];
 		for (const [key, route] of this.routes) if (route.via === this.options.to) through.push({interest: splitRouteKey(key).interest, since: route.since});
 		const topics = new Map<string, number>();
@@ -181,6 +182,16 @@ export class Bridge {
 		}
 		if (floor !== undefined) await this.sourceRedis.hset(keys.mesh.hold(topic), 'floor', floor, 'cap', this.options.maxBacklog ?? defaultMaxBacklog);
 		return backlog;
+	}
+
+	/** A link with no traffic still finds out that its destination stopped answering. */
+	private async probeDestination(): Promise<void> {
+		try {
+			await this.destinationRedis.ping();
+			if (this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} back; forwarding`);
+		} catch (error) {
+			if (this.figures.destinationDown(describeError(error))) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} unavailable (${describeError(error)}); events wait on ${this.options.from}`);
+		}
 	}
 
 	private async run(): Promise<void> {
@@ -306,6 +317,8 @@ export class Bridge {
 				if (this.figures.destinationDown(describeError(error))) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} unavailable (${describeError(error)}); events wait on ${this.options.from}`);
 				// Keep them ours while we wait, so no other bridge takes them over meanwhile.
 				await this.sourceRedis.xclaim(keys.stream(topic), this.group, this.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
+				// The figures go on while it waits: the backlog grows in the status.
+				await this.refresh().catch(() => undefined);
 				await sleep(Math.min(failures * 200, 2000));
 			}
 		}
