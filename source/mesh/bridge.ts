@@ -15,6 +15,7 @@ import type {Redis} from 'ioredis';
 import {describeError} from '../errors.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
+import {isPattern} from '../topics/names.js';
 import {entryMs} from '../topics/topic-index.js';
 import {storeForwarded, type ForwardedEvent} from './forward.js';
 import {defaultHopLimit, matches, meshGroupPrefix, readRoutes, redisNow, splitRouteKey, type RouteTable} from './interest.js';
@@ -41,6 +42,8 @@ export type BridgeOptions = {
 };
 
 export const defaultMeshClaimIdleMs = 5000;
+/** How often a bridge re-reads its routes and writes its holds. */
+const refreshMs = 150;
 export const defaultMaxBacklog = 1_000_000;
 
 /** The id just after `id`: entries before it are behind a group that delivered `id`. */
@@ -127,6 +130,9 @@ export class Bridge {
 			for (const topic of await this.sourceRedis.hkeys(keys.topics)) {
 				for (const {interest, since} of through) if (matches(interest, topic)) topics.set(topic, Math.min(since, topics.get(topic) ?? since));
 			}
+			// A topic named outright gets its group now, before its first event:
+			// on a transit broker the stream appears only when the first one arrives.
+			for (const {interest, since} of through) if (!isPattern(interest)) topics.set(interest, Math.min(since, topics.get(interest) ?? since));
 		}
 		for (const [topic, since] of topics) {
 			if (this.grouped.has(topic)) continue;
@@ -140,6 +146,7 @@ export class Bridge {
 			this.grouped.add(topic);
 		}
 		this.topics = topics;
+		this.figures.topics = [...topics.keys()].sort();
 		let backlog = 0;
 		for (const topic of this.grouped) backlog += await this.hold(topic);
 		this.figures.backlog = backlog;
@@ -199,19 +206,22 @@ export class Bridge {
 		while (this.running) {
 			try {
 				if (Date.now() >= this.nextRefreshAt) {
-					this.nextRefreshAt = Date.now() + 250;
+					this.nextRefreshAt = Date.now() + refreshMs;
 					await this.refresh();
 				}
 				if (Date.now() >= this.nextClaimAt) {
 					this.nextClaimAt = Date.now() + 1000;
 					await this.claimIdle();
 				}
-				if (this.topics.size === 0) {
+				// Every stream this link has a group on, routed now or not: entries
+				// with no route left are acknowledged unsent, so a withdrawn interest
+				// does not pin the stream's retention.
+				const streams = [...this.grouped];
+				if (streams.length === 0) {
 					this.figures.sourceUp();
 					await sleep(100);
 					continue;
 				}
-				const streams = [...this.topics.keys()];
 				const reply = (await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? 200, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null;
 				this.figures.sourceUp();
 				for (const [stream, entries] of reply ?? []) {

@@ -32,6 +32,8 @@ export type LinkState = {
 	latencyMs: number;
 	/** ms since the bridge last stored an event or last heard an idle source; -1 before either. */
 	idleMs: number;
+	/** The source's topics this link carries now (a route through it), as of its last round. */
+	topics: string[];
 	pid: number;
 };
 
@@ -42,6 +44,7 @@ export class LinkFigures {
 	dropped = 0;
 	backlog = 0;
 	latencyMs = -1;
+	topics: string[] = [];
 	private lastActivity = 0;
 	private sourceError: string | undefined;
 	private destinationError: string | undefined;
@@ -119,6 +122,7 @@ export class LinkFigures {
 			backlog: this.backlog,
 			latencyMs: this.latencyMs,
 			idleMs: this.lastActivity === 0 ? -1 : now - this.lastActivity,
+			topics: this.topics,
 			pid: process.pid,
 		};
 	}

@@ -1,4 +1,4 @@
-// The routing round of one broker, four times a second: find its own
+// The routing round of one broker, about seven times a second: find its own
 // interest, read each neighbour's advertised routes, and write its own table
 // (interest.ts computeRoutes). One round moves interest one hop, so a new
 // subscriber three hops away is known everywhere within about a second.
@@ -6,7 +6,7 @@ import type {Redis} from 'ioredis';
 import type {RedisSession} from '../redis/session.js';
 import {computeRoutes, defaultHopLimit, localInterest, readRoutes, redisNow, writeRoutes, type RouteTable} from './interest.js';
 
-export const routeRoundMs = 250;
+export const routeRoundMs = 150;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
