@@ -8,7 +8,7 @@ import {Redis} from 'ioredis';
 import {keys} from '../source/redis/keys.js';
 import {readLinkStates} from '../source/mesh/figures.js';
 import {addGroup, expectExactly, publishMany, routeKnown, startBrokers, startMesh, stopBrokers, streamIds, type Brokers} from './helpers/mesh.js';
-import {runCli, stopAllCli} from './helpers/process.js';
+import {runCli, stackTrace, stopAllCli} from './helpers/process.js';
 import {waitFor} from './helpers/redis.js';
 
 const started: Brokers[] = [];
@@ -78,7 +78,9 @@ describe('eda mesh', () => {
 		assert.equal(at('meshhoplimit'), '8');
 		assert.equal(at('source'), 'test/a');
 		subscriber.disconnect();
-		await mesh.stop();
+		// SIGTERM stops every bridge and router cleanly.
+		assert.deepEqual(await mesh.stop(), {code: 0, signal: null}, mesh.stderr());
+		assert.doesNotMatch(mesh.stderr(), stackTrace);
 	});
 
 	test('a triangle: every event arrives exactly once on every broker with interest, and goes the direct way', async () => {
