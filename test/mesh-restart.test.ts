@@ -56,4 +56,22 @@ describe('eda mesh across restarts and flaps', () => {
 		await expectExactly(b!.client, 'orders', sent, 'b', 60_000);
 		await mesh.stop();
 	});
+
+	test('two mesh processes with one topology share the work: every event once', async () => {
+		const brokers = await startBrokers(['a', 'b', 'c']);
+		started.push(brokers);
+		const {a, b, c} = brokers;
+		for (const broker of [a!, b!, c!]) await addGroup(broker.client, 'orders');
+		const one = await startMesh({a: a!, b: b!, c: c!}, ['a-b', 'b-c', 'c-a']);
+		const two = await startMesh({a: a!, b: b!, c: c!}, ['a-b', 'b-c', 'c-a']);
+		for (const [on, to] of [[a!, 'c'], [b!, 'c'], [c!, 'a']] as const) await routeKnown(on.client, 'orders', to);
+		const sent = [...(await publishMany(a!.client, 'orders', 2000, 'a')), ...(await publishMany(b!.client, 'orders', 2000, 'b')), ...(await publishMany(c!.client, 'orders', 2000, 'c'))];
+		for (const [name, broker] of Object.entries({a: a!, b: b!, c: c!})) await expectExactly(broker.client, 'orders', sent, name, 30_000);
+		// Both ran bridges: each process is a member of the a>b group on a.
+		const consumers = (await a!.client.xinfo('CONSUMERS', keys.stream('orders'), 'eda-mesh:b')) as unknown[][];
+		const names = consumers.map((fields) => String(fields[fields.indexOf('name') + 1]));
+		for (const proc of [one, two]) if (!names.some((name) => name.endsWith(`-${proc.pid}`))) throw new Error(`no member of pid ${proc.pid} in ${names.join(', ')}`);
+		await one.stop();
+		await two.stop();
+	});
 });
