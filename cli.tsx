@@ -61,6 +61,8 @@ async function dispatch(): Promise<number> {
 			return (await import('./source/commands/lab.js')).run(args, flags);
 		case 'portal':
 			return (await import('./source/commands/portal.js')).run(args, flags);
+		case 'mesh':
+			return (await import('./source/commands/mesh.js')).run(args, flags);
 		default:
 			return usageError(`Unknown command: ${command}`);
 	}

@@ -32,6 +32,9 @@ import {registerSchema} from '../source/portal/registry.js';
 import {defaultSource, type OutgoingEvent} from '../source/topics/envelope.js';
 import {listTopics} from '../source/topics/list.js';
 import {publishEvents} from '../source/topics/publish.js';
+import {storeForwarded} from '../source/mesh/forward.js';
+import {readRoutes, writeRoutes} from '../source/mesh/interest.js';
+import {LinkFigures, readLinkStates, writeLinkState} from '../source/mesh/figures.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../source');
@@ -182,6 +185,23 @@ test("the portal's registration and its producers' version check, on keys of the
 	assert.ok(registered.ok && registered.declared.version === 1);
 	await assert.rejects(publishChecked(client, topic, [event(topic, '{"n":"x"}')]), /does not match the declared schema/);
 	assert.equal((await publishChecked(client, topic, [event(topic, '{"n":1}')])).ids.length, 1);
+	assert.deepEqual(failures, []);
+});
+
+test('the mesh: the forward write, a held stream\'s publish, routes and link states, each on keys of one slot', async () => {
+	const topic = 'cluster.mesh';
+	const fields = ['specversion', '1.0', 'id', 'm1', 'source', '/east', 'type', topic, 'time', 't', 'datacontenttype', 'application/json', 'data', '{}', 'meshpath', 'east,west'];
+	assert.deepEqual(await storeForwarded(client, topic, [{source: '/east', id: 'm1', data: '{}', fields}]), {stored: 1, duplicates: 0});
+	assert.deepEqual(await storeForwarded(client, topic, [{source: '/east', id: 'm1', data: '{}', fields}]), {stored: 0, duplicates: 1});
+	// A stream the mesh holds: the publish reads the hold it builds from the stream's name, on the same slot.
+	await client.hset(keys.mesh.hold(topic), 'floor', '0-1', 'cap', 3);
+	for (let i = 0; i < 5; i++) await publishEvents(client, topic, [event(topic, `h${i}`)], 2);
+	assert.equal(await client.xlen(keys.stream(topic)), 3, 'the cap trims exactly');
+	await writeRoutes(client, new Map([[`${topic} east`, {dist: 0, via: '', since: 1}]]));
+	assert.equal((await readRoutes(client)).size, 1);
+	const figures = new LinkFigures('east', 'west');
+	await writeLinkState(client, figures.snapshot());
+	assert.equal((await readLinkStates(client)).length, 1);
 	assert.deepEqual(failures, []);
 });
 

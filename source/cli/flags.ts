@@ -35,6 +35,12 @@ export const flagSpec = {
 	maxFps: {type: 'string'},
 	color: {type: 'boolean', default: true},
 	plain: {type: 'boolean', default: false},
+	// mesh
+	broker: {type: 'string', isMultiple: true},
+	link: {type: 'string', isMultiple: true},
+	config: {type: 'string'},
+	maxBacklog: {type: 'string'},
+	hopLimit: {type: 'string'},
 	// labs
 	rate: {type: 'string'},
 	projectionDelay: {type: 'string'},
@@ -76,6 +82,11 @@ export type Flags = {
 	maxFps?: string;
 	color: boolean;
 	plain: boolean;
+	broker?: string[];
+	link?: string[];
+	config?: string;
+	maxBacklog?: string;
+	hopLimit?: string;
 	rate?: string;
 	projectionDelay?: string;
 	replicas?: string;
@@ -108,6 +119,8 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'deferred list': ['redisUrl', 'json'],
 	'deferred retry': ['redisUrl', 'json', 'dead'],
 	'deferred purge': ['redisUrl', 'json', 'dead'],
+	mesh: ['json', 'broker', 'link', 'config', 'maxBacklog', 'hopLimit', 'claimIdle'],
+	'mesh status': ['redisUrl', 'json'],
 	lab: [],
 	'lab orders': ['redisUrl', 'json', ...producerFlags, 'rate', 'failRate'],
 	'lab cqrs': ['redisUrl', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],

@@ -9,6 +9,8 @@ export const helpText = `
     $ eda deferred <list|retry|purge>  look at and act on deferred events
     $ eda lab <orders|cqrs|deferred>   run a concept lab headless
     $ eda portal register|check <topic> <schema.json>  declare a topic's schema
+    $ eda mesh --broker … --link …     route events between several Redis brokers
+    $ eda mesh status                  each mesh link's state, from any broker
 
   Common flags
     --redis-url URL      Redis to use (env REDIS_URL); default redis://127.0.0.1:6379.
@@ -69,6 +71,24 @@ export const helpText = `
     --no-color           no colours (also NO_COLOR)
     --plain              print log lines instead of the screen (also when not a TTY or CI)
     Keys: ? lists them all; n publishes, p pauses the master, L opens the concept labs
+
+  eda mesh --broker NAME=URL … --link A-B … (or --config mesh.json)
+    Every bridge of the mesh in this process: per link, one each way. Each event
+    goes, by the shortest path, once to every broker with interest in its topic
+    (a consumer group, a subscriber, an eda consumer's pattern); stream entries
+    only: pub/sub-only traffic is not bridged. README "Event mesh" tells how.
+    --broker NAME=URL    a broker (repeatable); names: letters, digits and _
+    --link A-B           a link between two brokers, both ways (repeatable)
+    --config FILE        {"brokers": {"east": "redis://…"}, "links": ["east-west"]}
+    --max-backlog N      events a stream keeps for a link that is down; past it the
+                         oldest go and the link counts them as dropped; default 1000000
+    --hop-limit N        most brokers an event crosses; default 8
+    --claim-idle DUR     take over events a dead mesh process held this long; default 5s
+    --json               one JSON object a line
+
+  eda mesh status [--json]
+    Each link's state (up/down, for how long), events/s, backlog, latency, idle
+    time and counts, and where each topic's interest is; --redis-url any broker.
 
   eda lab <name>
     orders               choreography: orders, payments, inventory, shipping, notifications

@@ -12,6 +12,8 @@ export type RunActorsOptions = {
 	actors: (session: RedisSession) => Actor[];
 	/** Once every actor started (and no signal came yet); what it returns is called before the stop. */
 	whileRunning?: () => (() => void) | void;
+	/** Opens the session instead of --redis-url's (the mesh opens one per broker, all or none). */
+	open?: (say: (line: string) => void) => Promise<RedisSession>;
 	/** SIGINT/SIGTERM by default; tests give their own. */
 	signals?: SignalWatch;
 };
@@ -20,7 +22,7 @@ export async function runActors(options: RunActorsOptions): Promise<number> {
 	// Before anything connects: a signal (or a reader going away) mid-start still ends in a clean stop.
 	const signals = options.signals ?? watchSignals();
 	const say = (line: string) => process.stderr.write(`${line}\n`);
-	const opening = openRedisSession({url: options.redisUrl, say});
+	const opening = options.open ? options.open(say) : openRedisSession({url: options.redisUrl, say});
 	const session = await Promise.race([opening, signals.received]);
 	if (!session) {
 		// Stopped before Redis answered: a session that opens after all is closed at once.

@@ -41,6 +41,29 @@ export const keys = {
 	/** HASH with one actor's heartbeat; expires when the actor stops beating. */
 	actor: (name: string) => `eda:{actors}:actor:${name}`,
 
+	mesh: {
+		/**
+		 * ZSET "<source> <id>" -> Redis ms it was stored here by the mesh: the
+		 * dedupe window of one topic (mesh/bridge.ts). On the topic's slot, so
+		 * the check, the XADD and the PUBLISH are one script.
+		 */
+		seen: (topic: string) => `eda:{${topic}}:mesh:seen`,
+		/**
+		 * HASH floor, cap: how far the topic's stream may be trimmed while the
+		 * mesh forwards from it (topics/stream-lua.ts builds this name from the
+		 * stream's, so keep the two in step).
+		 */
+		hold: (topic: string) => `eda:{${topic}}:mesh:hold`,
+		/**
+		 * HASH "<pattern> <broker>" -> JSON {dist, via, since}: where this broker
+		 * can deliver interest in a topic or pattern, and through which neighbour
+		 * (mesh/interest.ts). Neighbours read it to learn routes hop by hop.
+		 */
+		routes: 'eda:{mesh}:routes',
+		/** HASH "<from>><to>" -> JSON link state and figures, written by each bridge to every broker it reaches. */
+		links: 'eda:{mesh}:links',
+	},
+
 	deferred: {
 		/** STRING counter for event ids. */
 		seq: `eda:${deferredTag}:seq`,

@@ -10,10 +10,38 @@
  * append(stream, maxlen, fields) → entry id: XADD capped with MAXLEN ~. Every
  * key a topic's script touches carries the topic's hash tag (redis/keys.ts),
  * so the index of topic names, which spans topics, is never written here.
+ *
+ * A stream the event mesh forwards from has a hold (keys.mesh.hold, on the
+ * topic's slot, built here from the stream's name): its floor is the oldest
+ * entry some bridge has not acknowledged, its cap the link's --max-backlog.
+ * Such a stream is trimmed to maxlen only below the floor, and past the cap
+ * exactly (the bridge counts what that dropped), so retention never takes an
+ * event a link that is down still owes.
  */
 export const appendLua = `
+local meshHolds = {}
 local function append(stream, maxlen, fields)
-  return redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  local hold = meshHolds[stream]
+  if hold == nil then
+    hold = redis.call('HMGET', string.sub(stream, 1, -7) .. 'mesh:hold', 'floor', 'cap')
+    meshHolds[stream] = hold
+  end
+  if not hold[1] then
+    return redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  end
+  local id = redis.call('XADD', stream, '*', unpack(fields))
+  local len = redis.call('XLEN', stream)
+  local excess = len - tonumber(maxlen)
+  if len > tonumber(hold[2]) then
+    redis.call('XTRIM', stream, 'MAXLEN', hold[2])
+  elseif excess > 0 then
+    local old = redis.call('XRANGE', stream, '-', '(' .. hold[1], 'COUNT', math.min(excess, 100))
+    if #old > 0 then
+      local ms, seq = string.match(old[#old][1], '(%d+)-(%d+)')
+      redis.call('XTRIM', stream, 'MINID', ms .. '-' .. string.format('%d', tonumber(seq) + 1))
+    end
+  end
+  return id
 end
 `;
 

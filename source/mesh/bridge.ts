@@ -1,0 +1,336 @@
+// One direction of one link: reads the source broker's topic streams through
+// the bridge's own consumer group, writes each event the destination should
+// carry there once (forward.ts), then acknowledges it on the source. Nothing
+// is acknowledged before the destination took it, so a link that is down
+// leaves its events pending or unread (the backlog) and a bridge that dies
+// leaves them pending for another to claim; the destination's dedupe window
+// turns the repeat into nothing.
+//
+// Loop prevention, visible in every forwarded envelope: the extension
+// attribute `meshpath` lists the brokers the event has been stored on
+// (its origin first), and `meshhoplimit` the hops it may take. A bridge never
+// sends an event to a broker on its path, nor past its hop limit.
+import os from 'node:os';
+import type {Redis} from 'ioredis';
+import {describeError} from '../errors.js';
+import {keys} from '../redis/keys.js';
+import type {RedisSession} from '../redis/session.js';
+import {isPattern} from '../topics/names.js';
+import {entryMs} from '../topics/topic-index.js';
+import {storeForwarded, type ForwardedEvent} from './forward.js';
+import {defaultHopLimit, matches, meshGroupPrefix, readRoutes, redisNow, splitRouteKey, type RouteTable} from './interest.js';
+import {LinkFigures} from './figures.js';
+
+export const pathAttribute = 'meshpath';
+export const hopLimitAttribute = 'meshhoplimit';
+
+export type BridgeOptions = {
+	from: string;
+	to: string;
+	/** Sessions on the two brokers. */
+	source: RedisSession;
+	destination: RedisSession;
+	hopLimit?: number;
+	/** Entries a dead bridge held this long are taken over. */
+	claimIdleMs?: number;
+	/** Events per read. */
+	count?: number;
+	/** The most entries a source stream keeps for this link; past it the oldest go, counted as dropped. */
+	maxBacklog?: number;
+	/** Lines for the user (link down, back). */
+	say: (line: string) => void;
+};
+
+export const defaultMeshClaimIdleMs = 5000;
+/** How often a bridge re-reads its routes and writes its holds. */
+const refreshMs = 150;
+export const defaultMaxBacklog = 1_000_000;
+
+/** The id just after `id`: entries before it are behind a group that delivered `id`. */
+function nextId(id: string): string {
+	const [ms = '0', seq = '0'] = id.split('-');
+	return `${ms}-${BigInt(seq) + 1n}`;
+}
+
+
+/** XINFO's flat name, value replies as an object. */
+function record(reply: unknown): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	const list = Array.isArray(reply) ? reply : [];
+	for (let i = 0; i + 1 < list.length; i += 2) out[String(list[i])] = list[i + 1];
+	return out;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** A stream entry as read: its id and flat fields (null: trimmed while pending). */
+type RawEntry = [string, string[] | null];
+
+function compareIds(a: string, b: string): number {
+	const [am = '0', as = '0'] = a.split('-');
+	const [bm = '0', bs = '0'] = b.split('-');
+	const ms = BigInt(am) - BigInt(bm);
+	if (ms !== 0n) return ms > 0n ? 1 : -1;
+	const seq = BigInt(as) - BigInt(bs);
+	return seq === 0n ? 0 : seq > 0n ? 1 : -1;
+}
+
+/** The value of a field in a flat field list. */
+function field(fields: readonly string[], name: string): string | undefined {
+	for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+	return undefined;
+}
+
+export class Bridge {
+	readonly name: string;
+	readonly group: string;
+	readonly consumer: string;
+	readonly figures: LinkFigures;
+	private readonly sourceRedis: Redis;
+	private readonly destinationRedis: Redis;
+	private running = false;
+	private loop: Promise<void> | undefined;
+	private routes: RouteTable = new Map();
+	/** Topics read, with the oldest `since` of the routes that take them through this link. */
+	private topics = new Map<string, number>();
+	private readonly grouped = new Set<string>();
+	private nextRefreshAt = 0;
+	private nextClaimAt = 0;
+
+	constructor(private readonly options: BridgeOptions) {
+		this.name = `${options.from}>${options.to}`;
+		this.group = `${meshGroupPrefix}${options.to}`;
+		this.consumer = `${os.hostname()}-${process.pid}`;
+		// Bounded: a stopped broker (SIGSTOP, a cut network) answers nothing, and the bridge must notice.
+		this.sourceRedis = options.source.connect(`eda:mesh:${this.name}:source`, {commandTimeoutMs: 3000});
+		this.destinationRedis = options.destination.connect(`eda:mesh:${this.name}:destination`, {commandTimeoutMs: 3000});
+		this.figures = new LinkFigures(options.from, options.to);
+	}
+
+	async start(): Promise<void> {
+		this.running = true;
+		this.loop = this.run();
+	}
+
+	async stop(): Promise<void> {
+		this.running = false;
+		await Promise.race([this.loop, sleep(2000)]);
+		this.sourceRedis.disconnect();
+		this.destinationRedis.disconnect();
+	}
+
+	/** The source's topics with a route through this link, and each one's group. */
+	private async refresh(): Promise<void> {
+		this.routes = await readRoutes(this.sourceRedis);
+		await this.probeDestination();
+		const through: {interest: string; since: number}[] = [];
+		for (const [key, route] of this.routes) if (route.via === this.options.to) through.push({interest: splitRouteKey(key).interest, since: route.since});
+		const topics = new Map<string, number>();
+		if (through.length > 0) {
+			for (const topic of await this.sourceRedis.hkeys(keys.topics)) {
+				for (const {interest, since} of through) if (matches(interest, topic)) topics.set(topic, Math.min(since, topics.get(topic) ?? since));
+			}
+			// A topic named outright gets its group now, before its first event:
+			// on a transit broker the stream appears only when the first one arrives.
+			for (const {interest, since} of through) if (!isPattern(interest)) topics.set(interest, Math.min(since, topics.get(interest) ?? since));
+		}
+		for (const [topic, since] of topics) {
+			if (this.grouped.has(topic)) continue;
+			// From the moment the route appeared, not from now: an event stored
+			// here in transit between then and this call is still carried on.
+			try {
+				await this.sourceRedis.xgroup('CREATE', keys.stream(topic), this.group, `${since}-0`, 'MKSTREAM');
+			} catch (error) {
+				if (!describeError(error).includes('BUSYGROUP')) throw error;
+			}
+			this.grouped.add(topic);
+		}
+		this.topics = topics;
+		this.figures.topics = [...topics.keys()].sort();
+		let backlog = 0;
+		for (const topic of this.grouped) backlog += await this.hold(topic);
+		this.figures.backlog = backlog;
+	}
+
+	/**
+	 * For one source stream: counts what retention took before this link
+	 * carried it (and moves the group past it, so it is counted once), writes
+	 * the stream's hold (the oldest entry any bridge still owes, and the cap),
+	 * and returns this link's backlog on it (pending plus unread).
+	 */
+	private async hold(topic: string): Promise<number> {
+		const stream = keys.stream(topic);
+		const info = record(await this.sourceRedis.xinfo('STREAM', stream).catch(() => []));
+		const groups = ((await this.sourceRedis.xinfo('GROUPS', stream).catch(() => [])) as unknown[]).map(record);
+		let floor: string | undefined;
+		let backlog = 0;
+		for (const group of groups) {
+			const name = String(group['name']);
+			if (!name.startsWith(meshGroupPrefix)) continue;
+			const delivered = String(group['last-delivered-id'] ?? '0-0');
+			if (name === this.group) {
+				// XREADGROUP steps over entries trimmed before it read them, and
+				// counts only those it delivered: once the group has read up to the
+				// newest entry, what Redis still calls lag is exactly what it lost.
+				const lag = group['lag'];
+				if (typeof lag === 'number' && lag > 0 && delivered === String(info['last-generated-id'])) {
+					this.figures.dropped += lag;
+					await this.sourceRedis.xgroup('SETID', stream, this.group, delivered, 'ENTRIESREAD', Number(info['entries-added']));
+					backlog -= lag;
+				}
+				backlog += Number(group['pending'] ?? 0) + (typeof lag === 'number' ? lag : 0);
+			}
+			let owed = nextId(delivered);
+			if (Number(group['pending'] ?? 0) > 0) {
+				const summary = (await this.sourceRedis.xpending(stream, name)) as [number, string | null];
+				if (summary[1]) owed = summary[1];
+			}
+			if (floor === undefined || compareIds(owed, floor) < 0) floor = owed;
+		}
+		if (floor !== undefined) await this.sourceRedis.hset(keys.mesh.hold(topic), 'floor', floor, 'cap', this.options.maxBacklog ?? defaultMaxBacklog);
+		return backlog;
+	}
+
+	/** A link with no traffic still finds out that its destination stopped answering. */
+	private async probeDestination(): Promise<void> {
+		try {
+			await this.destinationRedis.ping();
+			if (this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} back; forwarding`);
+		} catch (error) {
+			if (this.figures.destinationDown(describeError(error))) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} unavailable (${describeError(error)}); events wait on ${this.options.from}`);
+		}
+	}
+
+	private async run(): Promise<void> {
+		let failures = 0;
+		while (this.running) {
+			try {
+				if (Date.now() >= this.nextRefreshAt) {
+					this.nextRefreshAt = Date.now() + refreshMs;
+					await this.refresh();
+				}
+				if (Date.now() >= this.nextClaimAt) {
+					this.nextClaimAt = Date.now() + 1000;
+					await this.claimIdle();
+				}
+				// Every stream this link has a group on, routed now or not: entries
+				// with no route left are acknowledged unsent, so a withdrawn interest
+				// does not pin the stream's retention.
+				const streams = [...this.grouped];
+				if (streams.length === 0) {
+					this.figures.sourceUp();
+					await sleep(100);
+					continue;
+				}
+				const reply = (await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? 200, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null;
+				this.figures.sourceUp();
+				for (const [stream, entries] of reply ?? []) {
+					const topic = streams.find((t) => keys.stream(t) === stream);
+					if (topic !== undefined) await this.carry(topic, entries);
+				}
+				failures = 0;
+			} catch (error) {
+				if (!this.running) return;
+				const message = describeError(error);
+				if (message.includes('NOGROUP')) {
+					// The stream or our group was deleted: made again at the next refresh.
+					this.grouped.clear();
+					this.nextRefreshAt = 0;
+					continue;
+				}
+				failures++;
+				if (this.figures.sourceDown(message)) this.options.say(`mesh: link ${this.name}: broker ${this.options.from} unavailable (${message}); retrying`);
+				await sleep(Math.min(failures * 200, 2000));
+			}
+		}
+	}
+
+	/** Takes over entries another bridge (a process that died) held longer than claimIdleMs. */
+	private async claimIdle(): Promise<void> {
+		const idle = this.options.claimIdleMs ?? defaultMeshClaimIdleMs;
+		for (const topic of this.grouped) {
+			let cursor = '0-0';
+			do {
+				const reply = (await this.sourceRedis.xautoclaim(keys.stream(topic), this.group, this.consumer, idle, cursor, 'COUNT', 200)) as [string, RawEntry[], string[]?];
+				cursor = reply[0];
+				const deleted = reply[2] ?? [];
+				if (deleted.length > 0) {
+					// Trimmed while a dead bridge held them: never carried, so counted as dropped.
+					this.figures.dropped += deleted.length;
+					await this.sourceRedis.xack(keys.stream(topic), this.group, ...deleted);
+				}
+				await this.carry(topic, reply[1]);
+			} while (cursor !== '0-0' && this.running);
+		}
+	}
+
+	/** What to do with one entry: the fields to store on the destination, or why not. */
+	private decide(topic: string, id: string, fields: string[] | null): {send: string[]} | {skip: 'trimmed' | 'crossed' | 'hop-limit' | 'no-route'} {
+		if (!fields) return {skip: 'trimmed'};
+		const {from, to} = this.options;
+		const given = field(fields, pathAttribute);
+		const path = given ? given.split(',') : [from];
+		if (path.includes(to)) return {skip: 'crossed'};
+		const limit = Number(field(fields, hopLimitAttribute) ?? this.options.hopLimit ?? defaultHopLimit);
+		if (path.length - 1 >= limit) return {skip: 'hop-limit'};
+		const at = Number(entryMs(id));
+		let routed = false;
+		for (const [key, route] of this.routes) {
+			if (route.via === to && at >= route.since && matches(splitRouteKey(key).interest, topic)) {
+				routed = true;
+				break;
+			}
+		}
+		if (!routed) return {skip: 'no-route'};
+		const out: string[] = [];
+		for (let i = 0; i + 1 < fields.length; i += 2) {
+			if (fields[i] === pathAttribute || fields[i] === hopLimitAttribute) continue;
+			out.push(fields[i] as string, fields[i + 1] as string);
+		}
+		out.push(pathAttribute, [...path, to].join(','), hopLimitAttribute, String(limit));
+		return {send: out};
+	}
+
+	/** Forwards what should go, then acknowledges every entry of the batch. */
+	private async carry(topic: string, entries: RawEntry[]): Promise<void> {
+		if (entries.length === 0) return;
+		const events: ForwardedEvent[] = [];
+		let newest = 0;
+		for (const [id, fields] of entries) {
+			const decision = this.decide(topic, id, fields);
+			if ('skip' in decision) {
+				if (decision.skip === 'hop-limit') this.figures.hopLimited++;
+				if (decision.skip === 'trimmed') this.figures.dropped++;
+				continue;
+			}
+			const f = fields as string[];
+			events.push({source: field(f, 'source') ?? '', id: field(f, 'id') ?? id, data: field(f, 'data') ?? '', fields: decision.send});
+			newest = Math.max(newest, Number(entryMs(id)));
+		}
+		if (events.length > 0) await this.deliver(topic, entries.map(([id]) => id), events, newest);
+		await this.sourceRedis.xack(keys.stream(topic), this.group, ...entries.map(([id]) => id));
+	}
+
+	/** Writes to the destination, retrying until it answers (or the bridge stops: the entries stay pending). */
+	private async deliver(topic: string, ids: string[], events: ForwardedEvent[], newestMs: number): Promise<void> {
+		let failures = 0;
+		for (;;) {
+			try {
+				const {stored, duplicates} = await storeForwarded(this.destinationRedis, topic, events);
+				const now = await redisNow(this.sourceRedis);
+				this.figures.forwarded(stored, duplicates, now - newestMs, now);
+				if (this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} back; forwarding`);
+				return;
+			} catch (error) {
+				if (!this.running) throw error;
+				failures++;
+				if (this.figures.destinationDown(describeError(error))) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} unavailable (${describeError(error)}); events wait on ${this.options.from}`);
+				// Keep them ours while we wait, so no other bridge takes them over meanwhile.
+				await this.sourceRedis.xclaim(keys.stream(topic), this.group, this.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
+				// The figures go on while it waits: the backlog grows in the status.
+				await this.refresh().catch(() => undefined);
+				await sleep(Math.min(failures * 200, 2000));
+			}
+		}
+	}
+}

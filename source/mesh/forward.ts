@@ -1,0 +1,63 @@
+// The write on the destination broker: for each forwarded event, check the
+// topic's dedupe window by the envelope's source and id, and when it is new
+// there, append it to the topic's stream (its fields as stored on the source,
+// so the original envelope id and attributes stay) and PUBLISH its data on
+// the topic's channel. One script on the topic's slot: the check, the record,
+// the XADD and the PUBLISH happen together or not at all, so a bridge that
+// dies between this and its XACK forwards the event again and the second
+// write is refused here.
+import type {Redis} from 'ioredis';
+import {keys} from '../redis/keys.js';
+import {luaNowMs} from '../redis/clock.js';
+import {LuaScript} from '../redis/script.js';
+import {appendLua} from '../topics/stream-lua.js';
+import {defaultRetain} from '../topics/publish.js';
+import {indexTopic, entryMs} from '../topics/topic-index.js';
+
+/** How long a topic remembers an event the mesh stored, by its source and id (Redis time). */
+export const dedupeWindowMs = 24 * 60 * 60 * 1000;
+/** And at most this many per topic, the oldest forgotten first. */
+export const dedupeCap = 1_000_000;
+
+// KEYS[1] -> eda:{<topic>}:stream
+// KEYS[2] -> eda:{<topic>}:mesh:seen
+// ARGV[1] -> topic, ARGV[2] -> maxlen, ARGV[3] -> window ms, ARGV[4] -> cap
+// ARGV[5..] -> per event: field count n, dedupe key ("<source> <id>"), data
+// to PUBLISH, then the n stream fields (name, value pairs).
+// Returns {stored, duplicates, first stored entry id or ''}.
+const forwardScript = new LuaScript(`${appendLua}${luaNowMs}
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
+local stored, duplicates, first = 0, 0, ''
+local b = 5
+while b <= #ARGV do
+  local n = tonumber(ARGV[b])
+  local key = ARGV[b + 1]
+  if redis.call('ZSCORE', KEYS[2], key) then
+    duplicates = duplicates + 1
+  else
+    redis.call('ZADD', KEYS[2], now, key)
+    local fields = {}
+    for i = 1, n do fields[i] = ARGV[b + 2 + i] end
+    local id = append(KEYS[1], ARGV[2], fields)
+    if first == '' then first = id end
+    redis.call('PUBLISH', ARGV[1], ARGV[b + 2])
+    stored = stored + 1
+  end
+  b = b + n + 3
+end
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if over > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1) end
+return {stored, duplicates, first}
+`);
+
+/** One event to write: its stream fields as they will be stored. */
+export type ForwardedEvent = {source: string; id: string; data: string; fields: string[]};
+
+export async function storeForwarded(redis: Redis, topic: string, events: ForwardedEvent[], retain = defaultRetain): Promise<{stored: number; duplicates: number}> {
+	const args: (string | number)[] = [topic, retain, dedupeWindowMs, dedupeCap];
+	for (const event of events) args.push(event.fields.length, `${event.source} ${event.id}`, event.data, ...event.fields);
+	const [stored, duplicates, first] = (await forwardScript.run(redis, [keys.stream(topic), keys.mesh.seen(topic)], args)) as [number, number, string];
+	// The topic index spans topics, so it is written after, as the publish path does.
+	if (first) await indexTopic(redis, topic, entryMs(first)).catch(() => undefined);
+	return {stored, duplicates};
+}

@@ -1,0 +1,77 @@
+// The mesh across a broker restarted from its append-only file, and a link
+// that flaps (its far broker stopped and resumed every second) under a steady
+// flow: totals exact, no envelope id twice.
+import {after, describe, test} from 'node:test';
+import {addGroup, expectExactly, publishMany, routeKnown, startBrokers, startMesh, stopBrokers, type Brokers} from './helpers/mesh.js';
+import {stopAllCli} from './helpers/process.js';
+import {waitFor} from './helpers/redis.js';
+import {keys} from '../source/redis/keys.js';
+
+const started: Brokers[] = [];
+after(async () => {
+	await stopAllCli();
+	for (const brokers of started) await stopBrokers(brokers);
+});
+
+describe('eda mesh across restarts and flaps', () => {
+	test('the destination SIGKILLed mid-flow and restarted from its AOF: every event once', async () => {
+		const brokers = await startBrokers(['a', 'b'], {appendOnly: true});
+		started.push(brokers);
+		const {a, b} = brokers;
+		await addGroup(b!.client, 'orders');
+		const mesh = await startMesh({a: a!, b: b!}, ['a-b']);
+		await routeKnown(a!.client, 'orders', 'b');
+		const first = await publishMany(a!.client, 'orders', 3000, 'first');
+		await waitFor(async () => (await b!.client.xlen(keys.stream('orders'))) > 0, 'some on b');
+		await b!.kill();
+		const second = await publishMany(a!.client, 'orders', 1000, 'second');
+		await b!.restart();
+		await expectExactly(b!.client, 'orders', [...first, ...second], 'b', 60_000);
+		await mesh.stop();
+	});
+
+	test('a link flapping every second for 10 s under a steady flow: every event once', async () => {
+		const brokers = await startBrokers(['a', 'b']);
+		started.push(brokers);
+		const {a, b} = brokers;
+		await addGroup(b!.client, 'orders');
+		const mesh = await startMesh({a: a!, b: b!}, ['a-b']);
+		await routeKnown(a!.client, 'orders', 'b');
+		const sent: string[] = [];
+		let flowing = true;
+		const flow = (async () => {
+			while (flowing) {
+				sent.push(...(await publishMany(a!.client, 'orders', 20, 'flow')));
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+		})();
+		for (let i = 0; i < 10; i++) {
+			b!.pause();
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			b!.resume();
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		flowing = false;
+		await flow;
+		await expectExactly(b!.client, 'orders', sent, 'b', 60_000);
+		await mesh.stop();
+	});
+
+	test('two mesh processes with one topology share the work: every event once', async () => {
+		const brokers = await startBrokers(['a', 'b', 'c']);
+		started.push(brokers);
+		const {a, b, c} = brokers;
+		for (const broker of [a!, b!, c!]) await addGroup(broker.client, 'orders');
+		const one = await startMesh({a: a!, b: b!, c: c!}, ['a-b', 'b-c', 'c-a']);
+		const two = await startMesh({a: a!, b: b!, c: c!}, ['a-b', 'b-c', 'c-a']);
+		for (const [on, to] of [[a!, 'c'], [b!, 'c'], [c!, 'a']] as const) await routeKnown(on.client, 'orders', to);
+		const sent = [...(await publishMany(a!.client, 'orders', 2000, 'a')), ...(await publishMany(b!.client, 'orders', 2000, 'b')), ...(await publishMany(c!.client, 'orders', 2000, 'c'))];
+		for (const [name, broker] of Object.entries({a: a!, b: b!, c: c!})) await expectExactly(broker.client, 'orders', sent, name, 30_000);
+		// Both ran bridges: each process is a member of the a>b group on a.
+		const consumers = (await a!.client.xinfo('CONSUMERS', keys.stream('orders'), 'eda-mesh:b')) as unknown[][];
+		const names = consumers.map((fields) => String(fields[fields.indexOf('name') + 1]));
+		for (const proc of [one, two]) if (!names.some((name) => name.endsWith(`-${proc.pid}`))) throw new Error(`no member of pid ${proc.pid} in ${names.join(', ')}`);
+		await one.stop();
+		await two.stop();
+	});
+});
