@@ -119,6 +119,8 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'deferred list': ['redisUrl', 'json'],
 	'deferred retry': ['redisUrl', 'json', 'dead'],
 	'deferred purge': ['redisUrl', 'json', 'dead'],
+	'portal register': ['redisUrl', 'json', 'compat', 'mode', 'checkRetained'],
+	'portal check': ['redisUrl', 'json', 'compat', 'mode', 'checkRetained'],
 	mesh: ['json', 'broker', 'link', 'config', 'maxBacklog', 'hopLimit', 'claimIdle'],
 	'mesh status': ['redisUrl', 'json'],
 	lab: [],

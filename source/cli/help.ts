@@ -119,6 +119,7 @@ export const helpText = `
     --check-retained N   also run the schema over the topic's last N retained events
                          (at most 100000) and name those it would refuse; register
                          then registers nothing when any fails
+    --json               one JSON record a line; --redis-url as for every command
     Exit codes: 0 ok, 1 refused or Redis failed, 2 usage.
     Over HTTP: PUT /schemas/<topic>?compat=&mode= (body: the schema), GET /schemas/<topic>
 
