@@ -69,15 +69,23 @@ export const keys = {
 	},
 
 	portal: {
+		/** LIST of a topic's declared schema versions (JSON of portal/registry.ts's Declared), version 1 first. */
+		schemaVersions: (topic: string) => `eda:{${topic}}:schema:versions`,
+		/** STRING count of events stored in warn mode though they failed the declared schema. */
+		schemaFlagged: (topic: string) => `eda:{${topic}}:schema:flagged`,
+		/** SET of topics with a declared schema. It spans topics, so it is written outside the per-topic script. */
+		declared: 'eda:portal:declared',
+		/** Channel (no slot): published on every registration, so producers drop their cached schema at once. */
+		schemasChannel: 'eda:portal:schemas',
 		/** SET of topics the catalog holds (written outside the per-topic scripts: it spans topics). */
 		catalogTopics: 'eda:portal:catalog',
 		/**
 		 * HASH: one topic's inferred catalog: the writer's epoch, the stream
 		 * position read up to, how the topic travels, and one field per
-		 * CloudEvents type (`entry:` + versionsSuffix) holding that entry as JSON.
+		 * CloudEvents type (`entry:` + entrySuffix) holding that entry as JSON.
 		 */
 		catalog: (topic: string) => `eda:{${topic}}:catalog`,
-		/** LIST of JSON versions of one entry, capped; the type's suffix comes from versionsSuffix(). */
+		/** LIST of JSON versions of one entry, capped; the type's suffix comes from catalog.ts's entrySuffix(). */
 		versions: (topic: string, suffix = '') => `eda:{${topic}}:catalog:versions${suffix}`,
 		/** STRING lease: which portal watcher writes the catalog (SET NX PX, renewed). */
 		leader: 'eda:portal:leader',
