@@ -186,6 +186,11 @@ async function importDocument(file: string, flags: Flags): Promise<number> {
 		const redis = session.connect('eda:portal:import');
 		let refused = 0;
 		for (const channel of channels) {
+			if (channel.skipped !== undefined) {
+				if (flags.json) write(safeJson({event: 'skipped', topic: channel.topic, from: channel.where, why: channel.skipped}));
+				else say(`${channel.topic}: skipped: ${channel.skipped}`);
+				continue;
+			}
 			const result = await registerSchema(redis, channel.topic, channel.schema, {compat: flags.compat as CompatMode | undefined, mode: flags.mode as EnforceMode | undefined});
 			if (result.ok) {
 				const {version} = result.declared;

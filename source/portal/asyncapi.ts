@@ -196,7 +196,8 @@ export const maxDocumentBytes = 4 * 1024 * 1024;
 /** The deepest nesting read in a document. */
 export const maxDocumentDepth = 128;
 
-export type ImportedChannel = {topic: string; schema: JsonSchema; where: string};
+/** A channel to declare, or one left out with why (`skipped`): its messages are not JSON, which eda cannot validate. */
+export type ImportedChannel = {topic: string; schema: JsonSchema; where: string; skipped?: string};
 
 const segment = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -315,10 +316,16 @@ export function readAsyncApi(text: string): ImportedChannel[] {
 		}
 		const schemas: JsonSchema[] = [];
 		const seen = new Set<string>();
+		let notJson: string | undefined;
 		for (const {message: rawMessage, where: at} of found) {
 			const message = deref(rawMessage, at);
 			if (!isObject(message)) throw new DocumentError(`${at}: expected a message object`);
 			if (message['payload'] === undefined) continue;
+			const contentType = message['contentType'] ?? doc['defaultContentType'];
+			if (typeof contentType === 'string' && !/json/i.test(contentType)) {
+				notJson = contentType;
+				continue;
+			}
 			let payload = deref(message['payload'], `${at}/payload`);
 			let payloadAt = `${at}/payload`;
 			const format = message['schemaFormat'] ?? (isObject(payload) && typeof payload['schemaFormat'] === 'string' && 'schema' in payload ? payload['schemaFormat'] : undefined);
@@ -335,7 +342,10 @@ export function readAsyncApi(text: string): ImportedChannel[] {
 			if (!seen.has(text)) schemas.push(schema);
 			seen.add(text);
 		}
-		if (schemas.length === 0) continue;
+		if (schemas.length === 0) {
+			if (notJson !== undefined) out.push({topic: address, schema: {}, where, skipped: `its messages are ${notJson.slice(0, 100)}, not JSON`});
+			continue;
+		}
 		const schema = schemas.length === 1 ? (schemas[0] as JsonSchema) : {anyOf: schemas};
 		const existing = out.find((c) => c.topic === address);
 		if (existing) throw new DocumentError(`${where}: the address "${address}" is also the address of ${existing.where}`);
