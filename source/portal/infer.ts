@@ -335,7 +335,7 @@ export class InferenceWindow {
 	private readonly ring: string[];
 	private next = 0;
 	private filled = 0;
-	private readonly distinct = new Map<string, {slot: number; count: number}>();
+	private readonly distinct = new Map<string, {key: string; slot: number; count: number}>();
 	private readonly free: number[];
 	private readonly leaves: number;
 	private readonly tree: (Shape | undefined)[];
@@ -376,9 +376,10 @@ export class InferenceWindow {
 		} else {
 			this.filled++;
 		}
-		this.ring[this.next] = key;
-		this.next = (this.next + 1) % this.size;
 		const entry = this.distinct.get(key);
+		// The ring keeps the one copy of each key the map holds, not this event's equal copy.
+		this.ring[this.next] = entry ? entry.key : key;
+		this.next = (this.next + 1) % this.size;
 		if (entry) {
 			entry.count++;
 			if (vacated === undefined) return false;
@@ -386,7 +387,7 @@ export class InferenceWindow {
 			this.free.push(vacated);
 		} else {
 			const slot = vacated ?? this.free.pop()!;
-			this.distinct.set(key, {slot, count: 1});
+			this.distinct.set(key, {key, slot, count: 1});
 			this.setSlot(slot, shape);
 		}
 		// The distinct shapes changed; the merged schema may not have (a shape already covered by the others).
