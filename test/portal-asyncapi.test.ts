@@ -124,6 +124,21 @@ describe('portal AsyncAPI export and import', () => {
 		assert.equal(await fx.redis.client.exists(keys.portal.schemaVersions('remote.topic'), keys.portal.schemaVersions('avro.topic')), 0);
 	});
 
+	it('escapes the C1 controls and bidi overrides of network text, in YAML and JSON, and reads back the same', () => {
+		const hostile = 'a\u009b2Jb\u202ec\u0085d';
+		const doc = buildAsyncApi({
+			redisUrl: 'redis://127.0.0.1:6379',
+			entries: [{topic: 'evil', version: 1, schema: {type: 'object', properties: {[hostile]: {type: 'string'}}}, versions: [], producers: {[hostile]: 1}, firstSeen: 1, lastSeen: 2, rate: 0, sample: JSON.stringify({[hostile]: hostile}), count: 1, transport: 'stream'}],
+			declared: new Map(),
+			consumers: new Map(),
+			retained: new Map(),
+		});
+		for (const [text, parse] of [[asYaml(doc), (t: string) => YAML.parse(t) as unknown], [asJson(doc), (t: string) => JSON.parse(t) as unknown]] as const) {
+			assert.doesNotMatch(text, /[\u007f-\u009f\u202a-\u202e]/, 'no raw C1 control or bidi override');
+			assert.deepEqual(parse(text), doc, 'the escapes read back as the same characters');
+		}
+	});
+
 	it('reads 2.x documents and local references', () => {
 		const doc = {
 			asyncapi: '2.6.0',

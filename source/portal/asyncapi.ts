@@ -181,12 +181,26 @@ export function buildAsyncApi(source: ExportSource): Doc {
 	};
 }
 
+// Schemas and samples carry network text. YAML and JSON escape C0 controls
+// but write C1 controls (\x9b is CSI) and bidi overrides raw, and the document
+// may go to a terminal: those are escaped as \uXXXX, which both formats read
+// back as the same character inside a double-quoted string.
+const rawUnsafe = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const escapeUnsafe = (text: string) => text.replace(rawUnsafe, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+
 export function asYaml(doc: Doc): string {
-	return YAML.stringify(doc, {aliasDuplicateObjects: false, lineWidth: 0});
+	const yaml = new YAML.Document(doc, {aliasDuplicateObjects: false});
+	// Only a double-quoted scalar reads \uXXXX as an escape: strings holding such characters get that style.
+	YAML.visit(yaml, {
+		Scalar(_key, node) {
+			if (typeof node.value === 'string' && /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+		},
+	});
+	return escapeUnsafe(yaml.toString({lineWidth: 0}));
 }
 
 export function asJson(doc: Doc): string {
-	return `${JSON.stringify(doc, null, 2)}\n`;
+	return escapeUnsafe(`${JSON.stringify(doc, null, 2)}\n`);
 }
 
 // --- in ---
