@@ -64,6 +64,22 @@ describe('eda portal as processes', () => {
 		assert.equal((JSON.parse(scanned.stdout) as {event: string}).event, 'scanned');
 	});
 
+	it('SIGTERM while Redis is down: eda portal watch exits 0 without a stack trace', async () => {
+		const own = await startTestRedis();
+		try {
+			const watcher = spawnCli(['portal', 'watch', '--redis-url', own.url]);
+			await watcher.waitForLine('Portal watcher writes the catalog');
+			// Its clients keep reconnecting and its commands wait for Redis: stopping must not.
+			await own.kill();
+			watcher.signal('SIGTERM');
+			const exit = await watcher.exited;
+			assert.deepEqual(exit, {code: 0, signal: null}, watcher.stderr());
+			assert.doesNotMatch(watcher.stderr() + watcher.stdout(), /\n\s+at /);
+		} finally {
+			await own.stop();
+		}
+	});
+
 	it('usage errors exit 2 with one clear line', async () => {
 		for (const [args, expected] of [
 			[['portal', 'export', '--format', 'xml'], /--format: "xml" is not yaml or json/],

@@ -109,11 +109,15 @@ export class PortalWatcher {
 	async stop(): Promise<void> {
 		this.stopped = true;
 		if (this.leaseTimer) clearInterval(this.leaseTimer);
-		await this.becoming;
-		if (this.leading) {
+		// The last write and giving the lease back, bounded: when Redis is away
+		// they would wait for it, and the lease runs out by itself anyway.
+		const handOver = async () => {
+			await this.becoming;
+			if (!this.leading) return;
 			await this.serial(() => this.flush()).catch(() => undefined);
 			await resign(this.redis, keys.portal.leader, this.name).catch(() => undefined);
-		}
+		};
+		await Promise.race([handOver(), sleep(1500)]);
 		this.stepDown();
 		// Ends the blocking read at once instead of within its second.
 		this.reader.disconnect();
@@ -219,6 +223,7 @@ export class PortalWatcher {
 		const names = await this.redis.hkeys(keys.topics);
 		this.indexed = new Set(names);
 		for (const topic of names) {
+			if (this.stopped || !this.leading) return;
 			if (this.streams.has(topic)) continue;
 			const record = await claimTopic(this.redis, topic, this.epoch);
 			if (!record) return this.lost();
