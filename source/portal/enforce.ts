@@ -11,6 +11,7 @@
 // one small script that sends the record only when the version moved.
 import type {ValidateFunction} from 'ajv/dist/2020.js';
 import type {Redis} from 'ioredis';
+import {reconnectDelay} from '../redis/connect.js';
 import {keys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
 import type {OutgoingEvent} from '../topics/envelope.js';
@@ -117,10 +118,14 @@ class SchemaCache {
 
 	/** Drops one topic's entry (or every entry) so the next publish reads it again. */
 	private invalidate(topic?: string): void {
-		for (const [name, state] of this.topics) {
-			if (topic !== undefined && name !== topic) continue;
+		const drop = (state: TopicState) => {
 			state.checkedAt = 0;
 			state.epoch++;
+		};
+		if (topic === undefined) for (const state of this.topics.values()) drop(state);
+		else {
+			const state = this.topics.get(topic);
+			if (state) drop(state);
 		}
 	}
 
@@ -128,10 +133,25 @@ class SchemaCache {
 		this.subscribed = true;
 		// Its own connection (a subscribed client can do nothing else), waiting
 		// for Redis when it is away; ioredis subscribes again after a reconnect.
-		const sub = this.redis.duplicate({connectionName: 'eda:portal:schemas', enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false});
+		// It ends with its client. ioredis says 'end' when a client is closed,
+		// except when it is closed while reconnecting (Redis away): then only
+		// its private manuallyClosing flag tells, and this connection, retrying
+		// too, stops at its next attempt. Its socket is unref'd, so it never
+		// holds a process whose client was closed while both were connected.
+		const clientClosed = () => this.redis.status === 'end' || (this.redis as unknown as {manuallyClosing?: boolean}).manuallyClosing === true;
+		const sub = this.redis.duplicate({
+			connectionName: 'eda:portal:schemas',
+			enableOfflineQueue: true,
+			maxRetriesPerRequest: null,
+			lazyConnect: false,
+			retryStrategy: (attempt) => (clientClosed() ? null : reconnectDelay(attempt)),
+		});
 		sub.on('error', () => undefined);
-		// Messages sent while it was away are lost: everything is read again.
-		sub.on('ready', () => this.invalidate());
+		sub.on('ready', () => {
+			(sub.stream as {unref?: () => void} | undefined)?.unref?.();
+			// Messages sent while it was away are lost: everything is read again.
+			this.invalidate();
+		});
 		sub.on('message', (_channel: string, text: string) => {
 			let topic: string | undefined;
 			try {
@@ -142,7 +162,6 @@ class SchemaCache {
 			this.invalidate(typeof topic === 'string' ? topic : undefined);
 		});
 		sub.subscribe(keys.portal.schemasChannel).catch(() => undefined);
-		// The cache lives as long as its client: closing the client closes the subscription.
 		this.redis.once('end', () => sub.disconnect());
 	}
 }
