@@ -99,9 +99,10 @@ export class PortalWatcher {
 		return this.epoch > 0;
 	}
 
+	/** Never waits for Redis: a start while Redis is away must not hold up the process (its commands wait for the reconnect). */
 	async start(): Promise<void> {
 		this.heartbeat.start();
-		await this.tryLead();
+		void this.tryLead();
 		this.leaseTimer = setInterval(() => void this.tryLead(), this.leaseMs / 3);
 		this.leaseTimer.unref();
 	}
