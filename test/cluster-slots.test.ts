@@ -20,6 +20,8 @@ import {GroupConsumer} from '../source/actors/group-consumer.js';
 import {Heartbeat} from '../source/actors/heartbeat.js';
 import {readSnapshot} from '../source/dashboard/feed/snapshot.js';
 import {DeferredStore} from '../source/deferred/store.js';
+import {readCatalog} from '../source/portal/catalog.js';
+import {scanCatalog} from '../source/portal/watcher.js';
 import {applyEvent, executeCommand} from '../source/labs/cqrs/scripts.js';
 import {validateCommand} from '../source/labs/cqrs/model.js';
 import {transition} from '../source/labs/orders/scripts.js';
@@ -202,6 +204,16 @@ test('the mesh: the forward write, a held stream\'s publish, routes and link sta
 	const figures = new LinkFigures('east', 'west');
 	await writeLinkState(client, figures.snapshot());
 	assert.equal((await readLinkStates(client)).length, 1);
+	assert.deepEqual(failures, []);
+});
+
+test('the portal catalog: its lease, and each topic\'s claim, write and read, on keys of one slot', async () => {
+	const topic = 'cluster.portal';
+	await publishEvents(client, topic, [event(topic, '{"a":1}'), event(topic, '{"a":2,"b":"x"}', {type: 'other.type'})]);
+	const scanned = await scanCatalog(client, {holder: 'scan:cluster'});
+	assert.ok('events' in scanned && scanned.events >= 2);
+	const entries = (await readCatalog(client)).filter((e) => e.topic === topic);
+	assert.deepEqual(entries.map((e) => [e.type, e.count, e.versions.length]), [[undefined, 1, 1], ['other.type', 1, 1]]);
 	assert.deepEqual(failures, []);
 });
 

@@ -50,6 +50,11 @@ export const flagSpec = {
 	compat: {type: 'string'},
 	mode: {type: 'string'},
 	checkRetained: {type: 'string'},
+	// portal export
+	format: {type: 'string'},
+	out: {type: 'string'},
+	// api-server: --no-portal runs no portal watcher in it
+	portal: {type: 'boolean', default: true},
 } as const;
 
 export type Flags = {
@@ -94,6 +99,10 @@ export type Flags = {
 	compat?: string;
 	mode?: string;
 	checkRetained?: string;
+	format?: string;
+	out?: string;
+	/** false with --no-portal. */
+	portal?: boolean;
 };
 
 type FlagName = keyof typeof flagSpec;
@@ -112,7 +121,7 @@ const workerFlags = ['interval', 'concurrency', 'lease', 'maxAttempts', 'backoff
  */
 export const commandFlags: Record<string, readonly FlagName[]> = {
 	'': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain'],
-	'api-server': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain'],
+	'api-server': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain', 'portal'],
 	consumer: ['redisUrl', 'json', 'topic', 'group', 'name', 'fromStart', 'claimIdle'],
 	'consumer -d': ['redisUrl', 'json', 'defferedExec', 'deferredExec', ...workerFlags],
 	'consumer -d -m': ['redisUrl', 'json', 'defferedExec', 'deferredExec', 'master'],
@@ -121,6 +130,11 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'deferred purge': ['redisUrl', 'json', 'dead'],
 	'portal register': ['redisUrl', 'json', 'compat', 'mode', 'checkRetained'],
 	'portal check': ['redisUrl', 'json', 'compat', 'mode', 'checkRetained'],
+	'portal scan': ['redisUrl', 'json'],
+	'portal watch': ['redisUrl', 'json'],
+	'portal audit': ['redisUrl', 'json'],
+	'portal export': ['redisUrl', 'json', 'format', 'out'],
+	'portal import': ['redisUrl', 'json', 'compat', 'mode'],
 	mesh: ['json', 'broker', 'link', 'config', 'maxBacklog', 'hopLimit', 'claimIdle'],
 	'mesh status': ['redisUrl', 'json'],
 	lab: [],
@@ -157,6 +171,7 @@ for (const [name, spec] of Object.entries(flagSpec) as [FlagName, (typeof flagSp
 	if ('shortFlag' in spec) flagNames.set(spec.shortFlag, name);
 }
 flagNames.set('no-color', 'color');
+flagNames.set('no-portal', 'portal');
 
 /** The flags typed in argv, each with the word that named it (its =value dropped: it may be a token). */
 function typedFlags(argv: readonly string[]): {typed: string; name: FlagName}[] {
@@ -192,7 +207,7 @@ export function foreignFlag(row: string, argv: readonly string[]): string | unde
 	return `${commandName(row)} does not take ${stray.typed}${others}`;
 }
 
-const known = new Set<string>(['help', 'version', 'no-color']);
+const known = new Set<string>(['help', 'version', 'no-color', 'no-portal']);
 for (const [name, spec] of Object.entries(flagSpec)) {
 	known.add(kebab(name));
 	if ('shortFlag' in spec) known.add(spec.shortFlag);

@@ -9,6 +9,7 @@ export const helpText = `
     $ eda deferred <list|retry|purge>  look at and act on deferred events
     $ eda lab <orders|cqrs|deferred>   run a concept lab headless
     $ eda portal register|check <topic> <schema.json>  declare a topic's schema
+    $ eda portal scan|watch|audit|export|import        the discovered catalog, AsyncAPI
     $ eda mesh --broker … --link …     route events between several Redis brokers
     $ eda mesh status                  each mesh link's state, from any broker
 
@@ -32,6 +33,7 @@ export const helpText = `
     --token-file PATH    the token read from a file (its trailing newline dropped)
     --insecure           allow a --host beyond loopback with no token (a warning
                          says so); without either, such a --host refuses to start
+    --no-portal          run no portal watcher in this process (it keeps the catalog)
 
   eda consumer --topic X (-t X)
     Live pub/sub as in the article; X may be a pattern such as orders.*
@@ -122,6 +124,15 @@ export const helpText = `
     --json               one JSON record a line; --redis-url as for every command
     Exit codes: 0 ok, 1 refused or Redis failed, 2 usage.
     Over HTTP: PUT /schemas/<topic>?compat=&mode= (body: the schema), GET /schemas/<topic>
+    scan                 build or refresh the inferred catalog from what the streams retain
+    watch                run the portal watcher alone (the dashboard and api-server run it)
+    audit                topics seen but not declared, declared but silent, groups on topics
+                         with no schema, shapes diverging from the declared; exit 1 if any
+    export               the AsyncAPI 3.0.0 document of what ran (also GET /asyncapi.json
+                         and /asyncapi.yaml)
+    --format F           export: yaml (default) or json
+    --out FILE           export: write the document to FILE
+    import <asyncapi.yaml>  declare its channels' payload schemas (--compat, --mode apply)
 
   Durations: 500ms, 10s, 2m (a bare number is seconds).
 

@@ -9,6 +9,7 @@ import {describeError} from '../../errors.js';
 import {DeferredMaster} from '../../deferred/master.js';
 import {DeferredWorker, type WorkerOptions} from '../../deferred/worker.js';
 import {labRoutes} from '../../labs/lab.js';
+import {PortalWatcher} from '../../portal/watcher.js';
 import {authHeaders, type ProducerAuth} from '../../producer/auth.js';
 import {startProducer, type RunningProducer} from '../../producer/server.js';
 import type {RedisSession} from '../../redis/session.js';
@@ -47,6 +48,8 @@ export class DashboardRuntime implements Controls {
 	master: DeferredMaster | undefined;
 	readonly workers: DeferredWorker[] = [];
 	readonly consumers = new Map<string, TopicConsumer>();
+	/** Keeps the portal's inferred catalog (one writer among all that run it). */
+	portal: PortalWatcher | undefined;
 	/** Short labels for the log, by actor name. */
 	readonly labels = new Map<string, string>();
 	/** The concept lab of the Labs view, on this producer. */
@@ -86,6 +89,8 @@ export class DashboardRuntime implements Controls {
 		await this.master.start();
 		for (let i = 0; i < this.options.workers; i++) await this.addWorker();
 		for (const topic of this.options.topics) await this.toggleSubscription(topic);
+		this.portal = new PortalWatcher({session});
+		await this.portal.start();
 		this.options.onChange?.();
 	}
 
@@ -220,6 +225,7 @@ export class DashboardRuntime implements Controls {
 			await this.master?.stop();
 			await Promise.allSettled([...this.consumers.values()].map((consumer) => consumer.stop()));
 			this.consumers.clear();
+			await this.portal?.stop();
 			await this.producer?.close();
 		})();
 		return this.stopping;
