@@ -67,6 +67,21 @@ export const keys = {
 		/** Channel (no slot): published when an event is scheduled, to wake masters. */
 		scheduledChannel: 'eda:deferred:scheduled',
 	},
+
+	portal: {
+		/** SET of topics the catalog holds (written outside the per-topic scripts: it spans topics). */
+		catalogTopics: 'eda:portal:catalog',
+		/**
+		 * HASH: one topic's inferred catalog: the writer's epoch, the stream
+		 * position read up to, how the topic travels, and one field per
+		 * CloudEvents type (`entry:` + versionsSuffix) holding that entry as JSON.
+		 */
+		catalog: (topic: string) => `eda:{${topic}}:catalog`,
+		/** LIST of JSON versions of one entry, capped; the type's suffix comes from versionsSuffix(). */
+		versions: (topic: string, suffix = '') => `eda:{${topic}}:catalog:versions${suffix}`,
+		/** STRING lease: which portal watcher writes the catalog (SET NX PX, renewed). */
+		leader: 'eda:portal:leader',
+	},
 } as const;
 
 /** Topics that cannot be published to: `master` is the Go tool's deferred channel. */
