@@ -6,7 +6,7 @@ import {afterEach, describe, it} from 'node:test';
 import chalk from 'chalk';
 import {cleanup} from 'ink-testing-library';
 import {catalogRows, type CatalogInput, type DeclaredInput} from '../source/dashboard/store/catalog.js';
-import {DashboardStore, type Snapshot} from '../source/dashboard/store/store.js';
+import {DashboardStore} from '../source/dashboard/store/store.js';
 import {keys, recordingControls, renderDashboard} from './dashboard-helpers.js';
 
 const now = 1_000_000;
@@ -61,27 +61,14 @@ const declared: DeclaredInput[] = [
 	{topic: 'shipmentSent', version: 1, schema: {type: 'object', properties: {parcel: {type: 'string'}}}, compat: 'full', mode: 'warn'},
 ];
 
-function snapshot(): Snapshot {
-	return {
-		now,
-		rttMs: 0.4,
-		topics: [
-			{name: 'orderCreated', stored: 124, lastAt: now, subscribers: 1, groups: [{name: 'billing', lag: 3, pending: 0}]},
-			{name: 'paymentTaken', stored: 7, lastAt: now, subscribers: 0, groups: [{name: 'ledger', lag: 0, pending: 0}]},
-		],
-		counts: {scheduled: 0, ready: 0, inflight: 0, dead: 0},
-		counters: {enqueued: 0, promoted: 0, claimed: 0, done: 0, retried: 0, dead: 0},
-		scheduled: [],
-		inflight: [],
-		actorNames: [],
-	};
-}
+const consumers = new Map([
+	['orderCreated', {groups: [{name: 'billing', lag: 3}], subscribers: 1, actors: [{name: 'consumer:h:1:a', kind: 'consumer'}]}],
+	['paymentTaken', {groups: [{name: 'ledger', lag: 0}], subscribers: 0, actors: []}],
+]);
 
 function catalogStore(entries: CatalogInput[] = [orders, payments]): DashboardStore {
 	const store = new DashboardStore({frameMs: 1, redisUrl: 'redis://127.0.0.1:6379', now: () => now});
-	store.applySnapshot(snapshot());
-	store.flush();
-	store.setCatalog({loaded: true, rows: catalogRows(entries, declared, store.getState().topics, now)});
+	store.setCatalog({loaded: true, rows: catalogRows(entries, declared, consumers, now)});
 	return store;
 }
 
@@ -89,13 +76,13 @@ afterEach(() => cleanup());
 
 describe('the Catalog view', () => {
 	it('C opens it from the main screen: version, producers, consumers, rate, mode and flags per topic', async () => {
-		const app = await renderDashboard({store: catalogStore(), columns: 140, rows: 24});
+		const app = await renderDashboard({store: catalogStore(), columns: 180, rows: 24});
 		const frame = await app.press('C', (f) => f.includes('Event catalog: 3 topics'), 'the catalog');
 		const row = (name: string) => frame.split('\n').find((line) => line.includes(name)) ?? '';
 		assert.match(row('orderCreated'), /v3 d2/, 'inferred v3, declared v2');
 		assert.match(row('orderCreated'), /enforce/);
 		assert.match(row('orderCreated'), /shop 120, legacy-shop 4/, 'producers by count');
-		assert.match(row('orderCreated'), /billing lag 3, 1 sub/, 'consumers: the group with its lag, the subscriber');
+		assert.match(row('orderCreated'), /billing lag 3, 1 sub, 1 actor/, 'consumers: the group with its lag, the subscriber, the actor');
 		assert.match(row('orderCreated'), /diverging/, 'the traffic carries fields the declaration lacks');
 		assert.match(row('orderCreated'), /2\.5/, 'rate');
 		assert.match(row('paymentTaken'), /none/, 'no declared schema: no enforcement');

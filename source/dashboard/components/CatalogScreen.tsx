@@ -8,14 +8,13 @@ import {diffLines, schemaTree, type Marker} from '../catalog-lines.js';
 import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
 import type {CatalogRow} from '../store/catalog.js';
-import type {DashboardState, TopicRow} from '../store/types.js';
+import type {DashboardState} from '../store/types.js';
 import {count, cut, pad, padStart, rate} from '../../text/index.js';
 
 type Props = {width: number; height: number};
 
 const selectCatalog = (state: DashboardState) => state.catalog;
 const selectUi = (state: DashboardState) => state.ui.catalog;
-const selectTopics = (state: DashboardState) => state.topics;
 
 const markerColor: Record<Marker, string | undefined> = {'+': 'green', '-': 'red', '~': 'yellow', ' ': undefined};
 const modeColor = {none: 'gray', enforce: 'green', warn: 'yellow'} as const;
@@ -26,12 +25,12 @@ function paint(color: (name: string) => string | undefined, marker: Marker): str
 	return name ? color(name) : undefined;
 }
 
-/** Consumers in a few words: groups with their lag, then live subscribers. */
-export function consumersText(topic: TopicRow | undefined): string {
-	if (!topic) return '—';
-	const groups = topic.groups.map((g) => `${g.name} lag ${g.lag ?? '?'}`);
-	if (topic.subscribers > 0) groups.push(`${topic.subscribers} sub${topic.subscribers === 1 ? '' : 's'}`);
-	return groups.join(', ') || '—';
+/** Consumers in a few words: groups with their lag, live subscribers, then consumer actors by heartbeat. */
+function consumersText({groups, subscribers, actors}: CatalogRow['consumers']): string {
+	const parts = groups.map((g) => `${g.name} lag ${g.lag ?? '?'}`);
+	if (subscribers > 0) parts.push(`${subscribers} sub${subscribers === 1 ? '' : 's'}`);
+	if (actors.length > 0) parts.push(`${actors.length} actor${actors.length === 1 ? '' : 's'}`);
+	return parts.join(', ') || '—';
 }
 
 function producersText(row: CatalogRow): string {
@@ -47,13 +46,13 @@ function versionText(row: CatalogRow): string {
 function columns(width: number) {
 	const fixed = 2 + 8 + 1 + 6 + 1 + 8;
 	const room = Math.max(20, width - fixed);
-	const topic = Math.max(8, Math.floor(room * 0.22));
-	const producers = Math.max(6, Math.floor(room * 0.26));
-	const consumers = Math.max(6, Math.floor(room * 0.26));
+	const topic = Math.max(8, Math.floor(room * 0.2));
+	const producers = Math.max(6, Math.floor(room * 0.22));
+	const consumers = Math.max(6, Math.floor(room * 0.22));
 	return {topic, producers, consumers, flags: Math.max(4, room - topic - producers - consumers)};
 }
 
-function List({rows, topics, selected, width, height}: {rows: CatalogRow[]; topics: Map<string, TopicRow>; selected: number; width: number; height: number}) {
+function List({rows, selected, width, height}: {rows: CatalogRow[]; selected: number; width: number; height: number}) {
 	const {color} = useTheme();
 	const w = columns(width);
 	const perPage = Math.max(1, height - 1);
@@ -75,7 +74,7 @@ function List({rows, topics, selected, width, height}: {rows: CatalogRow[]; topi
 						{isSelected ? '› ' : '  '}
 						{pad(row.key, w.topic - 1)} {pad(versionText(row), 8)} {padStart(rate(row.rate), 6)}{' '}
 						<Text color={color(modeColor[row.mode])}>{pad(row.mode, 8)}</Text>
-						{pad(producersText(row), w.producers - 1)} {pad(consumersText(topics.get(row.topic)), w.consumers - 1)}{' '}
+						{pad(producersText(row), w.producers - 1)} {pad(consumersText(row.consumers), w.consumers - 1)}{' '}
 						<Text color={row.flags.length > 0 ? color('red') : undefined}>{pad(row.flags.join(', ') || 'ok', w.flags)}</Text>
 					</Text>
 				);
@@ -84,14 +83,14 @@ function List({rows, topics, selected, width, height}: {rows: CatalogRow[]; topi
 	);
 }
 
-function Detail({row, topic, width, height}: {row: CatalogRow; topic: TopicRow | undefined; width: number; height: number}) {
+function Detail({row, width, height}: {row: CatalogRow; width: number; height: number}) {
 	const {color} = useTheme();
 	const tree = schemaTree(row.schema, row.lastChange);
 	const diff = row.lastChange ? diffLines(row.lastChange) : [];
 	const declared = row.declaredVersion === undefined ? 'not declared' : `declared v${row.declaredVersion}, ${row.mode}, ${row.compat ?? 'backward'}`;
 	const header = [
 		`${row.key} · ${row.version > 0 ? `inferred v${row.version}` : 'nothing seen'} (${declared})`,
-		`producers: ${producersText(row)} · consumers: ${consumersText(topic)} · flags: ${row.flags.join(', ') || 'none'}`,
+		`producers: ${producersText(row)} · consumers: ${consumersText(row.consumers)} · flags: ${row.flags.join(', ') || 'none'}`,
 	];
 	// The diff keeps its room first (it is what changed); the tree takes the rest.
 	const diffRoom = diff.length === 0 ? 1 : Math.min(diff.length, Math.max(3, Math.floor((height - 4) / 2)));
@@ -132,9 +131,7 @@ function Detail({row, topic, width, height}: {row: CatalogRow; topic: TopicRow |
 function CatalogScreen({width, height}: Props) {
 	const catalog = useStore(selectCatalog);
 	const ui = useStore(selectUi);
-	const topicRows = useStore(selectTopics);
 	const {color} = useTheme();
-	const topics = new Map(topicRows.map((t) => [t.name, t]));
 	const selected = Math.min(ui.selected, Math.max(0, catalog.rows.length - 1));
 	const row = catalog.rows[selected];
 	const flagged = catalog.rows.filter((r) => r.flags.length > 0).length;
@@ -158,9 +155,9 @@ function CatalogScreen({width, height}: Props) {
 					what the streams already hold. Declare a schema with eda portal register.
 				</Text>
 			) : ui.open && row ? (
-				<Detail row={row} topic={topics.get(row.topic)} width={width} height={height - 1 - (catalog.error ? 1 : 0)} />
+				<Detail row={row} width={width} height={height - 1 - (catalog.error ? 1 : 0)} />
 			) : (
-				<List rows={catalog.rows} topics={topics} selected={selected} width={width} height={height - 1 - (catalog.error ? 1 : 0)} />
+				<List rows={catalog.rows} selected={selected} width={width} height={height - 1 - (catalog.error ? 1 : 0)} />
 			)}
 		</Box>
 	);

@@ -2,8 +2,6 @@
 // joined with the declared schemas (portal/registry.ts) and the consumer
 // groups the refresher already reads, with the audit's flags. Pure: the feed
 // (feed/catalog.ts) reads Redis and hands the result to the store in one batch.
-import type {DashboardState} from './types.js';
-
 type Schema = {[key: string]: unknown};
 
 /** portal/compat.ts Change and Break, as far as the view draws them. */
@@ -42,6 +40,7 @@ export type CatalogRow = {
 	mode: 'none' | 'enforce' | 'warn';
 	compat?: string;
 	producers: {name: string; count: number}[];
+	consumers: Consumers;
 	rate: number;
 	lastSeen?: number;
 	/** The inferred schema, else the declared one. */
@@ -58,8 +57,8 @@ export type CatalogState = {
 	error?: string;
 };
 
-/** Consumers per topic as the refresher reads them (TopicRow's groups and subscribers). */
-export type Consumers = Pick<DashboardState['topics'][number], 'name' | 'groups' | 'subscribers'>;
+/** Who consumes a topic, read live (portal/catalog.ts readConsumers). */
+export type Consumers = {groups: {name: string; lag?: number}[]; subscribers: number; actors: {name: string; kind: string}[]};
 
 /** A declared topic with no event for this long is silent. */
 export const silentAfterMs = 15 * 60_000;
@@ -113,9 +112,9 @@ export function diverges(declared: unknown, inferred: unknown, depth = 0): boole
  * One row per inferred topic (and type), then one per declared topic nothing
  * was seen on; sorted by topic. Flags as `eda portal audit` names them.
  */
-export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], consumers: Consumers[], now: number): CatalogRow[] {
+export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], consumers: Map<string, Consumers>, now: number): CatalogRow[] {
 	const declaredBy = new Map(declared.map((d) => [d.topic, d]));
-	const groupsBy = new Map(consumers.map((c) => [c.name, c]));
+	const none: Consumers = {groups: [], subscribers: 0, actors: []};
 	const seen = new Set(entries.map((entry) => entry.topic));
 	const rows: CatalogRow[] = entries.map((entry) => {
 		const declaration = declaredBy.get(entry.topic);
@@ -123,7 +122,7 @@ export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], 
 		if (!declaration) flags.push('undeclared');
 		if (declaration && now - entry.lastSeen > silentAfterMs) flags.push('silent');
 		if (declaration && !entry.nonJson && diverges(declaration.schema, entry.schema)) flags.push('diverging');
-		if (!declaration && (groupsBy.get(entry.topic)?.groups.length ?? 0) > 0) flags.push('ungoverned groups');
+		if (!declaration && (consumers.get(entry.topic)?.groups.length ?? 0) > 0) flags.push('ungoverned groups');
 		return {
 			key: entry.type ? `${entry.topic} · ${entry.type}` : entry.topic,
 			topic: entry.topic,
@@ -135,6 +134,7 @@ export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], 
 			producers: Object.entries(entry.producers)
 				.map(([name, count]) => ({name, count}))
 				.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)),
+			consumers: consumers.get(entry.topic) ?? none,
 			rate: entry.rate,
 			lastSeen: entry.lastSeen,
 			schema: entry.schema,
@@ -153,6 +153,7 @@ export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], 
 			mode: declaration.mode,
 			compat: declaration.compat,
 			producers: [],
+			consumers: consumers.get(declaration.topic) ?? none,
 			rate: 0,
 			schema: declaration.schema,
 			nonJson: false,

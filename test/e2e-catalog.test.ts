@@ -1,0 +1,78 @@
+// The Catalog view end to end in a real pseudo-terminal: `eda` on a private
+// Redis whose catalog was written through the portal's own module
+// (portal/catalog.ts), a real consumer group on the topic's stream; read back
+// from a headless terminal emulator's screen.
+import assert from 'node:assert/strict';
+import {after, before, describe, it} from 'node:test';
+import {claimTopic, writeTopic} from '../source/portal/catalog.js';
+import {freePort} from '../source/redis/private-server.js';
+import {keys as redisKeys} from '../source/redis/keys.js';
+import {spawnEda} from './dashboard-term.js';
+import {startTestRedis, type TestRedis} from './helpers/redis.js';
+
+let redis: TestRedis;
+before(async () => {
+	redis = await startTestRedis();
+});
+after(async () => {
+	await redis.stop();
+});
+
+/** Two versions of orderCreated: v1 {id, amount}, then v2 with amount renamed to total and made a string. */
+async function writeCatalog(): Promise<void> {
+	const [seconds] = await redis.client.time();
+	const now = Number(seconds) * 1000;
+	const topic = 'orderCreated';
+	assert.ok(await claimTopic(redis.client, topic, 1), 'the topic claimed');
+	const schema = {type: 'object', properties: {id: {type: 'string'}, total: {type: 'string'}}, required: ['id', 'total']};
+	const written = await writeTopic(redis.client, 1, topic, '0-0', 'stream', [
+		{
+			entry: {version: 2, schema, producers: {shop: 41}, firstSeen: now - 60_000, lastSeen: now, rate: 1.5, count: 41, sample: '{"id":"a","total":"12"}'},
+			newVersions: [
+				{version: 1, at: now - 60_000, changes: [], breaks: []},
+				{
+					version: 2,
+					at: now - 1000,
+					changes: [
+						{path: '/properties/amount', kind: 'property-removed', text: 'amount no longer sent'},
+						{path: '/properties/total', kind: 'property-added', text: 'total now sent'},
+					],
+					breaks: [{path: '/properties/amount', kind: 'property-removed', direction: 'forward', why: 'readers of v1 require amount', text: ''}],
+				},
+			],
+		},
+	]);
+	assert.ok(written, 'the catalog written');
+	await redis.client.xgroup('CREATE', redisKeys.stream(topic), 'billing', '$', 'MKSTREAM');
+}
+
+describe('the Catalog view in a pty', {timeout: 120_000}, () => {
+	it('C lists the topic with its version, producer, group and flags; Enter shows the tree and the diff with markers; Esc, q back out; q quits', async () => {
+		await redis.client.flushall();
+		await writeCatalog();
+		const port = await freePort();
+		const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--no-color'], {columns: 120, rows: 30});
+		try {
+			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('C catalog'), 'started, C offered');
+			term.write('C');
+			const list = await term.waitForScreen((s) => s.includes('Event catalog: 1 topic') && /orderCreated/.test(s), 'the catalog');
+			const row = list.split('\n').find((line) => line.includes('orderCreated')) ?? '';
+			assert.match(row, /v2 +1\.5 none +shop 41 +billing lag 0 +undeclared, ungoverned groups/, 'version, rate, mode, producer, group, flags');
+			term.write('\r');
+			const detail = await term.waitForScreen((s) => s.includes('Last change: to v2'), 'the detail');
+			assert.match(detail, /^ {4}id: string \(required\)$/m, 'the tree');
+			assert.match(detail, /^\+ {3}total: string \(required\)$/m, 'the added field marked +');
+			assert.match(detail, /^- {3}amount: removed$/m, 'the removed field marked -');
+			assert.match(detail, /^- \/properties\/amount {2}property-removed: amount no longer sent$/m, 'the diff line');
+			assert.match(detail, /breaks FORWARD: readers of v1 require amount/);
+			term.write('\u001B');
+			await term.waitForScreen((s) => !s.includes('Last change') && s.includes('Event catalog'), 'Esc: the list');
+			term.write('q');
+			await term.waitForScreen((s) => s.includes('1 Topics'), 'q: the panes');
+			term.write('q');
+			assert.equal(await term.exited, 0);
+		} finally {
+			term.kill();
+		}
+	});
+});
