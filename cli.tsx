@@ -43,6 +43,8 @@ async function dispatch(): Promise<number> {
 			return (await import('./source/commands/deferred.js')).run(args, flags);
 		case 'lab':
 			return (await import('./source/commands/lab.js')).run(args, flags);
+		case 'portal':
+			return (await import('./source/commands/portal.js')).run(args, flags);
 		default:
 			return usageError(`Unknown command: ${command}`);
 	}

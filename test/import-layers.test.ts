@@ -18,7 +18,9 @@ const floors: string[][] = [
 	['redis'],
 	['topics'],
 	['actors', 'events'],
-	['deferred', 'portal', 'mesh'],
+	// The portal validates what the producer, the labs, replay and the mesh publish: below them all, above topics/.
+	['portal'],
+	['deferred', 'mesh'],
 	['producer'],
 	['labs'],
 	['dashboard'],

@@ -14,6 +14,8 @@ import type {CqrsLab} from '../source/labs/cqrs/lab.js';
 import type {DeferredLab} from '../source/labs/deferred/lab.js';
 import {labNames, type Lab} from '../source/labs/lab.js';
 import {createLab} from '../source/labs/registry.js';
+import {registerSchema} from '../source/portal/registry.js';
+import {keys} from '../source/redis/keys.js';
 import {createProducerApp} from '../source/producer/app.js';
 import {publicRoutes} from '../source/producer/auth.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
@@ -111,6 +113,8 @@ const samples: Record<string, Sample> = {
 	'POST /commands/:name': {path: '/commands/placeOrder', body: '{"customer":"a","items":[{"sku":"x","qty":1,"price":100}]}'},
 	'GET /queries/orders/:id': {path: async () => `/queries/orders/${String((await call('POST', '/commands/placeOrder', '{"customer":"b","items":[{"sku":"y","qty":1,"price":5}]}', bearer)).json()['orderId'])}`},
 	'GET /queries/orders': {path: '/queries/orders'},
+	'PUT /schemas/:topic': {path: '/schemas/authSchema', body: '{"type":"object"}'},
+	'GET /schemas/:topic': {path: async () => ((await registerSchema(redis.client, 'authListed', {type: 'object'})).ok ? '/schemas/authListed' : 'not registered')},
 };
 
 function call(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Reply> {
@@ -125,7 +129,7 @@ async function samplePath(route: string): Promise<string> {
 
 /** Every key with its size, heartbeats aside: what a refused request must not change. */
 async function redisPicture(): Promise<string> {
-	const names = (await redis.client.keys('*')).filter((name) => !name.startsWith('eda:actor:')).sort();
+	const names = (await redis.client.keys('*')).filter((name) => !name.startsWith('eda:{actors}:')).sort();
 	const sizes = await Promise.all(
 		names.map(async (name) => {
 			const type = await redis.client.type(name);
@@ -142,6 +146,8 @@ describe('every route needs the token (but GET / and GET /healthz)', () => {
 		assert.ok(routes.length >= 12, `routes found: ${routes.join(', ')}`);
 		for (const route of routes) assert.ok(samples[route], `a new route, ${route}: add a sample request above so its 401s are checked`);
 		for (const pub of publicRoutes) assert.ok(routes.includes(`${pub.method} ${pub.path}`), `${pub.method} ${pub.path} is a route`);
+		// Governance routes are checked below like every other: registering a schema needs the token.
+		assert.ok(routes.includes('PUT /schemas/:topic') && routes.includes('GET /schemas/:topic'));
 	});
 
 	test('without the right token: 401, one JSON line, the token never echoed, nothing stored', async () => {
@@ -189,7 +195,7 @@ describe('every route needs the token (but GET / and GET /healthz)', () => {
 			}, `${route} to answer 2xx`).catch(async () => call(method, path, samples[route]?.body, headers));
 			assert.ok(reply.status < 300, `${route}: ${reply.status} ${reply.text}`);
 		}
-		assert.equal(await redis.client.xlen('eda:stream:authTest'), 3, 'one event and a batch of two stored');
+		assert.equal(await redis.client.xlen(keys.stream('authTest')), 3, 'one event and a batch of two stored');
 	});
 
 	test('GET / and GET /healthz answer without a token', async () => {
@@ -244,7 +250,7 @@ describe("eda's own clients send the token", () => {
 			assert.deepEqual(topic, {ok: true, message: 'published to formTopic'});
 			const deferred = await runtime.publish({topic: '', deferred: true, delay: '1m', payload: '{"a":2}'});
 			assert.ok(deferred.ok, deferred.message);
-			assert.equal(await redis.client.xlen('eda:stream:formTopic'), 1);
+			assert.equal(await redis.client.xlen(keys.stream('formTopic')), 1);
 			// The deferred lab posts its first burst through the dashboard's producer as it starts.
 			await runtime.labs.start('deferred');
 			assert.equal(runtime.labs.lab.phase, 'running', JSON.stringify(runtime.labs.lab));

@@ -40,6 +40,10 @@ export const flagSpec = {
 	projectionDelay: {type: 'string'},
 	replicas: {type: 'string'},
 	burst: {type: 'string'},
+	// portal register|check
+	compat: {type: 'string'},
+	mode: {type: 'string'},
+	checkRetained: {type: 'string'},
 } as const;
 
 export type Flags = {
@@ -76,6 +80,9 @@ export type Flags = {
 	projectionDelay?: string;
 	replicas?: string;
 	burst?: string;
+	compat?: string;
+	mode?: string;
+	checkRetained?: string;
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

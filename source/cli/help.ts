@@ -8,6 +8,7 @@ export const helpText = `
     $ eda consumer -d [flags]          a deferred worker
     $ eda deferred <list|retry|purge>  look at and act on deferred events
     $ eda lab <orders|cqrs|deferred>   run a concept lab headless
+    $ eda portal register|check <topic> <schema.json>  declare a topic's schema
 
   Common flags
     --redis-url URL      Redis to use (env REDIS_URL); default redis://127.0.0.1:6379.
@@ -83,6 +84,20 @@ export const helpText = `
     --port N, --host H, --token T, --token-file PATH, --insecure, --json
     Labs view keys (in the dashboard, L; ? lists them all): orders: f cycles every
     failure rate, p i s one service's, O P I S N pause one; deferred: b posts a burst
+
+  eda portal
+    register <topic> <schema.json>  declare the topic's JSON Schema (2020-12); every
+                         producer on this Redis enforces it within a second: an event
+                         that fails it is answered 422 and not stored
+    check <topic> <schema.json>     the same checks, nothing registered
+    --compat C           backward (default), forward, full or none: a new version is
+                         refused when it breaks that direction against the last one
+    --mode M             enforce (default) or warn (stored, counted and flagged)
+    --check-retained N   also run the schema over the topic's last N retained events
+                         (at most 100000) and name those it would refuse; register
+                         then registers nothing when any fails
+    Exit codes: 0 ok, 1 refused or Redis failed, 2 usage.
+    Over HTTP: PUT /schemas/<topic>?compat=&mode= (body: the schema), GET /schemas/<topic>
 
   Durations: 500ms, 10s, 2m (a bare number is seconds).
 

@@ -2,6 +2,7 @@
 // as raw bytes (it words its own parse errors), so the labs parse theirs here.
 import type {Request, Response} from 'express';
 import {describeError} from '../errors.js';
+import {SchemaRefused} from '../portal/enforce.js';
 
 export class HttpError extends Error {
 	constructor(
@@ -30,8 +31,9 @@ export function jsonBody(req: Request): Record<string, unknown> {
 	return value as Record<string, unknown>;
 }
 
-/** Answers an error: HttpError with its status, anything else as Redis being away (503). */
+/** Answers an error: HttpError with its status, an event the declared schema refused 422, anything else as Redis being away (503). */
 export function sendError(res: Response, error: unknown): void {
 	if (error instanceof HttpError) res.status(error.status).json({error: error.message});
+	else if (error instanceof SchemaRefused) res.status(422).json({error: error.message, failures: error.failures});
 	else res.status(503).json({error: `Redis is unavailable, nothing was stored: ${describeError(error)}`});
 }

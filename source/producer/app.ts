@@ -1,12 +1,13 @@
 import express, {type ErrorRequestHandler, type Request, type Response} from 'express';
 import {describeError} from '../errors.js';
-import {publishEvents} from '../topics/publish.js';
+import {publishChecked, SchemaRefused, type Published} from '../portal/enforce.js';
 import {maxTopicLength, topicError} from '../topics/names.js';
 import {defaultTopicPage, listTopicsPage, maxTopicPage} from '../topics/list.js';
 import {requireToken} from './auth.js';
 import {acceptBatch, acceptOne, type Accepted, type Incoming, type Refused} from './accept.js';
 import {mountDeferredRoutes} from './deferred-routes.js';
-import {incoming, redisUnavailable, type ProducerDeps} from './http.js';
+import {incoming, redisUnavailable, redisUnavailableForRead, type ProducerDeps} from './http.js';
+import {mountSchemaRoutes} from './schema-routes.js';
 
 /** How long a request body may send nothing before it is answered 408. */
 const defaultStallMs = 10_000;
@@ -14,15 +15,10 @@ const defaultStallMs = 10_000;
 export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON, CloudEvents JSON or text/plain),
 a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-exec[?delay=30s].
 GET /topics[?limit=200&after=<topic>] lists topics a page at a time, GET /healthz tells whether Redis answers.
+PUT /schemas/<topic>[?compat=backward|forward|full|none&mode=enforce|warn] declares a topic's JSON Schema
+(events that fail it are answered 422), GET /schemas/<topic> lists its versions.
 Example: curl -X POST -H "Content-Type: application/json" -d '{"order_id": 123}' http://localhost:3000/topics/orderCreated
 `;
-
-/** The answer when a read failed: nothing was being stored, so nothing to say about events. */
-export function redisUnavailableForRead(res: Response, error: unknown): void {
-	const message = describeError(error);
-	if (/timed out/i.test(message)) res.status(503).json({error: `Redis did not answer in time; try again: ${message}`});
-	else res.status(503).json({error: `Redis is unavailable; try again: ${message}`});
-}
 
 /**
  * ?limit= and ?after= of GET /topics, read from the URL itself (express's
@@ -83,19 +79,24 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 			res.status(result.status).json({error: result.error});
 			return;
 		}
-		let ids: string[];
+		let published: Published;
 		try {
-			ids = await publishEvents(deps.redis, topic, result.events, deps.retain);
+			published = await publishChecked(deps.redis, topic, result.events, deps.retain);
 		} catch (error) {
-			redisUnavailable(res, error);
+			if (error instanceof SchemaRefused) {
+				// Nothing of the request was stored: the declared schema refused it (enforce mode).
+				res.status(422).json({error: error.message, topic, version: error.version, ...(result.events.length > 1 ? {index: error.index} : {}), failures: error.failures});
+			} else redisUnavailable(res, error);
 			return;
 		}
 		const count = result.events.length;
 		if (deps.heartbeat) deps.heartbeat.handled += count;
 		deps.onPublished?.(topic, count);
-		deps.onStored?.(topic, result.events, ids);
-		if (count === 1) res.json({message: 'message published', id: result.events[0]?.envelope.id});
-		else res.json({message: 'events published', count});
+		deps.onStored?.(topic, result.events, published.ids);
+		// Warn mode: stored, and the answer says which events failed the declared schema.
+		const flagged = published.warnings ? {flagged: published.flagged, warnings: published.warnings} : {};
+		if (count === 1) res.json({message: 'message published', id: result.events[0]?.envelope.id, ...flagged});
+		else res.json({message: 'events published', count, ...flagged});
 	};
 
 	// The hot route first: express walks its layers in order for every request.
@@ -133,6 +134,7 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 
 
 	mountDeferredRoutes(app, deps);
+	mountSchemaRoutes(app, deps);
 	deps.extraRoutes?.(app);
 
 	app.use((req, res) => {

@@ -67,3 +67,10 @@ export function redisUnavailable(res: Response, error: unknown): void {
 		res.status(503).json({error: `Redis is unavailable, the event was not stored: ${message}`});
 	}
 }
+
+/** The answer when a read failed: nothing was being stored, so nothing to say about events. */
+export function redisUnavailableForRead(res: Response, error: unknown): void {
+	const message = describeError(error);
+	if (/timed out/i.test(message)) res.status(503).json({error: `Redis did not answer in time; try again: ${message}`});
+	else res.status(503).json({error: `Redis is unavailable; try again: ${message}`});
+}

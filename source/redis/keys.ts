@@ -81,6 +81,14 @@ export const keys = {
 		versions: (topic: string, suffix = '') => `eda:{${topic}}:catalog:versions${suffix}`,
 		/** STRING lease: which portal watcher writes the catalog (SET NX PX, renewed). */
 		leader: 'eda:portal:leader',
+		/** LIST of a topic's declared schema versions (JSON of portal/registry.ts's Declared), version 1 first. */
+		schemaVersions: (topic: string) => `eda:{${topic}}:schema:versions`,
+		/** STRING count of events stored in warn mode though they failed the declared schema. */
+		schemaFlagged: (topic: string) => `eda:{${topic}}:schema:flagged`,
+		/** SET of topics with a declared schema. It spans topics, so it is written outside the per-topic script. */
+		declared: 'eda:portal:declared',
+		/** Channel (no slot): published on every registration, so producers drop their cached schema at once. */
+		schemasChannel: 'eda:portal:schemas',
 	},
 } as const;
 

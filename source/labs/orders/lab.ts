@@ -3,7 +3,7 @@
 import {randomBytes} from 'node:crypto';
 import {GroupConsumer} from '../../actors/group-consumer.js';
 import {sleep} from '../../actors/stream-reader.js';
-import {publishEvents} from '../../topics/publish.js';
+import {publishChecked} from '../../portal/enforce.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {answerId, jsonObject, labEvent, shortId} from '../events.js';
 import {HttpError, jsonBody, sendError} from '../http.js';
@@ -106,7 +106,7 @@ export class OrdersLab extends LabBase {
 		const redis = this.client;
 		await transition(redis, orderId, {field: 'created', to: '1', counter: 'created', set: {customer, amount}});
 		const event = labEvent({topic: topicOf('orderCreated'), data: {orderId, customer, amount}, source: sourceOf('orders'), now: this.clock.now(), correlationid: orderId});
-		await publishEvents(redis, topicOf('orderCreated'), [event]);
+		await publishChecked(redis, topicOf('orderCreated'), [event]);
 		this.emit('lab:orders:orders', `orders        ${orderId}  orderCreated  ${money(amount)} for ${customer}`, {event: 'orderCreated', orderId, amount, customer, id: event.envelope.id});
 		return {orderId, eventId: event.envelope.id};
 	}
@@ -168,7 +168,7 @@ export class OrdersLab extends LabBase {
 			correlationid: envelope.correlationid ?? order.orderId,
 			causationid: envelope.id,
 		});
-		await publishEvents(this.client, topicOf(answer.type), [out]);
+		await publishChecked(this.client, topicOf(answer.type), [out]);
 		const amount = typeof answer.data['amount'] === 'number' && answer.type.startsWith('payment') ? `  ${money(answer.data['amount'])}` : '';
 		const again = answer.changed ? '' : ' (again: a redelivered cause)';
 		this.emit(actor, `${service.padEnd(13)} ${order.orderId}  ${event} → ${answer.type}${amount}${again}`, {
