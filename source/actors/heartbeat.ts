@@ -5,7 +5,7 @@ import {keys} from '../redis/keys.js';
 import {luaNowMs} from '../redis/clock.js';
 import {LuaScript} from '../redis/script.js';
 
-export type ActorKind = 'producer' | 'consumer' | 'group-consumer' | 'master' | 'worker' | 'lab';
+export type ActorKind = 'producer' | 'consumer' | 'group-consumer' | 'master' | 'worker' | 'lab' | 'portal';
 
 export type ActorInfo = {
 	name: string;

@@ -69,18 +69,6 @@ export const keys = {
 	},
 
 	portal: {
-		/** SET of topics the catalog holds (written outside the per-topic scripts: it spans topics). */
-		catalogTopics: 'eda:portal:catalog',
-		/**
-		 * HASH: one topic's inferred catalog: the writer's epoch, the stream
-		 * position read up to, how the topic travels, and one field per
-		 * CloudEvents type (`entry:` + versionsSuffix) holding that entry as JSON.
-		 */
-		catalog: (topic: string) => `eda:{${topic}}:catalog`,
-		/** LIST of JSON versions of one entry, capped; the type's suffix comes from versionsSuffix(). */
-		versions: (topic: string, suffix = '') => `eda:{${topic}}:catalog:versions${suffix}`,
-		/** STRING lease: which portal watcher writes the catalog (SET NX PX, renewed). */
-		leader: 'eda:portal:leader',
 		/** LIST of a topic's declared schema versions (JSON of portal/registry.ts's Declared), version 1 first. */
 		schemaVersions: (topic: string) => `eda:{${topic}}:schema:versions`,
 		/** STRING count of events stored in warn mode though they failed the declared schema. */
@@ -89,6 +77,18 @@ export const keys = {
 		declared: 'eda:portal:declared',
 		/** Channel (no slot): published on every registration, so producers drop their cached schema at once. */
 		schemasChannel: 'eda:portal:schemas',
+		/** SET of topics the catalog holds (written outside the per-topic scripts: it spans topics). */
+		catalogTopics: 'eda:portal:catalog',
+		/**
+		 * HASH: one topic's inferred catalog: the writer's epoch, the stream
+		 * position read up to, how the topic travels, and one field per
+		 * CloudEvents type (`entry:` + entrySuffix) holding that entry as JSON.
+		 */
+		catalog: (topic: string) => `eda:{${topic}}:catalog`,
+		/** LIST of JSON versions of one entry, capped; the type's suffix comes from catalog.ts's entrySuffix(). */
+		versions: (topic: string, suffix = '') => `eda:{${topic}}:catalog:versions${suffix}`,
+		/** STRING lease: which portal watcher writes the catalog (SET NX PX, renewed). */
+		leader: 'eda:portal:leader',
 	},
 } as const;
 

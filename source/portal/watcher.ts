@@ -1,0 +1,304 @@
+// The portal actor: follows every topic and keeps the inferred catalog
+// (catalog.ts) in Redis. Streams are read with XREAD, never a consumer group,
+// so the portal is not counted as a consumer; topics with no stream (pub/sub
+// only, such as the Go tool's) come from a pattern subscription. Several
+// processes may run it: the one holding the lease (lease.ts) reads and writes,
+// the others only try for the lease, and the next to get it resumes from what
+// the catalog says was read (each topic's stream position), refilling each
+// inference window from the stream before reading on. It is off the publish
+// path: it reads what the producer already stored.
+import type {Redis} from 'ioredis';
+import {actorName, Heartbeat} from '../actors/heartbeat.js';
+import type {ActorOutput} from '../actors/output.js';
+import {entriesOf, sleep} from '../actors/stream-reader.js';
+import {describeError} from '../errors.js';
+import {RedisClock} from '../redis/clock.js';
+import {goCompat, keys} from '../redis/keys.js';
+import type {RedisSession} from '../redis/session.js';
+import {envelopeFromFields} from '../topics/envelope.js';
+import {entryMs} from '../topics/topic-index.js';
+import {claimTopic, writeTopic} from './catalog.js';
+import {lead, resign} from './lease.js';
+import {defaultWindowSize, TopicTracker} from './tracker.js';
+
+export type WatcherOptions = {
+	session: RedisSession;
+	output: ActorOutput;
+	/** How long the lease lives without renewal; renewed every third of it. Default 5 s. */
+	leaseMs?: number;
+	/** How often the topic index is read for new topics. Default 2 s. */
+	discoverMs?: number;
+	/** How often changed entries are written. Default 1 s. */
+	flushMs?: number;
+	windowSize?: number;
+};
+
+/** Channels that are not topics: eda's own, Redis's, and the Go tool's deferred channel. */
+export function isTopicChannel(channel: string): boolean {
+	return !channel.startsWith('eda:') && !channel.startsWith('__') && channel !== goCompat.masterChannel;
+}
+
+/** Pub/sub messages held per unclassified channel, and channels held, until the index says whether they have a stream. */
+const heldPerChannel = 1000;
+const heldChannels = 1000;
+/** Entries read per XREAD and per topic. */
+const readCount = 1000;
+
+/** Refills a resumed topic's windows with the stream's entries up to where it was read. */
+export async function primeFromStream(redis: Redis, tracker: TopicTracker, windowSize: number): Promise<void> {
+	if (tracker.pos === '0-0') return;
+	const raw = await redis.xrevrange(keys.stream(tracker.topic), tracker.pos, '-', 'COUNT', windowSize);
+	for (const entry of entriesOf(raw).reverse()) if (entry.envelope) tracker.prime(entry.envelope.data, entry.envelope.type);
+}
+
+export class PortalWatcher {
+	readonly name = actorName('portal');
+	private readonly redis: Redis;
+	private readonly reader: Redis;
+	private subscriber: Redis | undefined;
+	private readonly heartbeat: Heartbeat;
+	private readonly leaseMs: number;
+	private readonly discoverMs: number;
+	private readonly flushMs: number;
+	private readonly windowSize: number;
+	private readonly clock = new RedisClock();
+	private timers: NodeJS.Timeout[] = [];
+	private leaseTimer: NodeJS.Timeout | undefined;
+	private epoch = 0;
+	private stopped = false;
+	private readLoop: Promise<void> | undefined;
+	/** Topics read from their stream, and those known only from pub/sub. */
+	private readonly streams = new Map<string, TopicTracker>();
+	private readonly pubsub = new Map<string, TopicTracker>();
+	private indexed = new Set<string>();
+	private readonly held = new Map<string, {data: string; at: number}[]>();
+	private busy: Promise<unknown> = Promise.resolve();
+
+	constructor(private readonly options: WatcherOptions) {
+		this.leaseMs = options.leaseMs ?? 5000;
+		this.discoverMs = options.discoverMs ?? 2000;
+		this.flushMs = options.flushMs ?? 1000;
+		this.windowSize = options.windowSize ?? defaultWindowSize;
+		this.redis = options.session.connect(this.name);
+		this.reader = options.session.connect(`${this.name}:read`);
+		this.heartbeat = new Heartbeat(options.session.connect(`${this.name}:beat`), this.name, 'portal', 'portal watcher, following');
+	}
+
+	get leading(): boolean {
+		return this.epoch > 0;
+	}
+
+	async start(): Promise<void> {
+		this.heartbeat.start();
+		await this.tryLead();
+		this.leaseTimer = setInterval(() => void this.tryLead(), this.leaseMs / 3);
+		this.leaseTimer.unref();
+	}
+
+	async stop(): Promise<void> {
+		this.stopped = true;
+		if (this.leaseTimer) clearInterval(this.leaseTimer);
+		if (this.leading) {
+			await this.serial(() => this.flush()).catch(() => undefined);
+			await resign(this.redis, keys.portal.leader, this.name).catch(() => undefined);
+		}
+		this.stepDown();
+		await Promise.race([this.readLoop, sleep(1500)]);
+		await this.heartbeat.stop();
+		this.reader.disconnect();
+		this.redis.disconnect();
+	}
+
+	/** Work that claims or writes topics runs one at a time, so a write never races a claim. */
+	private serial<T>(work: () => Promise<T>): Promise<T> {
+		const next = this.busy.then(work, work);
+		this.busy = next.catch(() => undefined);
+		return next;
+	}
+
+	private async tryLead(): Promise<void> {
+		if (this.stopped) return;
+		try {
+			const {epoch, holder} = await lead(this.redis, keys.portal.leader, this.name, this.leaseMs);
+			if (epoch > 0 && !this.leading) await this.becomeLeader(epoch);
+			else if (epoch === 0 && this.leading) {
+				this.options.output.emit(this.name, [`Portal watcher lost the catalog lease to ${holder}; following`], {event: 'portal-follower', leader: holder});
+				this.stepDown();
+			}
+		} catch {
+			// Redis away: the lease runs out by itself; the next try after the reconnect decides.
+		}
+	}
+
+	private async becomeLeader(epoch: number): Promise<void> {
+		this.epoch = epoch;
+		this.heartbeat.setDetail('portal watcher, writing the catalog');
+		this.options.output.emit(this.name, ['Portal watcher writes the catalog'], {event: 'portal-leader', epoch});
+		await this.clock.sync(this.redis).catch(() => undefined);
+		const subscriber = this.options.session.connect(`${this.name}:sub`);
+		this.subscriber = subscriber;
+		subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => this.onMessage(channel, message));
+		await subscriber.psubscribe('*').catch(() => undefined);
+		await this.serial(() => this.discover()).catch(() => undefined);
+		this.timers = [
+			setInterval(() => void this.serial(() => this.discover()).catch(() => undefined), this.discoverMs),
+			setInterval(() => void this.serial(() => this.flush()).catch(() => undefined), this.flushMs),
+		];
+		for (const timer of this.timers) timer.unref();
+		this.readLoop = this.read(epoch);
+	}
+
+	private stepDown(): void {
+		this.epoch = 0;
+		for (const timer of this.timers) clearInterval(timer);
+		this.timers = [];
+		this.subscriber?.disconnect();
+		this.subscriber = undefined;
+		this.streams.clear();
+		this.pubsub.clear();
+		this.held.clear();
+		this.indexed = new Set();
+		if (!this.stopped) this.heartbeat.setDetail('portal watcher, following');
+	}
+
+	private onMessage(channel: string, message: string): void {
+		if (!isTopicChannel(channel) || this.streams.has(channel) || this.indexed.has(channel)) return;
+		const at = this.clock.now();
+		const tracker = this.pubsub.get(channel);
+		if (tracker) {
+			tracker.add(message, undefined, undefined, at);
+			this.heartbeat.handled++;
+			return;
+		}
+		// Not known yet: the index may list it in a moment (eda indexes a topic just after its first publish).
+		let held = this.held.get(channel);
+		if (!held) {
+			if (this.held.size >= heldChannels) return;
+			this.held.set(channel, (held = []));
+		}
+		if (held.length < heldPerChannel) held.push({data: message, at});
+	}
+
+	/** Reads the topic index: new topics are claimed and resumed; held pub/sub channels are classified. */
+	private async discover(): Promise<void> {
+		if (!this.leading) return;
+		const startedAt = this.clock.now();
+		const names = await this.redis.hkeys(keys.topics);
+		this.indexed = new Set(names);
+		for (const topic of names) {
+			if (this.streams.has(topic)) continue;
+			const record = await claimTopic(this.redis, topic, this.epoch);
+			if (!record) return this.lost();
+			const tracker = new TopicTracker(topic, 'stream', this.windowSize, record);
+			await primeFromStream(this.redis, tracker, this.windowSize);
+			this.pubsub.delete(topic);
+			this.streams.set(topic, tracker);
+		}
+		for (const [channel, messages] of this.held) {
+			if (this.indexed.has(channel)) {
+				this.held.delete(channel);
+				continue;
+			}
+			// Held for less than a second: eda may not have indexed it yet.
+			if ((messages[0]?.at ?? 0) > startedAt - 1000) continue;
+			this.held.delete(channel);
+			const record = await claimTopic(this.redis, channel, this.epoch);
+			if (!record) return this.lost();
+			const tracker = new TopicTracker(channel, 'pubsub', this.windowSize, record);
+			for (const {data, at} of messages) tracker.add(data, undefined, undefined, at);
+			this.heartbeat.handled += messages.length;
+			this.pubsub.set(channel, tracker);
+		}
+	}
+
+	private lost(): void {
+		this.options.output.emit(this.name, ['Portal watcher found a newer catalog writer; following'], {event: 'portal-follower'});
+		this.stepDown();
+	}
+
+	/** Writes every topic that changed. */
+	async flush(): Promise<void> {
+		if (!this.leading) return;
+		for (const tracker of [...this.streams.values(), ...this.pubsub.values()]) {
+			if (!tracker.dirty) continue;
+			const ok = await writeTopic(this.redis, this.epoch, tracker.topic, tracker.pos, tracker.transport, tracker.takeWrites());
+			if (!ok) return this.lost();
+		}
+	}
+
+	private async read(epoch: number): Promise<void> {
+		let warned = false;
+		while (this.epoch === epoch && !this.stopped) {
+			const topics = [...this.streams.values()];
+			if (topics.length === 0) {
+				await sleep(Math.min(this.discoverMs, 250));
+				continue;
+			}
+			try {
+				const reply = await this.reader.xread('COUNT', readCount, 'BLOCK', 1000, 'STREAMS', ...topics.map((t) => keys.stream(t.topic)), ...topics.map((t) => t.pos));
+				if (this.epoch !== epoch) return;
+				for (const [key, raw] of (reply ?? []) as [string, unknown][]) {
+					const tracker = topics.find((t) => keys.stream(t.topic) === key);
+					if (!tracker || this.streams.get(tracker.topic) !== tracker) continue;
+					for (const [id, fields] of raw as [string, string[]][]) {
+						const envelope = envelopeFromFields(fields);
+						tracker.add(envelope.data, envelope.type, envelope.source, Number(entryMs(id)), id);
+						this.heartbeat.handled++;
+					}
+				}
+				warned = false;
+			} catch (error) {
+				if (!warned && !this.stopped) this.options.output.emit(this.name, [`Portal watcher: Redis unavailable (${describeError(error)}); retrying`], {event: 'redis-error', error: describeError(error)});
+				warned = true;
+				await sleep(500);
+			}
+		}
+	}
+}
+
+export type ScanProgress = {topics: number; topicsDone: number; events: number; estimate: number};
+
+export type ScanResult = {busy: string} | {topics: number; events: number};
+
+/**
+ * `eda portal scan`: builds or refreshes the catalog from what the streams
+ * retain, reading each topic on from where the catalog says it was read. Takes
+ * the lease for its length; when a watcher holds it, the catalog is being kept
+ * already and nothing is read.
+ */
+export async function scanCatalog(redis: Redis, options: {holder: string; leaseMs?: number; windowSize?: number; onProgress?: (progress: ScanProgress) => void}): Promise<ScanResult> {
+	const leaseMs = options.leaseMs ?? 10_000;
+	const windowSize = options.windowSize ?? defaultWindowSize;
+	const {epoch, holder} = await lead(redis, keys.portal.leader, options.holder, leaseMs);
+	if (epoch === 0) return {busy: holder};
+	try {
+		const topics = (await redis.hkeys(keys.topics)).sort();
+		const lengths = await Promise.all(topics.map((topic) => redis.xlen(keys.stream(topic)).catch(() => 0)));
+		const progress: ScanProgress = {topics: topics.length, topicsDone: 0, events: 0, estimate: lengths.reduce((a, b) => a + b, 0)};
+		options.onProgress?.(progress);
+		for (const topic of topics) {
+			const record = await claimTopic(redis, topic, epoch);
+			if (!record) throw new Error('another portal watcher took the catalog lease during the scan');
+			const tracker = new TopicTracker(topic, 'stream', windowSize, record);
+			await primeFromStream(redis, tracker, windowSize);
+			for (;;) {
+				const raw = await redis.xrange(keys.stream(topic), tracker.pos === '0-0' ? '-' : `(${tracker.pos}`, '+', 'COUNT', readCount);
+				const entries = entriesOf(raw);
+				for (const entry of entries) if (entry.envelope) tracker.add(entry.envelope.data, entry.envelope.type, entry.envelope.source, Number(entryMs(entry.id)), entry.id);
+				progress.events += entries.length;
+				options.onProgress?.(progress);
+				if (tracker.dirty && !(await writeTopic(redis, epoch, topic, tracker.pos, 'stream', tracker.takeWrites()))) {
+					throw new Error('another portal watcher took the catalog lease during the scan');
+				}
+				// Keep the lease while reading; losing it means another writer took over.
+				if ((await lead(redis, keys.portal.leader, options.holder, leaseMs)).epoch !== epoch) throw new Error('the catalog lease ran out during the scan');
+				if (entries.length < readCount) break;
+			}
+			progress.topicsDone++;
+			options.onProgress?.(progress);
+		}
+		return {topics: topics.length, events: progress.events};
+	} finally {
+		await resign(redis, keys.portal.leader, options.holder).catch(() => undefined);
+	}
+}
