@@ -75,4 +75,33 @@ describe('the Catalog view in a pty', {timeout: 120_000}, () => {
 			term.kill();
 		}
 	});
+
+	it("the dashboard's own portal watcher catalogues what is POSTed, a new version as the shape changes, and a registered schema's mode", async () => {
+		await redis.client.flushall();
+		const port = await freePort();
+		const url = `http://127.0.0.1:${port}`;
+		const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--no-color'], {columns: 120, rows: 30});
+		const post = async (body: string, path = '/topics/paymentTaken', method = 'POST') => {
+			const answer = await fetch(`${url}${path}`, {method, headers: {'content-type': 'application/json'}, body});
+			return answer.status;
+		};
+		try {
+			await term.waitForScreen((s) => s.includes(`producer ${url}`) && s.includes('C catalog'), 'started');
+			assert.equal(await post('{"id": "p1", "amount": 12}'), 200);
+			term.write('C');
+			await term.waitForScreen((s) => /paymentTaken +v1 /.test(s), 'v1 catalogued by the watcher');
+			assert.equal(await post('{"id": "p2", "amount": 5, "note": "gift"}'), 200);
+			await term.waitForScreen((s) => /paymentTaken +v2 /.test(s), 'v2: an optional field added');
+			term.write('\r');
+			await term.waitForScreen((s) => /^\+ {3}note: string$/m.test(s) && /^\+ \/properties\/note/m.test(s), 'the new field marked + in the tree and the diff');
+			term.write('\u001B');
+			assert.equal(await post(JSON.stringify({type: 'object', properties: {id: {type: 'string'}, amount: {type: 'integer'}}, required: ['id']}), '/schemas/paymentTaken', 'PUT'), 201, 'registered');
+			await term.waitForScreen((s) => /paymentTaken +v2 d1 +\S+ enforce/.test(s), 'declared v1, enforced');
+			term.write('q');
+			term.write('q');
+			assert.equal(await term.exited, 0);
+		} finally {
+			term.kill();
+		}
+	});
 });

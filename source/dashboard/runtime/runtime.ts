@@ -1,5 +1,5 @@
 // The actors the dashboard hosts: the embedded producer, one master, N deferred
-// workers and a live consumer per subscribed topic. They are the very classes
+// workers, a live consumer per subscribed topic and the portal watcher. They are the very classes
 // the headless commands run (startProducer, DeferredMaster, DeferredWorker,
 // TopicConsumer); only their output goes to the store's log instead of stdout.
 // The producer also serves the concept lab running in the Labs view (labs.ts).
@@ -9,6 +9,7 @@ import {describeError} from '../../errors.js';
 import {DeferredMaster} from '../../deferred/master.js';
 import {DeferredWorker, type WorkerOptions} from '../../deferred/worker.js';
 import {labRoutes} from '../../labs/lab.js';
+import {PortalWatcher} from '../../portal/watcher.js';
 import {authHeaders, type ProducerAuth} from '../../producer/auth.js';
 import {startProducer, type RunningProducer} from '../../producer/server.js';
 import type {RedisSession} from '../../redis/session.js';
@@ -45,6 +46,8 @@ export const maxWorkers = 32;
 export class DashboardRuntime implements Controls {
 	producer: RunningProducer | undefined;
 	master: DeferredMaster | undefined;
+	/** The portal actor: keeps the inferred catalog the Catalog view shows (one writer per Redis, by lease). */
+	portal: PortalWatcher | undefined;
 	readonly workers: DeferredWorker[] = [];
 	readonly consumers = new Map<string, TopicConsumer>();
 	/** Short labels for the log, by actor name. */
@@ -86,6 +89,9 @@ export class DashboardRuntime implements Controls {
 		await this.master.start();
 		for (let i = 0; i < this.options.workers; i++) await this.addWorker();
 		for (const topic of this.options.topics) await this.toggleSubscription(topic);
+		this.portal = new PortalWatcher({session, output});
+		this.labels.set(this.portal.name, 'portal');
+		await this.portal.start();
 		this.options.onChange?.();
 	}
 
@@ -220,6 +226,7 @@ export class DashboardRuntime implements Controls {
 			await this.master?.stop();
 			await Promise.allSettled([...this.consumers.values()].map((consumer) => consumer.stop()));
 			this.consumers.clear();
+			await this.portal?.stop();
 			await this.producer?.close();
 		})();
 		return this.stopping;
