@@ -112,7 +112,7 @@ function batchBody(size: number, format: 'json' | 'ndjson'): {body: string; cont
 
 type Producer = {service: Service; url: string; profileDir?: string};
 
-async function startProducer(redisUrl: string, build: BuildState, log: (line: string) => void, profileDir: string | undefined, label: string): Promise<Producer & {mode: string}> {
+export async function startProducer(redisUrl: string, build: BuildState, log: (line: string) => void, profileDir: string | undefined, label: string): Promise<Producer & {mode: string}> {
 	const port = await freePort();
 	const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 	const args = ['api-server', '--port', String(port), '--redis-url', redisUrl];

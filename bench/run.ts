@@ -15,7 +15,7 @@ import {failed, normalize, renderResult, type BenchResult} from './lib/report.js
 
 const benchDir = path.join(root, 'bench');
 const resultsDir = path.join(benchDir, 'results');
-const knownOrder = ['ingest', 'deferred', 'dashboard', 'topics'];
+const knownOrder = ['ingest', 'deferred', 'dashboard', 'topics', 'portal'];
 
 const usage = `usage: npm run bench -- [name...] [--quick] [--profile] [--timeout <seconds>] [--list]
   name        one or more of the bench modules in bench/ (default: all there are)
