@@ -166,6 +166,19 @@ describe('type changes', () => {
 		assert.deepEqual(found(required, optional, 'backward'), []);
 	});
 
+	test('bounds: tighter breaks backward, looser breaks forward; a pattern changed breaks both', () => {
+		const three = object({s: {type: 'string', maxLength: 3}});
+		const four = object({s: {type: 'string', maxLength: 4}});
+		assert.deepEqual(found(four, three, 'backward'), [['/properties/s', 'constraint-changed']]);
+		assert.deepEqual(found(four, three, 'forward'), []);
+		assert.deepEqual(found(three, four, 'forward'), [['/properties/s', 'constraint-changed']]);
+		assert.deepEqual(found(three, four, 'backward'), []);
+		// A minimum added narrows (breaks backward); removed widens (breaks forward).
+		assert.deepEqual(found(object({n: {type: 'integer'}}), object({n: {type: 'integer', minimum: 0}}), 'backward'), [['/properties/n', 'constraint-changed']]);
+		assert.deepEqual(found(object({n: {type: 'integer', minimum: 0}}), object({n: {type: 'integer'}}), 'backward'), []);
+		assert.equal(checkCompatibility({type: 'string', pattern: '^a'}, {type: 'string', pattern: '^b'}, 'full').breaks.length, 2);
+	});
+
 	test('enum values added break forward; removed break backward', () => {
 		const two = object({s: {enum: ['a', 'b']}});
 		const three = object({s: {enum: ['a', 'b', 'c']}});
@@ -246,6 +259,24 @@ describe('modes and inferred schemas', () => {
 		const [only] = breaks(v1, v2);
 		assert.equal(only?.kind, 'property-added');
 		assert.equal(only?.openContentTrap, true);
+	});
+
+	test('inferred anyOf (one branch per type) is compared as one schema: a string branch added breaks forward only', () => {
+		const v1 = inferValue({a: 1});
+		const v2 = mergeSchemas(v1, inferValue('text'));
+		assert.equal(Array.isArray(v2.anyOf), true);
+		assert.deepEqual(found(v1, v2, 'backward'), []);
+		assert.deepEqual(found(v1, v2, 'forward'), [['', 'type-changed']]);
+		// The object branch is still compared property by property.
+		const v3 = mergeSchemas(inferValue({a: 'x'}), inferValue('text'));
+		assert.deepEqual(diffSchemas(v2, v3).map((c) => [c.path, c.kind]), [['/properties/a', 'type-changed']]);
+	});
+
+	test('anyOf branches that share a type are not reasoned about: any change there breaks both ways', () => {
+		const previous = {anyOf: [{type: 'string', maxLength: 3}, {type: 'string', format: 'email'}]};
+		const next = {anyOf: [{type: 'string', maxLength: 4}, {type: 'string', format: 'email'}]};
+		assert.deepEqual(breaks(previous, next).map((b) => [b.kind, b.direction]), [['unsupported-changed', 'backward'], ['unsupported-changed', 'forward']]);
+		assert.deepEqual(breaks(previous, structuredClone(previous)), []);
 	});
 
 	test('a change eda cannot reason about ($ref) counts as breaking both ways', () => {

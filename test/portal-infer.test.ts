@@ -2,7 +2,7 @@
 // and the window that forgets fields that stop coming. Pure: no Redis.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {InferenceWindow, inferenceRate, inferValue, MAP_KEYS, MAX_DEPTH, mergeSchemas, nonJsonSchema, type JsonSchema} from '../source/portal/infer.js';
+import {edaKeywords, InferenceWindow, inferenceRate, inferValue, MAP_KEYS, MAX_DEPTH, mergeSchemas, nonJsonSchema, type JsonSchema} from '../source/portal/infer.js';
 
 /** The schema a list of values infers to, merged the GenSON way. */
 function inferAll(values: unknown[]): JsonSchema {
@@ -141,6 +141,7 @@ describe('inference rules (GenSON)', () => {
 		assert.deepEqual(node, {'x-eda-truncated': true});
 		// A summary absorbs whatever it is merged with.
 		assert.deepEqual(mergeSchemas({'x-eda-truncated': true}, {type: 'string'}), {'x-eda-truncated': true});
+		assert.deepEqual(mergeSchemas({}, {'x-eda-truncated': true}), {'x-eda-truncated': true}, 'merged with {}, the summary is still marked');
 	});
 
 	test('output is deterministic: properties and required sorted, whatever the order of keys or events', () => {
@@ -149,6 +150,15 @@ describe('inference rules (GenSON)', () => {
 		assert.equal(JSON.stringify(one), JSON.stringify(two));
 		assert.deepEqual(Object.keys(one.properties as object), ['a', 'b', 'c']);
 		assert.deepEqual(one.required, ['a', 'c']);
+	});
+
+	test('every extension keyword an inferred schema can carry is listed for validators', () => {
+		let deep: unknown = 1;
+		for (let i = 0; i <= MAX_DEPTH; i++) deep = [deep];
+		const big = Object.fromEntries(Array.from({length: MAP_KEYS + 1}, (_, i) => [`k${i}`, deep]));
+		const text = JSON.stringify(windowOf(['not JSON', JSON.stringify(big)]).schema());
+		const used = new Set(text.match(/"x-[^"]*"/g)?.map((key) => JSON.parse(key) as string));
+		assert.deepEqual([...used].sort(), [...edaKeywords].sort());
 	});
 
 	test('a property named __proto__ is a property like any other', () => {
@@ -198,6 +208,28 @@ describe('the window: the last N events', () => {
 		assert.equal(JSON.stringify(window.schema()), JSON.stringify(inferAll(last)));
 		assert.equal(JSON.stringify(windowOf(payloads.slice(-100).reverse(), 100).schema()), JSON.stringify(window.schema()));
 		assert.ok(window.shapes <= 100);
+	});
+
+	test('after every event: the schema is the merge of the last N, and add said true exactly when it changed', () => {
+		const size = 40;
+		const window = new InferenceWindow(size);
+		const seen: string[] = [];
+		let before = JSON.stringify(window.schema());
+		for (let i = 0; i < 300; i++) {
+			// Shapes that come and go: a rare field, a type that widens now and then, a non-JSON payload, nulls.
+			const payload =
+				i % 97 === 5 ? 'plain text' : JSON.stringify({id: i, ...(i % 50 < 3 ? {rare: 'x'} : {}), v: i % 61 === 0 ? 1.5 : i % 13 === 0 ? null : i});
+			const changed = window.add(payload);
+			seen.push(payload);
+			const last = seen.slice(-size);
+			const json = last.filter((text) => text !== 'plain text').map((text) => inferValue(JSON.parse(text)));
+			let expected = json.length > 0 ? json.reduce((a, b) => mergeSchemas(a, b)) : undefined;
+			if (last.includes('plain text')) expected = expected ? {anyOf: [expected, nonJsonSchema]} : nonJsonSchema;
+			const now = JSON.stringify(window.schema());
+			assert.equal(now, JSON.stringify(expected), `after event ${i}`);
+			assert.equal(changed, now !== before, `add's answer after event ${i}`);
+			before = now;
+		}
 	});
 
 	test('every event distinct still gives the exact schema of the last N (maps bound the distinct keys)', () => {

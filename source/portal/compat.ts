@@ -22,7 +22,8 @@ export type CompatMode = 'backward' | 'forward' | 'full' | 'none';
 /**
  * One difference. kind is one of: property-added, property-removed,
  * became-required, became-optional, type-changed, null-added, null-removed,
- * format-changed, enum-changed, closed, opened, unsupported-changed.
+ * format-changed, enum-changed, constraint-changed (bounds, pattern...), closed,
+ * opened, unsupported-changed.
  */
 export type Change = {path: string; kind: string; before?: unknown; after?: unknown; text: string};
 export type Break = Change & {direction: 'backward' | 'forward'; why: string; openContentTrap?: boolean};
@@ -142,6 +143,7 @@ function diffAt(previous: unknown, next: unknown, path: string, out: Entry[], de
 	diffTypes(p, n, path, out);
 	if (accepts(p.types, 'string') && accepts(n.types, 'string')) diffFormat(p, n, path, out);
 	if (p.enum || n.enum) diffEnum(p, n, path, out);
+	if (isSchema(previous) || isSchema(next)) diffConstraints(isSchema(previous) ? previous : {}, isSchema(next) ? next : {}, path, out);
 	if (accepts(p.types, 'object') && accepts(n.types, 'object')) diffObject(p, n, path, out, depth);
 	if (accepts(p.types, 'array') && accepts(n.types, 'array') && (p.items !== undefined || n.items !== undefined)) {
 		diffAt(p.items ?? {}, n.items ?? {}, pointer(path, 'items'), out, depth + 1);
@@ -195,6 +197,38 @@ function diffEnum(p: View, n: View, path: string, out: Entry[]): void {
 	if (lost) entry.backward = {why: `${BACKWARD}; old events may hold a value the new schema no longer allows`};
 	if (gained) entry.forward = {why: `${FORWARD}; new events may hold a value the previous schema does not allow`};
 	out.push(entry);
+}
+
+const upperBounds = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
+const lowerBounds = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
+/** Keywords that only ever narrow what is valid; eda compares them as equal or not. */
+const narrowing = ['pattern', 'multipleOf', 'uniqueItems', 'patternProperties', 'propertyNames', 'dependentRequired', 'dependentSchemas', 'contains'];
+
+/** Bounds and other constraints: tighter breaks BACKWARD, looser breaks FORWARD, changed otherwise breaks both. */
+function diffConstraints(previous: JsonSchema, next: JsonSchema, path: string, out: Entry[]): void {
+	for (const keyword of [...upperBounds, ...lowerBounds, ...narrowing]) {
+		const before = previous[keyword];
+		const after = next[keyword];
+		if (JSON.stringify(before) === JSON.stringify(after)) continue;
+		let tighter: boolean;
+		let looser: boolean;
+		if (before === undefined || after === undefined) {
+			tighter = before === undefined;
+			looser = after === undefined;
+		} else if (typeof before === 'number' && typeof after === 'number' && !narrowing.includes(keyword)) {
+			const up = upperBounds.includes(keyword);
+			tighter = up ? after < before : after > before;
+			looser = !tighter;
+		} else {
+			tighter = true;
+			looser = true;
+		}
+		const shown = (value: unknown) => (value === undefined ? 'none' : JSON.stringify(value));
+		const entry: Entry = {change: {path, kind: 'constraint-changed', before, after, text: `${path || '/'}: ${keyword} changed from ${shown(before)} to ${shown(after)}`}};
+		if (tighter) entry.backward = {why: `${BACKWARD}; old events were checked against ${keyword} ${shown(before)}, and the new schema's ${shown(after)} may refuse them`};
+		if (looser) entry.forward = {why: `${FORWARD}; new events are checked against ${keyword} ${shown(after)}, and the previous schema's ${shown(before)} may refuse them`};
+		out.push(entry);
+	}
 }
 
 function diffObject(p: View, n: View, path: string, out: Entry[], depth: number): void {
