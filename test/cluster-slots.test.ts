@@ -27,6 +27,8 @@ import {closeRedis, createRedis, waitReady} from '../source/redis/connect.js';
 import {goCompat, keys} from '../source/redis/keys.js';
 import {LuaScript, type ScriptArg} from '../source/redis/script.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {publishChecked} from '../source/portal/enforce.js';
+import {registerSchema} from '../source/portal/registry.js';
 import {defaultSource, type OutgoingEvent} from '../source/topics/envelope.js';
 import {listTopics} from '../source/topics/list.js';
 import {publishEvents} from '../source/topics/publish.js';
@@ -171,6 +173,15 @@ test('heartbeats, topics, groups, the dashboard refresh and the labs, each on ke
 	assert.equal(done.version, 1);
 	const applied = await applyEvent(client, 'projector', {id: 'e1', orderId: 'o1', version: 1, state: '{}', writtenAt: Date.now(), placedAt: Date.now(), replica: 'r1'});
 	assert.equal(applied.outcome, 'applied');
+	assert.deepEqual(failures, []);
+});
+
+test("the portal's registration and its producers' version check, on keys of the topic's slot", async () => {
+	const topic = 'cluster.declared';
+	const registered = await registerSchema(client, topic, {type: 'object', properties: {n: {type: 'number'}}, required: ['n']});
+	assert.ok(registered.ok && registered.declared.version === 1);
+	await assert.rejects(publishChecked(client, topic, [event(topic, '{"n":"x"}')]), /does not match the declared schema/);
+	assert.equal((await publishChecked(client, topic, [event(topic, '{"n":1}')])).ids.length, 1);
 	assert.deepEqual(failures, []);
 });
 

@@ -8,8 +8,11 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
+import {topicOf} from '../source/labs/orders/flow.js';
+import {OrdersLab} from '../source/labs/orders/lab.js';
+import {SchemaRefused} from '../source/portal/enforce.js';
 import {createProducerApp} from '../source/producer/app.js';
-import {registerSchema} from '../source/portal/registry.js';
+import {declaredTopics, latestDeclared, registerSchema} from '../source/portal/registry.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {postEvent, request, type Reply} from './helpers/http.js';
@@ -105,6 +108,9 @@ describe('PUT and GET /schemas/:topic', () => {
 		assert.deepEqual(((await request(url, '/schemas/orders')).json()['versions'] as Array<Record<string, unknown>>).map((v) => v['compat']), ['backward', 'none']);
 		// Back to v1's shape for the tests below (none again: number after string breaks backward).
 		assert.equal((await putSchema('orders', orderV1, '?compat=none')).json()['version'], 3);
+		assert.deepEqual((await latestDeclared(redis.client, 'orders'))?.schema, orderV1);
+		assert.equal(await latestDeclared(redis.client, 'never'), undefined);
+		assert.deepEqual(await declaredTopics(redis.client), ['open', 'orders']);
 	});
 
 	test('bad input: an unknown compat or mode 400, an invalid schema 422 naming where, a remote $ref refused, a bad topic 400; nothing stored', async () => {
@@ -176,8 +182,10 @@ describe('POST /topics with a declared schema', () => {
 		assert.equal((await postEvent(url, 'orders', ce({id: 'x', total: 'no'}), 'application/cloudevents+json')).status, 422);
 		assert.equal((await postEvent(url, 'orders', ce({id: 'x', total: 3}), 'application/cloudevents+json')).status, 200);
 		assert.equal(await redis.client.xlen(keys.stream('orders')), before + 1);
-		// A topic with no schema takes text as before.
+		// A topic with no schema takes text as before, and so does one declared non-JSON (an inferred schema of text traffic).
 		assert.equal((await postEvent(url, 'free', 'hello', 'text/plain')).status, 200);
+		assert.equal((await putSchema('rawText', {'x-eda-non-json': true})).status, 201);
+		assert.equal((await postEvent(url, 'rawText', 'hello', 'text/plain')).status, 200);
 	});
 
 	test('warn mode: the failing event is stored, counted and flagged in the answer', async () => {
@@ -207,5 +215,27 @@ describe('POST /topics with a declared schema', () => {
 		// And a new version replaces the old one there too.
 		assert.ok((await registerSchema(redis.client, 'payments', {type: 'object', properties: {amount: {type: ['number', 'string']}}}, {compat: 'none'})).ok);
 		await waitFor(async () => (await postEvent(other, 'payments', '{"amount":"14"}')).status === 200, 'the other producer to take version 2');
+	});
+});
+
+describe('the labs publish through the same check', () => {
+	test("the orders lab's event on a topic with a schema it fails: refused, nothing stored, POST /orders answers 422", async () => {
+		const session = await openRedisSession({url: redis.url, say: () => {}});
+		sessions.push(session);
+		const lab = new OrdersLab({session, output: {emit: () => {}}, port: 0, host: '127.0.0.1', rate: 0, failRate: 0});
+		await lab.start();
+		try {
+			const topic = topicOf('orderCreated');
+			assert.ok((await registerSchema(redis.client, topic, {type: 'object', properties: {amount: {type: 'string'}}})).ok);
+			const before = await redis.client.xlen(keys.stream(topic));
+			// The lab has published nothing yet: its first publish reads the schema.
+			await assert.rejects(lab.placeOrder(), (error: unknown) => error instanceof SchemaRefused && /\/amount must be string/.test(error.message));
+			const reply = await request(lab.url ?? '', '/orders', {method: 'POST', body: '{"amount":100}', contentType: 'application/json'});
+			assert.equal(reply.status, 422, reply.text);
+			assert.deepEqual(reply.json()['failures'], [{path: '/amount', message: 'must be string'}]);
+			assert.equal(await redis.client.xlen(keys.stream(topic)), before);
+		} finally {
+			await lab.stop();
+		}
 	});
 });

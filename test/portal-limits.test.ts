@@ -3,7 +3,8 @@
 // where it is wrong. Pure: no Redis.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {checkSchema, checkSchemaText, maxSchemaBytes, maxSchemaDepth} from '../source/portal/limits.js';
+import {InferenceWindow} from '../source/portal/infer.js';
+import {checkSchema, checkSchemaText, compileSchema, maxSchemaBytes, maxSchemaDepth} from '../source/portal/limits.js';
 
 function refusal(value: unknown): string {
 	const result = checkSchema(value);
@@ -83,4 +84,17 @@ describe('invalid schemas: one message naming where', () => {
 		};
 		assert.ok('schema' in checkSchema(schema));
 	});
+});
+
+test('an inferred schema (x-eda-* annotations, union types, a map) passes strict mode and accepts the events it came from', () => {
+	const window = new InferenceWindow(100);
+	const events = [{id: 'a', note: null, tags: {}}, {id: 'b', note: 'x', n: 1.5}, {id: 'c', n: 2, tags: Object.fromEntries(Array.from({length: 250}, (_, i) => [`k${i}`, i]))}].map((e) => JSON.stringify(e));
+	for (const event of events) window.add(event);
+	const schema = window.schema();
+	const checked = checkSchema(schema);
+	assert.ok('schema' in checked, 'error' in checked ? checked.error : '');
+	const compiled = compileSchema(schema);
+	assert.ok('validate' in compiled);
+	for (const event of events) assert.ok(compiled.validate(JSON.parse(event)), event.slice(0, 80));
+	assert.equal(compiled.validate({id: 5}), false, 'and still refuses what does not fit');
 });

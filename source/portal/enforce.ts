@@ -16,6 +16,7 @@ import {LuaScript} from '../redis/script.js';
 import type {OutgoingEvent} from '../topics/envelope.js';
 import {defaultRetain, publishEvents} from '../topics/publish.js';
 import {compileSchema, failuresOf, type Failure} from './limits.js';
+import {nonJsonSchema} from './infer.js';
 import type {Declared} from './registry.js';
 
 /** An entry older than this is read again: a registration reaches every producer within a second. */
@@ -154,6 +155,8 @@ function cacheOf(redis: Redis): SchemaCache {
 	return cache;
 }
 
+const nonJsonKeyword = Object.keys(nonJsonSchema)[0] as string;
+
 /** JSON media types: application/json and application/<anything>+json (an empty type is taken as JSON). */
 function isJsonType(contentType: string): boolean {
 	const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -177,10 +180,13 @@ function valueOf(data: string): unknown {
 function failuresFor(compiled: Compiled, event: OutgoingEvent): Failure[] | undefined {
 	if (compiled.error !== undefined) return [{path: '/', message: `the declared schema cannot be compiled by this eda: ${compiled.error}`}];
 	const {datacontenttype, data} = event.envelope;
+	// A schema taken from an inferred catalog entry of non-JSON traffic declares just that: nothing to check.
+	if (compiled.declared.schema[nonJsonKeyword] === true) return undefined;
 	if (!isJsonType(datacontenttype)) {
 		return [{path: '/', message: `a ${datacontenttype.split(';')[0]?.trim() || 'non-JSON'} event cannot be checked against the declared JSON schema; send application/json`}];
 	}
-	const value = valueOf(data);
+	// The producer parsed JSON bodies already: only events from elsewhere (labs, stored entries) are parsed here.
+	const value = event.parsed ? event.parsed.value : valueOf(data);
 	if (compiled.validate(value)) return undefined;
 	// Failures are rare: the validator that lists several is compiled only when one is needed.
 	if (!compiled.detailed) {

@@ -5,7 +5,7 @@
 // refusal is one message naming where the schema is wrong (a JSON pointer).
 import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type {JsonSchema} from './infer.js';
+import {edaKeywords, type JsonSchema} from './infer.js';
 
 /** The largest schema accepted, in bytes of its JSON text. */
 export const maxSchemaBytes = 256 * 1024;
@@ -78,7 +78,8 @@ function findKey(schema: unknown, key: string, pointer = ''): string | undefined
  * A fresh ajv for one schema version: ajv keeps every schema it compiled (and
  * refuses a second with the same $id), so one instance per version lets an old
  * version be dropped whole. Strict, as the issue asks: unknown keywords and
- * formats are errors, not silently ignored. Two of strict's checks are off
+ * formats are errors, not silently ignored (eda's own x-eda-* annotations
+ * are declared). Two of strict's checks are off
  * for reasons of JSON Schema itself: union types (`["string", "null"]`, which
  * inferred schemas use for a field that was sometimes null) and `required`
  * naming a property the schema does not describe (legal, and common with an
@@ -87,6 +88,8 @@ function findKey(schema: unknown, key: string, pointer = ''): string | undefined
 function newAjv(allErrors: boolean): Ajv2020 {
 	const ajv = new Ajv2020({strict: true, strictRequired: false, allowUnionTypes: true, allErrors, validateFormats: true});
 	addFormats(ajv);
+	// The annotations inferred schemas carry (infer.ts): known, so strict mode lets them through; they constrain nothing.
+	for (const keyword of edaKeywords) ajv.addKeyword(keyword);
 	return ajv;
 }
 

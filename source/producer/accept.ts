@@ -159,7 +159,9 @@ function fromCloudEvent(value: unknown, incoming: Incoming, topic: string, wire:
 	if (text('time') !== undefined) attributes.time = text('time');
 	if (text('subject') !== undefined) attributes.subject = text('subject');
 	if (text('dataschema') !== undefined) attributes.dataschema = text('dataschema');
-	return {wire, envelope: envelopeOf(topic, data, text('datacontenttype') ?? 'application/json', attributes)};
+	// `data` given as JSON (not a string, not base64) is the value a schema checks.
+	const parsed = base64 === undefined && given !== undefined && given !== null && typeof given !== 'string' ? {parsed: {value: given}} : {};
+	return {wire, envelope: envelopeOf(topic, data, text('datacontenttype') ?? 'application/json', attributes), ...parsed};
 }
 
 /** One event from one request body. */
@@ -184,7 +186,7 @@ export function acceptOne(incoming: Incoming, topic: string): Accepted | Refused
 	const attributes = headerAttributes(incoming);
 	if (typeof attributes === 'string') return {ok: false, status: 400, error: attributes};
 	const datacontenttype = incoming.contentType?.trim() || (kind === 'text' ? 'text/plain' : 'application/json');
-	return {ok: true, events: [{wire: text, envelope: envelopeOf(topic, text, datacontenttype, attributes)}]};
+	return {ok: true, events: [{wire: text, envelope: envelopeOf(topic, text, datacontenttype, attributes), ...(parsed ? {parsed} : {})}]};
 }
 
 /** Many events from one body: a JSON array, NDJSON, or a CloudEvents batch. */
@@ -234,7 +236,7 @@ export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refus
 	const base = envelopeOf(topic, '', 'application/json', attributes);
 	for (let i = 0; i < items.length; i++) {
 		const wire = wires?.[i] ?? JSON.stringify(items[i]);
-		events.push({wire, envelope: {...base, id: randomUUID(), data: wire}});
+		events.push({wire, envelope: {...base, id: randomUUID(), data: wire}, parsed: {value: items[i]}});
 	}
 	return {ok: true, events};
 }

@@ -24,6 +24,12 @@ export type OutgoingEvent = {
 	envelope: Envelope;
 	/** What goes out on pub/sub: the body exactly as posted (always valid UTF-8: others are refused). */
 	wire: string | Buffer;
+	/**
+	 * The data as the producer already parsed it (JSON bodies), so checking it
+	 * against a declared schema (portal/enforce.ts) does not parse it again.
+	 * Never stored: the stream holds `envelope.data`.
+	 */
+	parsed?: {value: unknown};
 };
 
 /** The source of events posted to the producer without a ce-source header. */
