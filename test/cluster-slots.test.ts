@@ -20,6 +20,10 @@ import {GroupConsumer} from '../source/actors/group-consumer.js';
 import {Heartbeat} from '../source/actors/heartbeat.js';
 import {readSnapshot} from '../source/dashboard/feed/snapshot.js';
 import {DeferredStore} from '../source/deferred/store.js';
+import {readCatalog} from '../source/portal/catalog.js';
+import {publishChecked} from '../source/portal/enforce.js';
+import {registerSchema} from '../source/portal/registry.js';
+import {scanCatalog} from '../source/portal/watcher.js';
 import {applyEvent, executeCommand} from '../source/labs/cqrs/scripts.js';
 import {validateCommand} from '../source/labs/cqrs/model.js';
 import {transition} from '../source/labs/orders/scripts.js';
@@ -182,6 +186,19 @@ test("the portal's registration and its producers' version check, on keys of the
 	assert.ok(registered.ok && registered.declared.version === 1);
 	await assert.rejects(publishChecked(client, topic, [event(topic, '{"n":"x"}')]), /does not match the declared schema/);
 	assert.equal((await publishChecked(client, topic, [event(topic, '{"n":1}')])).ids.length, 1);
+	assert.deepEqual(failures, []);
+});
+
+test('the portal catalog: its lease, and each topic\'s claim, write and read, on keys of one slot', async () => {
+	const topic = 'cluster.portal';
+	await publishEvents(client, topic, [event(topic, '{"a":1}'), event(topic, '{"a":2,"b":"x"}', {type: 'other.type'})]);
+	// The declared side too (portal/registry.ts, enforce.ts): a registration, then a checked publish.
+	assert.ok((await registerSchema(client, topic, {type: 'object'})).ok);
+	await publishChecked(client, topic, [event(topic, '{"a":3}')]);
+	const scanned = await scanCatalog(client, {holder: 'scan:cluster'});
+	assert.ok('events' in scanned && scanned.events >= 2);
+	const entries = (await readCatalog(client)).filter((e) => e.topic === topic);
+	assert.deepEqual(entries.map((e) => [e.type, e.count, e.versions.length]), [[undefined, 2, 1], ['other.type', 1, 1]]);
 	assert.deepEqual(failures, []);
 });
 

@@ -44,6 +44,9 @@ export const flagSpec = {
 	compat: {type: 'string'},
 	mode: {type: 'string'},
 	checkRetained: {type: 'string'},
+	// portal export
+	format: {type: 'string'},
+	out: {type: 'string'},
 } as const;
 
 export type Flags = {
@@ -83,6 +86,8 @@ export type Flags = {
 	compat?: string;
 	mode?: string;
 	checkRetained?: string;
+	format?: string;
+	out?: string;
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -9,6 +9,7 @@ export const helpText = `
     $ eda deferred <list|retry|purge>  look at and act on deferred events
     $ eda lab <orders|cqrs|deferred|portal>   run a concept lab headless
     $ eda portal register|check <topic> <schema.json>  declare a topic's schema
+    $ eda portal scan|watch|audit|export|import        the discovered catalog, AsyncAPI
 
   Common flags
     --redis-url URL      Redis to use (env REDIS_URL); default redis://127.0.0.1:6379.
@@ -101,6 +102,13 @@ export const helpText = `
                          then registers nothing when any fails
     Exit codes: 0 ok, 1 refused or Redis failed, 2 usage.
     Over HTTP: PUT /schemas/<topic>?compat=&mode= (body: the schema), GET /schemas/<topic>
+    scan                 build or refresh the inferred catalog from what the streams retain
+    watch                run the portal watcher alone (the dashboard and api-server run it)
+    audit                topics seen but not declared, declared but silent, groups on topics
+                         with no schema, shapes diverging from the declared; exit 1 if any
+    export [--format yaml|json] [--out FILE]  the AsyncAPI 3.0.0 document of what ran
+                         (also GET /asyncapi.json and /asyncapi.yaml)
+    import <asyncapi.yaml>  declare its channels' payload schemas (--compat, --mode apply)
 
   Durations: 500ms, 10s, 2m (a bare number is seconds).
 

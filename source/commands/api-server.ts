@@ -3,6 +3,7 @@ import type {Flags} from '../cli/flags.js';
 import {intFlag, sizeFlag} from '../cli/parse.js';
 import {watchSignals} from '../cli/shutdown.js';
 import {UserError} from '../errors.js';
+import {PortalWatcher} from '../portal/watcher.js';
 import {openRedisSession} from '../redis/session.js';
 import {defaultRetain} from '../topics/publish.js';
 import {producerAuth} from '../producer/auth.js';
@@ -32,8 +33,12 @@ export async function run(flags: Flags): Promise<number> {
 			startProducer({session, output: consoleOutput(flags.json), host, port, maxBody, retain, auth}),
 			signals.received,
 		]);
+		// The portal watcher reads what the producer stored, off the publish path.
+		const watcher = producer ? new PortalWatcher({session}) : undefined;
+		await watcher?.start();
 		await signals.received;
 		await producer?.close();
+		await watcher?.stop();
 	} finally {
 		await session.close();
 	}

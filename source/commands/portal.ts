@@ -82,7 +82,11 @@ export async function checkRetained(redis: Redis, declared: Declared, count: num
 
 const breakLine = (b: Break) => `  ${b.path || '/'}  ${b.kind}  breaks ${b.direction}: ${b.why}${b.openContentTrap ? ' (the open-content-model trap)' : ''}`;
 
+/** The discovered side's actions live in portal-catalog.ts. */
+const catalogActions = new Set(['scan', 'watch', 'audit', 'export', 'import']);
+
 export async function run(args: string[], flags: Flags): Promise<number> {
+	if (catalogActions.has(args[0] ?? '')) return (await import('./portal-catalog.js')).run(args, flags);
 	const opts = options(args, flags);
 	const text = readSchemaFile(opts.file);
 	const write = (line: string) => process.stdout.write(`${line}\n`);

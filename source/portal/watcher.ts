@@ -23,7 +23,8 @@ import {defaultWindowSize, TopicTracker} from './tracker.js';
 
 export type WatcherOptions = {
 	session: RedisSession;
-	output: ActorOutput;
+	/** Where leadership changes and outages are told; none inside the dashboard and api-server, whose own actors report outages. */
+	output?: ActorOutput;
 	/** How long the lease lives without renewal; renewed every third of it. Default 5 s. */
 	leaseMs?: number;
 	/** How often the topic index is read for new topics. Default 2 s. */
@@ -73,6 +74,7 @@ export class PortalWatcher {
 	private indexed = new Set<string>();
 	private readonly held = new Map<string, {data: string; at: number}[]>();
 	private busy: Promise<unknown> = Promise.resolve();
+	private becoming: Promise<void> | undefined;
 
 	constructor(private readonly options: WatcherOptions) {
 		this.leaseMs = options.leaseMs ?? 5000;
@@ -98,14 +100,16 @@ export class PortalWatcher {
 	async stop(): Promise<void> {
 		this.stopped = true;
 		if (this.leaseTimer) clearInterval(this.leaseTimer);
+		await this.becoming;
 		if (this.leading) {
 			await this.serial(() => this.flush()).catch(() => undefined);
 			await resign(this.redis, keys.portal.leader, this.name).catch(() => undefined);
 		}
 		this.stepDown();
+		// Ends the blocking read at once instead of within its second.
+		this.reader.disconnect();
 		await Promise.race([this.readLoop, sleep(1500)]);
 		await this.heartbeat.stop();
-		this.reader.disconnect();
 		this.redis.disconnect();
 	}
 
@@ -120,9 +124,10 @@ export class PortalWatcher {
 		if (this.stopped) return;
 		try {
 			const {epoch, holder} = await lead(this.redis, keys.portal.leader, this.name, this.leaseMs);
-			if (epoch > 0 && !this.leading) await this.becomeLeader(epoch);
+			// Not awaited: claiming and refilling every topic must not hold up the process starting it.
+			if (epoch > 0 && !this.leading) this.becoming = this.becomeLeader(epoch).catch(() => undefined);
 			else if (epoch === 0 && this.leading) {
-				this.options.output.emit(this.name, [`Portal watcher lost the catalog lease to ${holder}; following`], {event: 'portal-follower', leader: holder});
+				this.options.output?.emit(this.name, [`Portal watcher lost the catalog lease to ${holder}; following`], {event: 'portal-follower', leader: holder});
 				this.stepDown();
 			}
 		} catch {
@@ -133,13 +138,15 @@ export class PortalWatcher {
 	private async becomeLeader(epoch: number): Promise<void> {
 		this.epoch = epoch;
 		this.heartbeat.setDetail('portal watcher, writing the catalog');
-		this.options.output.emit(this.name, ['Portal watcher writes the catalog'], {event: 'portal-leader', epoch});
+		this.options.output?.emit(this.name, ['Portal watcher writes the catalog'], {event: 'portal-leader', epoch});
 		await this.clock.sync(this.redis).catch(() => undefined);
+		if (this.epoch !== epoch || this.stopped) return;
 		const subscriber = this.options.session.connect(`${this.name}:sub`);
 		this.subscriber = subscriber;
 		subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => this.onMessage(channel, message));
 		await subscriber.psubscribe('*').catch(() => undefined);
 		await this.serial(() => this.discover()).catch(() => undefined);
+		if (this.epoch !== epoch || this.stopped) return;
 		this.timers = [
 			setInterval(() => void this.serial(() => this.discover()).catch(() => undefined), this.discoverMs),
 			setInterval(() => void this.serial(() => this.flush()).catch(() => undefined), this.flushMs),
@@ -212,7 +219,7 @@ export class PortalWatcher {
 	}
 
 	private lost(): void {
-		this.options.output.emit(this.name, ['Portal watcher found a newer catalog writer; following'], {event: 'portal-follower'});
+		this.options.output?.emit(this.name, ['Portal watcher found a newer catalog writer; following'], {event: 'portal-follower'});
 		this.stepDown();
 	}
 
@@ -248,9 +255,9 @@ export class PortalWatcher {
 				}
 				warned = false;
 			} catch (error) {
-				if (!warned && !this.stopped) this.options.output.emit(this.name, [`Portal watcher: Redis unavailable (${describeError(error)}); retrying`], {event: 'redis-error', error: describeError(error)});
+				if (!warned && !this.stopped) this.options.output?.emit(this.name, [`Portal watcher: Redis unavailable (${describeError(error)}); retrying`], {event: 'redis-error', error: describeError(error)});
 				warned = true;
-				await sleep(500);
+				if (!this.stopped) await sleep(500);
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import {maxTopicLength, topicError} from '../topics/names.js';
 import {defaultTopicPage, listTopicsPage, maxTopicPage} from '../topics/list.js';
 import {requireToken} from './auth.js';
 import {acceptBatch, acceptOne, type Accepted, type Incoming, type Refused} from './accept.js';
+import {mountAsyncApiRoutes} from './asyncapi-routes.js';
 import {mountDeferredRoutes} from './deferred-routes.js';
 import {incoming, redisUnavailable, redisUnavailableForRead, type ProducerDeps} from './http.js';
 import {mountSchemaRoutes} from './schema-routes.js';
@@ -17,6 +18,7 @@ a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-e
 GET /topics[?limit=200&after=<topic>] lists topics a page at a time, GET /healthz tells whether Redis answers.
 PUT /schemas/<topic>[?compat=backward|forward|full|none&mode=enforce|warn] declares a topic's JSON Schema
 (events that fail it are answered 422), GET /schemas/<topic> lists its versions.
+GET /asyncapi.json or /asyncapi.yaml: the AsyncAPI 3.0.0 document of every topic seen (the portal's catalog).
 Example: curl -X POST -H "Content-Type: application/json" -d '{"order_id": 123}' http://localhost:3000/topics/orderCreated
 `;
 
@@ -135,6 +137,7 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 
 	mountDeferredRoutes(app, deps);
 	mountSchemaRoutes(app, deps);
+	mountAsyncApiRoutes(app, deps);
 	deps.extraRoutes?.(app);
 
 	app.use((req, res) => {

@@ -46,10 +46,10 @@ export const maxWorkers = 32;
 export class DashboardRuntime implements Controls {
 	producer: RunningProducer | undefined;
 	master: DeferredMaster | undefined;
-	/** The portal actor: keeps the inferred catalog the Catalog view shows (one writer per Redis, by lease). */
-	portal: PortalWatcher | undefined;
 	readonly workers: DeferredWorker[] = [];
 	readonly consumers = new Map<string, TopicConsumer>();
+	/** Keeps the portal's inferred catalog (one writer among all that run it). */
+	portal: PortalWatcher | undefined;
 	/** Short labels for the log, by actor name. */
 	readonly labels = new Map<string, string>();
 	/** The concept lab of the Labs view, on this producer. */
@@ -89,8 +89,7 @@ export class DashboardRuntime implements Controls {
 		await this.master.start();
 		for (let i = 0; i < this.options.workers; i++) await this.addWorker();
 		for (const topic of this.options.topics) await this.toggleSubscription(topic);
-		this.portal = new PortalWatcher({session, output});
-		this.labels.set(this.portal.name, 'portal');
+		this.portal = new PortalWatcher({session});
 		await this.portal.start();
 		this.options.onChange?.();
 	}
