@@ -31,8 +31,6 @@ import {closeRedis, createRedis, waitReady} from '../source/redis/connect.js';
 import {goCompat, keys} from '../source/redis/keys.js';
 import {LuaScript, type ScriptArg} from '../source/redis/script.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
-import {publishChecked} from '../source/portal/enforce.js';
-import {registerSchema} from '../source/portal/registry.js';
 import {defaultSource, type OutgoingEvent} from '../source/topics/envelope.js';
 import {listTopics} from '../source/topics/list.js';
 import {publishEvents} from '../source/topics/publish.js';
