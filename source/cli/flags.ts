@@ -47,6 +47,8 @@ export const flagSpec = {
 	// portal export
 	format: {type: 'string'},
 	out: {type: 'string'},
+	// api-server: --no-portal runs no portal watcher in it
+	portal: {type: 'boolean', default: true},
 } as const;
 
 export type Flags = {
@@ -88,11 +90,13 @@ export type Flags = {
 	checkRetained?: string;
 	format?: string;
 	out?: string;
+	/** false with --no-portal. */
+	portal?: boolean;
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-const known = new Set<string>(['help', 'version', 'no-color']);
+const known = new Set<string>(['help', 'version', 'no-color', 'no-portal']);
 for (const [name, spec] of Object.entries(flagSpec)) {
 	known.add(kebab(name));
 	if ('shortFlag' in spec) known.add(spec.shortFlag);

@@ -29,6 +29,8 @@ export const helpText = `
     --token-file PATH    the token read from a file (its trailing newline dropped)
     --insecure           allow a --host beyond loopback with no token (a warning
                          says so); without either, such a --host refuses to start
+    --no-portal          run no portal watcher in this producer (another process
+                         on the same Redis may; one writes the catalog at a time)
 
   eda consumer --topic X (-t X)
     Live pub/sub as in the article; X may be a pattern such as orders.*

@@ -33,8 +33,8 @@ export async function run(flags: Flags): Promise<number> {
 			startProducer({session, output: consoleOutput(flags.json), host, port, maxBody, retain, auth}),
 			signals.received,
 		]);
-		// The portal watcher reads what the producer stored, off the publish path.
-		const watcher = producer ? new PortalWatcher({session}) : undefined;
+		// The portal watcher reads what the producer stored, off the publish path (--no-portal: none here).
+		const watcher = producer && flags.portal !== false ? new PortalWatcher({session}) : undefined;
 		await watcher?.start();
 		await signals.received;
 		await producer?.close();
