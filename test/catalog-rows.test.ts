@@ -1,9 +1,9 @@
-// The Catalog view's rows and audit flags (store/catalog.ts), and the tree
+// The Catalog view's rows and the audit's findings as flags (store/catalog.ts), and the tree
 // and diff lines its detail draws (catalog-lines.ts): pure, no Redis.
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {diffLines, schemaTree, typeText} from '../source/dashboard/catalog-lines.js';
-import {catalogRows, diverges, silentAfterMs, type CatalogInput} from '../source/dashboard/store/catalog.js';
+import {catalogRows, type CatalogInput} from '../source/dashboard/store/catalog.js';
 
 const now = 10_000_000;
 const entry = (patch: Partial<CatalogInput> = {}): CatalogInput => ({
@@ -21,40 +21,33 @@ const declaredId = {topic: 'orders', version: 1, schema: {type: 'object', proper
 const none = new Map();
 
 describe('audit flags', () => {
-	it('undeclared: seen, never declared; declared and matching: no flag', () => {
-		assert.deepEqual(catalogRows([entry()], [], none, now)[0]?.flags, ['undeclared']);
-		assert.deepEqual(catalogRows([entry()], [declaredId], none, now)[0]?.flags, []);
+	it("each finding of the audit becomes its flag on its topic's rows; a type's finding only on that type's row", () => {
+		const findings = [
+			{kind: 'undeclared', topic: 'orders', text: 'orders: seen but no schema is declared'},
+			{kind: 'group-without-schema', topic: 'orders', text: 'orders: consumer group billing reads a topic with no declared schema'},
+			{kind: 'group-without-schema', topic: 'orders', text: 'orders: consumer group audit reads a topic with no declared schema'},
+			{kind: 'diverges', topic: 'orders', type: 'refunded', text: 'orders (type refunded): breaks'},
+			{kind: 'undeclared', topic: 'other', text: 'other: seen'},
+		];
+		const rows = catalogRows([entry(), entry({type: 'refunded'})], [], none, findings);
+		assert.deepEqual(rows.map((r) => [r.key, r.flags]), [
+			['orders', ['undeclared', 'ungoverned groups']],
+			['orders · refunded', ['undeclared', 'ungoverned groups', 'diverging']],
+		]);
+		assert.equal(rows[0]?.findings.length, 3, "the topic's findings in the audit's words");
 	});
 
-	it('silent: declared with nothing seen, or nothing for longer than silentAfterMs', () => {
-		const [row] = catalogRows([], [declaredId], none, now);
-		assert.deepEqual(row?.flags, ['silent']);
+	it('a declared topic nothing was seen on has a row of its own, flagged as the audit says', () => {
+		const [row] = catalogRows([], [declaredId], none, [{kind: 'silent', topic: 'orders', text: 'orders: declared (version 1) but no event has been seen'}]);
 		assert.equal(row?.version, 0);
-		assert.deepEqual(catalogRows([entry({lastSeen: now - silentAfterMs - 1})], [declaredId], none, now)[0]?.flags, ['silent']);
-		assert.deepEqual(catalogRows([entry({lastSeen: now - silentAfterMs + 1000})], [declaredId], none, now)[0]?.flags, []);
-	});
-
-	it('ungoverned groups: a consumer group reads a topic nothing declares', () => {
-		const groups = new Map([['orders', {groups: [{name: 'billing', lag: 0}], subscribers: 0, actors: []}]]);
-		assert.deepEqual(catalogRows([entry()], [], groups, now)[0]?.flags, ['undeclared', 'ungoverned groups']);
-		assert.deepEqual(catalogRows([entry()], [declaredId], groups, now)[0]?.flags, []);
-	});
-
-	it('diverging: an extra field, a required field missing or optional, a type the declaration does not allow; integer fits number', () => {
-		const declared = {type: 'object', properties: {id: {type: 'string'}, total: {type: 'number'}}, required: ['id', 'total']};
-		const inferred = (properties: Record<string, unknown>, required: string[]) => ({type: 'object', properties, required});
-		assert.equal(diverges(declared, inferred({id: {type: 'string'}, total: {type: 'integer'}}, ['id', 'total'])), false, 'integer within number');
-		assert.equal(diverges(declared, inferred({id: {type: 'string'}, total: {type: 'number'}, note: {type: 'string'}}, ['id', 'total'])), true, 'a field not declared');
-		assert.equal(diverges(declared, inferred({id: {type: 'string'}}, ['id'])), true, 'a required field never sent');
-		assert.equal(diverges(declared, inferred({id: {type: 'string'}, total: {type: 'number'}}, ['id'])), true, 'a required field sometimes missing');
-		assert.equal(diverges(declared, inferred({id: {type: 'string'}, total: {type: 'string'}}, ['id', 'total'])), true, 'a type not allowed');
-		const nested = {type: 'object', properties: {customer: {type: 'object', properties: {name: {type: 'string'}}}}};
-		assert.equal(diverges(nested, {type: 'object', properties: {customer: {type: 'object', properties: {name: {type: 'integer'}}}}}), true, 'nested');
-		assert.equal(diverges({type: 'object'}, inferred({id: {type: 'string'}}, ['id'])), false, 'a declaration that lists no fields allows any');
+		assert.equal(row?.declaredVersion, 1);
+		assert.equal(row?.mode, 'enforce');
+		assert.deepEqual(row?.flags, ['silent']);
+		assert.deepEqual(catalogRows([entry()], [declaredId], none, [])[0]?.flags, [], 'no finding, no flag');
 	});
 
 	it('rows: one per topic and type, producers by count, sorted by key', () => {
-		const rows = catalogRows([entry({topic: 'b'}), entry({topic: 'a', type: 'created', producers: {x: 1, y: 5}})], [], none, now);
+		const rows = catalogRows([entry({topic: 'b'}), entry({topic: 'a', type: 'created', producers: {x: 1, y: 5}})], [], none, []);
 		assert.deepEqual(rows.map((r) => r.key), ['a · created', 'b']);
 		assert.deepEqual(rows[0]?.producers, [{name: 'y', count: 5}, {name: 'x', count: 1}]);
 	});

@@ -66,9 +66,17 @@ const consumers = new Map([
 	['paymentTaken', {groups: [{name: 'ledger', lag: 0}], subscribers: 0, actors: []}],
 ]);
 
+/** What the audit (portal/audit.ts) finds in this catalog. */
+const findings = [
+	{kind: 'diverges', topic: 'orderCreated', text: 'orderCreated: 3 of 20 recent events fail the declared schema (version 2); first at /amount'},
+	{kind: 'undeclared', topic: 'paymentTaken', text: 'paymentTaken: seen (7 events) but no schema is declared'},
+	{kind: 'group-without-schema', topic: 'paymentTaken', text: 'paymentTaken: consumer group ledger reads a topic with no declared schema'},
+	{kind: 'silent', topic: 'shipmentSent', text: 'shipmentSent: declared (version 1) but no event has been seen'},
+];
+
 function catalogStore(entries: CatalogInput[] = [orders, payments]): DashboardStore {
 	const store = new DashboardStore({frameMs: 1, redisUrl: 'redis://127.0.0.1:6379', now: () => now});
-	store.setCatalog({loaded: true, rows: catalogRows(entries, declared, consumers, now)});
+	store.setCatalog({loaded: true, rows: catalogRows(entries, declared, consumers, findings)});
 	return store;
 }
 
@@ -83,7 +91,7 @@ describe('the Catalog view', () => {
 		assert.match(row('orderCreated'), /enforce/);
 		assert.match(row('orderCreated'), /shop 120, legacy-shop 4/, 'producers by count');
 		assert.match(row('orderCreated'), /billing lag 3, 1 sub, 1 actor/, 'consumers: the group with its lag, the subscriber, the actor');
-		assert.match(row('orderCreated'), /diverging/, 'the traffic carries fields the declaration lacks');
+		assert.match(row('orderCreated'), /diverging/, 'the audit found events failing the declaration');
 		assert.match(row('orderCreated'), /2\.5/, 'rate');
 		assert.match(row('paymentTaken'), /none/, 'no declared schema: no enforcement');
 		assert.match(row('paymentTaken'), /undeclared, ungoverned groups/, 'a group reads a topic nothing declares');
@@ -98,6 +106,7 @@ describe('the Catalog view', () => {
 		await app.press('C', (f) => f.includes('Event catalog'), 'the catalog');
 		const frame = await app.press(keys.enter, (f) => f.includes('Last change: to v3'), 'the detail');
 		assert.match(frame, /orderCreated · inferred v3 \(declared v2, enforce, backward\)/);
+		assert.match(frame, /audit: orderCreated: 3 of 20 recent events fail the declared schema/, 'why it is flagged');
 		assert.match(frame, /^ {4}id: string \(uuid\) \(required\)/m, 'a required field with its format');
 		assert.match(frame, /^ {4}customer: object \(required\)\n {6}name: string \(required\)/m, 'nested fields indented under their object');
 		assert.match(frame, /^~ {3}total: string \(required\)/m, 'the changed field marked ~ in the tree');

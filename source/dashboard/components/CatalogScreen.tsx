@@ -91,6 +91,8 @@ function Detail({row, width, height}: {row: CatalogRow; width: number; height: n
 	const header = [
 		`${row.key} · ${row.version > 0 ? `inferred v${row.version}` : 'nothing seen'} (${declared})`,
 		`producers: ${producersText(row)} · consumers: ${consumersText(row.consumers)} · flags: ${row.flags.join(', ') || 'none'}`,
+		// Why it is flagged, in the audit's words (the first finding; eda portal audit lists them all).
+		...(row.findings[0] ? [`audit: ${row.findings[0]}${row.findings.length > 1 ? ` (+${row.findings.length - 1} more)` : ''}`] : []),
 	];
 	// The diff keeps its room first (it is what changed); the tree takes the rest.
 	const diffRoom = diff.length === 0 ? 1 : Math.min(diff.length, Math.max(3, Math.floor((height - 4) / 2)));

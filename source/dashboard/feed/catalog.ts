@@ -6,19 +6,19 @@
 import type {Redis} from 'ioredis';
 import {describeError} from '../../errors.js';
 import type {RedisSession} from '../../redis/session.js';
-import {catalogRows, type CatalogInput, type Consumers, type DeclaredInput} from '../store/catalog.js';
+import {catalogRows, type AuditFinding, type CatalogInput, type Consumers, type DeclaredInput} from '../store/catalog.js';
 import type {DashboardStore} from '../store/store.js';
 
 export const catalogRefreshMs = 2000;
 
 /** Where the catalog comes from (feed/catalog-source.ts: the portal's modules). */
-export type CatalogSource = (redis: Redis) => Promise<{entries: CatalogInput[]; declared: DeclaredInput[]; consumers: Map<string, Consumers>; now: number}>;
+export type CatalogSource = (redis: Redis) => Promise<{entries: CatalogInput[]; declared: DeclaredInput[]; consumers: Map<string, Consumers>; findings: AuditFinding[]}>;
 
 /** One read into the store; an error keeps the last rows and says why. */
 export async function refreshCatalog(redis: Redis, store: DashboardStore, source: CatalogSource): Promise<void> {
 	try {
-		const {entries, declared, consumers, now} = await source(redis);
-		store.setCatalog({loaded: true, rows: catalogRows(entries, declared, consumers, now)});
+		const {entries, declared, consumers, findings} = await source(redis);
+		store.setCatalog({loaded: true, rows: catalogRows(entries, declared, consumers, findings)});
 	} catch (error) {
 		const previous = store.getState().catalog;
 		store.setCatalog({...previous, loaded: true, error: `reading the catalog failed: ${describeError(error)}`});

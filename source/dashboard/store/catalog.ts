@@ -1,6 +1,6 @@
 // The Catalog view's rows: the portal's inferred catalog (portal/catalog.ts)
-// joined with the declared schemas (portal/registry.ts) and the consumer
-// groups the refresher already reads, with the audit's flags. Pure: the feed
+// joined with the declared schemas (portal/registry.ts), who consumes each
+// topic, and the audit's findings (portal/audit.ts) as flags. Pure: the feed
 // (feed/catalog.ts) reads Redis and hands the result to the store in one batch.
 type Schema = {[key: string]: unknown};
 
@@ -48,6 +48,8 @@ export type CatalogRow = {
 	lastChange?: CatalogVersion;
 	nonJson: boolean;
 	flags: AuditFlag[];
+	/** The audit's findings for this row, in its words. */
+	findings: string[];
 };
 
 export type CatalogState = {
@@ -60,69 +62,30 @@ export type CatalogState = {
 /** Who consumes a topic, read live (portal/catalog.ts readConsumers). */
 export type Consumers = {groups: {name: string; lag?: number}[]; subscribers: number; actors: {name: string; kind: string}[]};
 
-/** A declared topic with no event for this long is silent. */
-export const silentAfterMs = 15 * 60_000;
+/** One finding of the audit (portal/audit.ts auditCatalog), as far as the view uses it. */
+export type AuditFinding = {kind: string; topic: string; type?: string; text: string};
 
-/** JSON Schema `type` as a list of names. */
-function types(schema: unknown): string[] {
-	if (typeof schema !== 'object' || schema === null) return [];
-	const type = (schema as Schema)['type'];
-	if (typeof type === 'string') return [type];
-	if (Array.isArray(type)) return type.filter((t): t is string => typeof t === 'string');
-	return [];
-}
+/** The audit's finding kinds as the view names them. */
+const flagOf: Record<string, AuditFlag> = {undeclared: 'undeclared', silent: 'silent', diverges: 'diverging', 'group-without-schema': 'ungoverned groups'};
 
-function properties(schema: unknown): Record<string, unknown> {
-	if (typeof schema !== 'object' || schema === null) return {};
-	const props = (schema as Schema)['properties'];
-	return typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {};
-}
-
-function required(schema: unknown): string[] {
-	if (typeof schema !== 'object' || schema === null) return [];
-	const list = (schema as Schema)['required'];
-	return Array.isArray(list) ? list.filter((name): name is string => typeof name === 'string') : [];
-}
-
-/**
- * Whether the traffic's shape differs from the declared one: a field the
- * events carry that the declaration lacks, a required declared field the
- * events do not always carry, or a type the declaration does not allow
- * (integer fits number). Descriptions, formats and bounds are the
- * declaration's business, not divergence.
- */
-export function diverges(declared: unknown, inferred: unknown, depth = 0): boolean {
-	if (depth > 32) return false;
-	const allowed = types(declared);
-	const seen = types(inferred).filter((t) => !(t === 'integer' && allowed.includes('number')));
-	if (allowed.length > 0 && seen.some((t) => !allowed.includes(t))) return true;
-	const want = properties(declared);
-	const got = properties(inferred);
-	if (Object.keys(got).some((name) => !(name in want))) return Object.keys(want).length > 0 || (declared as Schema)?.['additionalProperties'] === false;
-	const always = new Set(required(inferred));
-	if (required(declared).some((name) => name in got && !always.has(name))) return true;
-	if (required(declared).some((name) => !(name in got)) && Object.keys(got).length > 0) return true;
-	for (const [name, schema] of Object.entries(got)) if (name in want && diverges(want[name], schema, depth + 1)) return true;
-	const items = (inferred as Schema)?.['items'];
-	const declaredItems = (declared as Schema)?.['items'];
-	return items !== undefined && declaredItems !== undefined && diverges(declaredItems, items, depth + 1);
+/** The flags and findings of one row: the topic's findings, those of a type only on that type's row. */
+function flagsFor(findings: AuditFinding[], topic: string, type: string | undefined): {flags: AuditFlag[]; findings: string[]} {
+	const mine = findings.filter((f) => f.topic === topic && (f.type === undefined || f.type === type));
+	const flags = [...new Set(mine.map((f) => flagOf[f.kind]).filter((flag): flag is AuditFlag => flag !== undefined))];
+	return {flags, findings: mine.map((f) => f.text)};
 }
 
 /**
  * One row per inferred topic (and type), then one per declared topic nothing
- * was seen on; sorted by topic. Flags as `eda portal audit` names them.
+ * was seen on; sorted by topic. Flags are the findings of the audit, the same
+ * `eda portal audit` prints.
  */
-export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], consumers: Map<string, Consumers>, now: number): CatalogRow[] {
+export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], consumers: Map<string, Consumers>, findings: AuditFinding[]): CatalogRow[] {
 	const declaredBy = new Map(declared.map((d) => [d.topic, d]));
 	const none: Consumers = {groups: [], subscribers: 0, actors: []};
 	const seen = new Set(entries.map((entry) => entry.topic));
 	const rows: CatalogRow[] = entries.map((entry) => {
 		const declaration = declaredBy.get(entry.topic);
-		const flags: AuditFlag[] = [];
-		if (!declaration) flags.push('undeclared');
-		if (declaration && now - entry.lastSeen > silentAfterMs) flags.push('silent');
-		if (declaration && !entry.nonJson && diverges(declaration.schema, entry.schema)) flags.push('diverging');
-		if (!declaration && (consumers.get(entry.topic)?.groups.length ?? 0) > 0) flags.push('ungoverned groups');
 		return {
 			key: entry.type ? `${entry.topic} · ${entry.type}` : entry.topic,
 			topic: entry.topic,
@@ -140,7 +103,7 @@ export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], 
 			schema: entry.schema,
 			lastChange: entry.versions.at(-1),
 			nonJson: entry.nonJson === true,
-			flags,
+			...flagsFor(findings, entry.topic, entry.type),
 		};
 	});
 	for (const declaration of declared) {
@@ -157,7 +120,7 @@ export function catalogRows(entries: CatalogInput[], declared: DeclaredInput[], 
 			rate: 0,
 			schema: declaration.schema,
 			nonJson: false,
-			flags: ['silent'],
+			...flagsFor(findings, declaration.topic, undefined),
 		});
 	}
 	return rows.sort((a, b) => a.key.localeCompare(b.key));
