@@ -104,4 +104,32 @@ describe('the Catalog view in a pty', {timeout: 120_000}, () => {
 			term.kill();
 		}
 	});
+
+	it('the portal lab in the Labs view: v1 inferred, v steps the shape, r registers and enforces it, the next breaking event shows its 422', async () => {
+		await redis.client.flushall();
+		const port = await freePort();
+		const term = spawnEda(['--redis-url', redis.url, '--port', String(port), '--no-color'], {columns: 120, rows: 32});
+		try {
+			await term.waitForScreen((s) => s.includes(`producer http://127.0.0.1:${port}`) && s.includes('L labs'), 'started');
+			term.write('L');
+			await term.waitForScreen((s) => s.includes('› orders'), 'the picker');
+			term.write('\u001B[B\u001B[B\u001B[B');
+			await term.waitForScreen((s) => s.includes('› portal'), 'portal picked');
+			term.write('\r');
+			await term.waitForScreen((s) => s.includes('producer → lab.portal.orders: v1') && /^v1 .*first shape seen/m.test(s), 'v1 posted and inferred');
+			term.write('v');
+			await term.waitForScreen((s) => /^v2 .*: breaks/m.test(s) && s.includes('+ /properties/note property-added'), 'v2 inferred with the added note');
+			term.write('r');
+			await term.waitForScreen((s) => s.includes('declared v1, enforce, backward'), 'registered and enforced');
+			term.write('v');
+			const screen = await term.waitForScreen((s) => /last answer 422 .*does not match the declared schema/.test(s), 'the 422 on screen');
+			assert.match(screen, /refused [1-9]/);
+			term.write('q');
+			await term.waitForScreen((s) => s.includes('1 Topics'), 'q: back to the panes, the lab stopped');
+			term.write('q');
+			assert.equal(await term.exited, 0);
+		} finally {
+			term.kill();
+		}
+	});
 });
