@@ -117,10 +117,14 @@ class SchemaCache {
 
 	/** Drops one topic's entry (or every entry) so the next publish reads it again. */
 	private invalidate(topic?: string): void {
-		for (const [name, state] of this.topics) {
-			if (topic !== undefined && name !== topic) continue;
+		const drop = (state: TopicState) => {
 			state.checkedAt = 0;
 			state.epoch++;
+		};
+		if (topic === undefined) for (const state of this.topics.values()) drop(state);
+		else {
+			const state = this.topics.get(topic);
+			if (state) drop(state);
 		}
 	}
 
