@@ -41,6 +41,9 @@ describe('portal AsyncAPI export and import', () => {
 		await fx.redis.client.xgroup('CREATE', keys.stream('orders.created'), 'billing', '0');
 		await fx.redis.client.xreadgroup('GROUP', 'billing', 'b1', 'COUNT', 1, 'STREAMS', keys.stream('orders.created'), '>');
 		await scanCatalog(fx.redis.client, {holder: 'scan:test'});
+		// Declared and never seen, with a local reference inside the schema.
+		const declaredOnly = {type: 'object', properties: {items: {type: 'array', items: {$ref: '#/$defs/item'}}}, $defs: {item: {type: 'object', properties: {sku: {type: 'string'}}, required: ['sku']}}};
+		assert.ok((await registerSchema(fx.redis.client, 'declared.only', declaredOnly)).ok);
 	});
 	after(async () => {
 		await fx.stop();
@@ -63,6 +66,8 @@ describe('portal AsyncAPI export and import', () => {
 		const operations = Object.values(doc['operations'] as Record<string, Record<string, unknown>>);
 		assert.ok(operations.some((op) => op['action'] === 'send' && op['x-eda-producer'] === 'shop' && op['x-eda-events'] === 3));
 		assert.ok(operations.some((op) => op['action'] === 'receive' && op['x-eda-group'] === 'billing'));
+		const declaredOnly = channels['declared_only']?.['messages'] as Record<string, {payload: {properties: {items: {items: {$ref: string}}}}}>;
+		assert.equal(declaredOnly['declared_only']?.payload.properties.items.items.$ref, '#/channels/declared_only/messages/declared_only/payload/$defs/item', 'a local reference is rebased onto the payload');
 		const notes = Object.values(channels['notes']?.['messages'] as Record<string, Record<string, unknown>>)[0];
 		assert.equal(notes?.['contentType'], 'text/plain');
 	});
@@ -100,6 +105,8 @@ describe('portal AsyncAPI export and import', () => {
 		const again = await run(['portal', 'import', file], fx.redis.url);
 		assert.equal(again.code, 0);
 		assert.match(again.out, /orders\.created: unchanged \(version 1\)/);
+		// The declared schema with $defs came back as it was declared.
+		assert.match(again.out, /declared\.only: unchanged \(version 1\)/);
 	});
 
 	it('refuses bad documents with one message naming where, and registers nothing', async () => {
@@ -122,6 +129,21 @@ describe('portal AsyncAPI export and import', () => {
 			assert.doesNotMatch(result.err, /\n\s+at /, 'no stack trace');
 		}
 		assert.equal(await fx.redis.client.exists(keys.portal.schemaVersions('remote.topic'), keys.portal.schemaVersions('avro.topic')), 0);
+	});
+
+	it('escapes the C1 controls and bidi overrides of network text, in YAML and JSON, and reads back the same', () => {
+		const hostile = 'a\u009b2Jb\u202ec\u0085d';
+		const doc = buildAsyncApi({
+			redisUrl: 'redis://127.0.0.1:6379',
+			entries: [{topic: 'evil', version: 1, schema: {type: 'object', properties: {[hostile]: {type: 'string'}}}, versions: [], producers: {[hostile]: 1}, firstSeen: 1, lastSeen: 2, rate: 0, sample: JSON.stringify({[hostile]: hostile}), count: 1, transport: 'stream'}],
+			declared: new Map(),
+			consumers: new Map(),
+			retained: new Map(),
+		});
+		for (const [text, parse] of [[asYaml(doc), (t: string) => YAML.parse(t) as unknown], [asJson(doc), (t: string) => JSON.parse(t) as unknown]] as const) {
+			assert.doesNotMatch(text, /[\u007f-\u009f\u202a-\u202e]/, 'no raw C1 control or bidi override');
+			assert.deepEqual(parse(text), doc, 'the escapes read back as the same characters');
+		}
 	});
 
 	it('reads 2.x documents and local references', () => {

@@ -26,7 +26,7 @@ async function entry(redis: TestRedis['client'], topic: string, type?: string): 
 	return (await readCatalog(redis)).find((e) => e.topic === topic && e.type === type);
 }
 
-const fast = {leaseMs: 600, discoverMs: 100, flushMs: 50};
+const fast = {leaseMs: 600, discoverMs: 100, flushMs: 50, patternOnMs: 300, patternEveryMs: 600};
 
 describe('portal watcher', () => {
 	let redis: TestRedis;
@@ -113,6 +113,11 @@ describe('portal watcher', () => {
 			assert.deepEqual(Object.keys(found.schema['properties'] as object), ['at', 'user']);
 			const topics = (await readCatalog(redis.client)).map((e) => e.topic);
 			assert.ok(!topics.includes('master') && !topics.some((t) => t.startsWith('eda:')), topics.join(','));
+			// Found, it is followed by its own SUBSCRIBE; the pattern (every stored event's PUBLISH too) is on only part of the time.
+			await waitFor(async () => Number(((await redis.client.call('PUBSUB', 'NUMSUB', 'go.signups')) as unknown[])[1]) === 1, 'a SUBSCRIBE to the pub/sub-only topic');
+			await waitFor(async () => Number(await redis.client.call('PUBSUB', 'NUMPAT')) === 0, 'the pattern subscription off between its windows');
+			await redis.client.publish('go.signups', JSON.stringify({user: 'bob', at: 2}));
+			await waitFor(async () => (await entry(redis.client, 'go.signups'))?.sample?.includes('bob'), 'the next message seen');
 		} finally {
 			await watcher.stop();
 		}

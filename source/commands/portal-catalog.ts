@@ -139,7 +139,7 @@ async function exportDocument(flags: Flags): Promise<number> {
 		const summary = {channels: Object.keys(doc['channels'] as object).length, operations: Object.keys(doc['operations'] as object).length};
 		if (flags.out === undefined) {
 			// --json keeps its meaning: one JSON record a line, here the document.
-			process.stdout.write(flags.json ? `${JSON.stringify(doc)}\n` : format === 'json' ? asJson(doc) : asYaml(doc));
+			process.stdout.write(flags.json ? `${safeJson(doc)}\n` : format === 'json' ? asJson(doc) : asYaml(doc));
 			return 0;
 		}
 		try {

@@ -24,11 +24,27 @@ function idFor(name: string, taken: Set<string>): string {
 	return id;
 }
 
+/**
+ * A schema's local references (`#/$defs/x`) point into the schema itself; in
+ * the document they would point into the document. Each is rebased onto where
+ * the payload sits (`#/channels/c/messages/m/payload/$defs/x`).
+ */
+function rebase(value: unknown, base: string): unknown {
+	if (Array.isArray(value)) return value.map((v) => rebase(v, base));
+	if (typeof value !== 'object' || value === null) return value;
+	const out: Record<string, unknown> = {};
+	for (const [key, child] of Object.entries(value)) {
+		if (key === '$ref' && typeof child === 'string' && (child === '#' || child.startsWith('#/'))) out[key] = `${base}${child.slice(1)}`;
+		else out[key] = key === 'const' || key === 'enum' || key === 'default' || key === 'examples' ? child : rebase(child, base);
+	}
+	return out;
+}
+
 /** Keywords a payload schema loses on the way out: JSON Schema's own identifiers, which AsyncAPI's schema format does not take. */
-function payloadOf(schema: JsonSchema, nonJson: boolean): JsonSchema {
+function payloadOf(schema: JsonSchema, nonJson: boolean, base: string): JsonSchema {
 	if (nonJson) return {type: 'string', description: 'Not JSON: events arrive as text', 'x-eda-non-json': true};
 	const {$schema: _schema, $id: _id, ...rest} = schema;
-	return rest;
+	return rebase(rest, base) as JsonSchema;
 }
 
 function example(sample: string | undefined): unknown {
@@ -94,7 +110,7 @@ export function buildAsyncApi(source: ExportSource): Doc {
 			messages[id] = {
 				name: topic,
 				contentType: 'application/json',
-				payload: payloadOf(declared.schema, false),
+				payload: payloadOf(declared.schema, false, `#/channels/${channelId}/messages/${id}/payload`),
 				...(shown === undefined ? {} : {examples: [{name: 'seen', payload: shown}]}),
 				'x-eda-schema': {source: 'declared', version: declared.version, compat: declared.compat, mode: declared.mode},
 			};
@@ -107,7 +123,7 @@ export function buildAsyncApi(source: ExportSource): Doc {
 				messages[id] = {
 					name: entry.type ?? topic,
 					contentType: entry.nonJson ? 'text/plain' : 'application/json',
-					payload: payloadOf(entry.schema, entry.nonJson === true),
+					payload: payloadOf(entry.schema, entry.nonJson === true, `#/channels/${channelId}/messages/${id}/payload`),
 					...(shown === undefined ? {} : {examples: [{name: 'seen', payload: shown}]}),
 					'x-eda-schema': {source: 'inferred', version: entry.version, events: entry.count},
 				};
@@ -181,12 +197,26 @@ export function buildAsyncApi(source: ExportSource): Doc {
 	};
 }
 
+// Schemas and samples carry network text. YAML and JSON escape C0 controls
+// but write C1 controls (\x9b is CSI) and bidi overrides raw, and the document
+// may go to a terminal: those are escaped as \uXXXX, which both formats read
+// back as the same character inside a double-quoted string.
+const rawUnsafe = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const escapeUnsafe = (text: string) => text.replace(rawUnsafe, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+
 export function asYaml(doc: Doc): string {
-	return YAML.stringify(doc, {aliasDuplicateObjects: false, lineWidth: 0});
+	const yaml = new YAML.Document(doc, {aliasDuplicateObjects: false});
+	// Only a double-quoted scalar reads \uXXXX as an escape: strings holding such characters get that style.
+	YAML.visit(yaml, {
+		Scalar(_key, node) {
+			if (typeof node.value === 'string' && /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+		},
+	});
+	return escapeUnsafe(yaml.toString({lineWidth: 0}));
 }
 
 export function asJson(doc: Doc): string {
-	return `${JSON.stringify(doc, null, 2)}\n`;
+	return escapeUnsafe(`${JSON.stringify(doc, null, 2)}\n`);
 }
 
 // --- in ---
@@ -241,20 +271,28 @@ function resolver(doc: unknown) {
 		}
 		return value;
 	};
-	/** A schema with every `$ref` in it replaced by what it points at: a registered schema stands alone. */
-	const inline = (value: unknown, where: string, seen: string[] = []): unknown => {
-		if (Array.isArray(value)) return value.map((v, i) => inline(v, `${where}/${i}`, seen));
+	/**
+	 * A schema with every `$ref` in it replaced by what it points at, so a
+	 * registered schema stands alone; a reference into the payload itself
+	 * (`base`, as an export writes `$defs`) becomes local to the schema again.
+	 */
+	const inline = (value: unknown, where: string, base: string, seen: string[] = []): unknown => {
+		if (Array.isArray(value)) return value.map((v, i) => inline(v, `${where}/${i}`, base, seen));
 		if (!isObject(value)) return value;
+		if (typeof value['$ref'] === 'string' && (value['$ref'] === `#${base}` || value['$ref'].startsWith(`#${base}/`))) {
+			return {...(inline({...value, $ref: undefined}, where, base, seen) as object), $ref: `#${value['$ref'].slice(base.length + 1)}`};
+		}
 		if (typeof value['$ref'] === 'string') {
 			const ref = value['$ref'];
 			if (seen.includes(ref)) throw new DocumentError(`${where}: the schema refers to itself (${ref}); a recursive schema cannot be registered from a document`);
-			return inline(at(ref, where), where, [...seen, ref]);
+			return inline(at(ref, where), where, base, [...seen, ref]);
 		}
 		const out: Record<string, unknown> = {};
 		for (const [key, child] of Object.entries(value)) {
+			if (child === undefined) continue;
 			// AsyncAPI's schema extras that JSON Schema 2020-12 (strict) does not take.
 			if (key.startsWith('x-') || key === 'example' || key === 'discriminator' || key === 'externalDocs' || key === 'xml') continue;
-			out[key] = key === 'const' || key === 'enum' || key === 'default' || key === 'examples' ? child : inline(child, `${where}/${segment(key)}`, seen);
+			out[key] = key === 'const' || key === 'enum' || key === 'default' || key === 'examples' ? child : inline(child, `${where}/${segment(key)}`, base, seen);
 		}
 		return out;
 	};
@@ -337,7 +375,7 @@ export function readAsyncApi(text: string): ImportedChannel[] {
 				throw new DocumentError(`${at}: the payload's schemaFormat "${String(format).slice(0, 100)}" is not JSON Schema; eda declares JSON Schema only`);
 			}
 			if (!isObject(payload)) throw new DocumentError(`${payloadAt}: expected a schema object`);
-			const schema = inline(payload, payloadAt) as JsonSchema;
+			const schema = inline(payload, payloadAt, payloadAt) as JsonSchema;
 			const text = JSON.stringify(schema);
 			if (!seen.has(text)) schemas.push(schema);
 			seen.add(text);

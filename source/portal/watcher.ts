@@ -32,6 +32,15 @@ export type WatcherOptions = {
 	/** How often changed entries are written. Default 1 s. */
 	flushMs?: number;
 	windowSize?: number;
+	/**
+	 * The pattern subscription that finds pub/sub-only topics is on for
+	 * `patternOnMs` out of every `patternEveryMs` (defaults 2 s of 10 s; 0 for
+	 * always): every event eda stores is PUBLISHed too, and hearing each one
+	 * twice over would cost the process hosting the producer its ingest. Known
+	 * pub/sub-only topics are followed all along by their own SUBSCRIBE.
+	 */
+	patternOnMs?: number;
+	patternEveryMs?: number;
 };
 
 /** Channels that are not topics: eda's own, Redis's, and the Go tool's deferred channel. */
@@ -143,7 +152,11 @@ export class PortalWatcher {
 		if (this.epoch !== epoch || this.stopped) return;
 		const subscriber = this.options.session.connect(`${this.name}:sub`);
 		this.subscriber = subscriber;
-		subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => this.onMessage(channel, message));
+		// A channel followed by its own SUBSCRIBE arrives by 'message'; the pattern's copy of it is dropped.
+		subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+		subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
+			if (!this.pubsub.has(channel)) this.onMessage(channel, message);
+		});
 		await subscriber.psubscribe('*').catch(() => undefined);
 		await this.serial(() => this.discover()).catch(() => undefined);
 		if (this.epoch !== epoch || this.stopped) return;
@@ -151,6 +164,19 @@ export class PortalWatcher {
 			setInterval(() => void this.serial(() => this.discover()).catch(() => undefined), this.discoverMs),
 			setInterval(() => void this.serial(() => this.flush()).catch(() => undefined), this.flushMs),
 		];
+		const every = this.options.patternEveryMs ?? 10_000;
+		const on = this.options.patternOnMs ?? 2000;
+		if (every > 0 && on < every) {
+			// Off until the next window opens; on again for `on` ms out of every `every`.
+			await subscriber.punsubscribe('*').catch(() => undefined);
+			this.timers.push(
+				setInterval(() => {
+					subscriber.psubscribe('*').catch(() => undefined);
+					const off = setTimeout(() => subscriber.punsubscribe('*').catch(() => undefined), on);
+					off.unref();
+				}, every),
+			);
+		}
 		for (const timer of this.timers) timer.unref();
 		this.readLoop = this.read(epoch);
 	}
@@ -215,6 +241,7 @@ export class PortalWatcher {
 			for (const {data, at} of messages) tracker.add(data, undefined, undefined, at);
 			this.heartbeat.handled += messages.length;
 			this.pubsub.set(channel, tracker);
+			await this.subscriber?.subscribe(channel).catch(() => undefined);
 		}
 	}
 
