@@ -95,7 +95,8 @@ function allRoutes(): string[] {
 	return [...own, ...fromLabs];
 }
 
-type Sample = {path: string | (() => Promise<string>); body?: string};
+/** `reached`: the status that shows the route itself answered when it is not 2xx (the token let the call through). */
+type Sample = {path: string | (() => Promise<string>); body?: string; reached?: number};
 
 /**
  * A request each route answers 2xx to with the token. A route missing here
@@ -116,6 +117,12 @@ const samples: Record<string, Sample> = {
 	'GET /queries/orders': {path: '/queries/orders'},
 	'PUT /schemas/:topic': {path: '/schemas/authSchema', body: '{"type":"object"}'},
 	'GET /schemas/:topic': {path: async () => ((await registerSchema(redis.client, 'authListed', {type: 'object'})).ok ? '/schemas/authListed' : 'not registered')},
+	'GET /asyncapi.json': {path: '/asyncapi.json'},
+	'GET /asyncapi.yaml': {path: '/asyncapi.yaml'},
+	'GET /portal': {path: '/portal'},
+	'POST /portal/step': {path: '/portal/step'},
+	// The portal lab is not running here, so nothing is inferred: the route answers 409 saying so.
+	'POST /portal/register': {path: '/portal/register', reached: 409},
 };
 
 function call(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Reply> {
@@ -132,7 +139,9 @@ async function samplePath(route: string): Promise<string> {
 async function redisPicture(): Promise<string> {
 	// Heartbeats (the index and each actor's hash) beat on their own schedule.
 	const heartbeats = keys.actors.slice(0, keys.actors.indexOf('}') + 1);
-	const names = (await redis.client.keys('*')).filter((name) => !name.startsWith(heartbeats)).sort();
+	// The portal lab's watcher keeps the catalog (and its lease) on its own schedule too.
+	const portalWatcher = /:catalog(:|$)|^eda:portal:leader$/;
+	const names = (await redis.client.keys('*')).filter((name) => !name.startsWith(heartbeats) && !portalWatcher.test(name)).sort();
 	const sizes = await Promise.all(
 		names.map(async (name) => {
 			const type = await redis.client.type(name);
@@ -195,9 +204,9 @@ describe('every route needs the token (but GET / and GET /healthz)', () => {
 			// The read side projects the command a moment later.
 			const reply = await waitFor(async () => {
 				const answer = await call(method, path, samples[route]?.body, headers);
-				return answer.status >= 200 && answer.status < 300 ? answer : undefined;
+				return (answer.status >= 200 && answer.status < 300) || answer.status === samples[route]?.reached ? answer : undefined;
 			}, `${route} to answer 2xx`).catch(async () => call(method, path, samples[route]?.body, headers));
-			assert.ok(reply.status < 300, `${route}: ${reply.status} ${reply.text}`);
+			assert.ok(reply.status < 300 || reply.status === samples[route]?.reached, `${route}: ${reply.status} ${reply.text}`);
 		}
 		assert.equal(await redis.client.xlen(keys.stream('authTest')), 3, 'one event and a batch of two stored');
 	});

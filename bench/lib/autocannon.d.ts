@@ -30,6 +30,7 @@ declare module 'autocannon' {
 		duration?: number;
 		pipelining?: number;
 		timeout?: number;
+		overallRate?: number;
 		method?: string;
 		headers?: Record<string, string>;
 		body?: string | Buffer;

@@ -7,6 +7,8 @@ export type LoadOptions = {
 	durationS: number;
 	body: string;
 	contentType: string;
+	/** Requests a second over all connections (autocannon's overallRate); unset: as fast as the server answers. */
+	overallRate?: number;
 };
 
 export type LoadFigures = {
@@ -37,6 +39,7 @@ export function fire(options: LoadOptions): Promise<LoadFigures> {
 				headers: {'content-type': options.contentType},
 				body: options.body,
 				timeout: 10,
+				...(options.overallRate ? {overallRate: options.overallRate} : {}),
 			},
 			(error: Error | null, result: Result) => {
 				clearTimeout(guard);

@@ -141,6 +141,7 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'lab orders': ['redisUrl', 'json', ...producerFlags, 'rate', 'failRate'],
 	'lab cqrs': ['redisUrl', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],
 	'lab deferred': ['redisUrl', 'json', ...producerFlags, 'interval', 'workers', 'burst'],
+	'lab portal': ['redisUrl', 'json', ...producerFlags, 'rate'],
 };
 
 /**

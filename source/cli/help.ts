@@ -7,7 +7,7 @@ export const helpText = `
     $ eda consumer -d --master         the deferred master node
     $ eda consumer -d [flags]          a deferred worker
     $ eda deferred <list|retry|purge>  look at and act on deferred events
-    $ eda lab <orders|cqrs|deferred>   run a concept lab headless
+    $ eda lab <orders|cqrs|deferred|portal>   run a concept lab headless
     $ eda portal register|check <topic> <schema.json>  declare a topic's schema
     $ eda portal scan|watch|audit|export|import        the discovered catalog, AsyncAPI
     $ eda mesh --broker … --link …     route events between several Redis brokers
@@ -33,7 +33,8 @@ export const helpText = `
     --token-file PATH    the token read from a file (its trailing newline dropped)
     --insecure           allow a --host beyond loopback with no token (a warning
                          says so); without either, such a --host refuses to start
-    --no-portal          run no portal watcher in this process (it keeps the catalog)
+    --no-portal          run no portal watcher in this producer (another process
+                         on the same Redis may; one writes the catalog at a time)
 
   eda consumer --topic X (-t X)
     Live pub/sub as in the article; X may be a pattern such as orders.*
@@ -72,7 +73,8 @@ export const helpText = `
     --max-fps N          most frames a second; default 15
     --no-color           no colours (also NO_COLOR)
     --plain              print log lines instead of the screen (also when not a TTY or CI)
-    Keys: ? lists them all; n publishes, p pauses the master, L opens the concept labs
+    Keys: ? lists them all; n publishes, p pauses the master, L opens the concept labs,
+                         C the event catalog (Enter: a topic's schema tree and last diff)
 
   eda mesh --broker NAME=URL … --link A-B … (or --config mesh.json)
     Every bridge of the mesh in this process: per link, one each way. Each event
@@ -96,8 +98,9 @@ export const helpText = `
     orders               choreography: orders, payments, inventory, shipping, notifications
     cqrs                 eventual consistency and CQRS: commands, projected read model, replicas
     deferred             deferred execution: a burst of delayed tasks, 1 worker @10s vs 4 @0
+    portal               the event portal: a schema that evolves, its versions and breaks, enforced
     GET / on the lab's port lists its routes and request bodies, with curl lines
-    --rate N             orders or commands a second (fractions allowed); default 1
+    --rate N             orders, commands or portal events a second (fractions allowed); default 1
     --fail-rate P        orders: share of payment/inventory/shipping steps that fail, 0..1;
                          default 0.1. Per service: payments=0.3,shipping=0; with a bare
                          share for the services not named: 0.1,inventory=0.5
@@ -108,7 +111,8 @@ export const helpText = `
     --burst N            deferred: tasks per burst (1-1000); default 12
     --port N, --host H, --token T, --token-file PATH, --insecure, --json
     Labs view keys (in the dashboard, L; ? lists them all): orders: f cycles every
-    failure rate, p i s one service's, O P I S N pause one; deferred: b posts a burst
+    failure rate, p i s one service's, O P I S N pause one; deferred: b posts a burst;
+    portal: v next shape, r registers the inferred shape and enforces it
 
   eda portal
     register <topic> <schema.json>  declare the topic's JSON Schema (2020-12); every

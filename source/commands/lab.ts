@@ -39,6 +39,8 @@ export function labOptionsFromFlags(name: LabName, flags: Flags): Omit<AnyLabOpt
 		// Headless: probe read-your-writes now and then; compare the drains after 30 s.
 		probeEveryMs: 10_000,
 		switchAfterMs: 30_000,
+		// The portal lab's producer changes shape every 20 s on its own (v steps at once in the Labs view).
+		stepMs: 20_000,
 	};
 }
 

@@ -11,10 +11,10 @@ export type KeyContext = {store: DashboardStore; controls: Controls};
 
 /**
  * Where keys work: everywhere; in the four panes (whichever has focus); while
- * that pane has focus; or in the Labs view (where the running lab's own keys,
- * lab.actions(), come after these).
+ * that pane has focus; in the Labs view (where the running lab's own keys,
+ * lab.actions(), come after these); or in the Catalog view.
  */
-export type Scope = 'global' | 'panes' | PaneId | 'labs';
+export type Scope = 'global' | 'panes' | PaneId | 'labs' | 'catalog';
 
 export type Binding = {
 	keys: string[];
@@ -56,6 +56,11 @@ function back({store, controls}: KeyContext): boolean {
 	const {ui} = store.getState();
 	if (ui.overlay !== 'none') {
 		store.ui(() => ({overlay: 'none'}));
+		return true;
+	}
+	if (ui.view === 'catalog') {
+		if (ui.catalog.open) store.ui((u) => ({catalog: {...u.catalog, open: false}}));
+		else store.ui(() => ({view: 'panes'}));
 		return true;
 	}
 	if (ui.view === 'labs') {
@@ -117,6 +122,16 @@ function pickLab(store: DashboardStore, delta: number): void {
 	store.ui((u) => ({labs: {...u.labs, selected: Math.min(labOrder.length - 1, Math.max(0, u.labs.selected + delta))}}));
 }
 
+/** Moves the Catalog view's selection (its list; the detail shows the selected topic). */
+function pickTopic(store: DashboardStore, delta: number): void {
+	const {catalog} = store.getState();
+	const last = Math.max(0, catalog.rows.length - 1);
+	store.ui((u) => {
+		const next = Math.min(last, Math.max(0, u.catalog.selected + delta));
+		return {catalog: {...u.catalog, selected: Number.isFinite(next) ? next : 0}};
+	});
+}
+
 function startLab({store, controls}: KeyContext): void {
 	const {lab, ui} = store.getState();
 	if (lab.phase !== 'idle') return;
@@ -146,7 +161,7 @@ export const keymap: Binding[] = [
 	{keys: ['n'], show: 'n', label: 'publish: topic or deferred', scope: 'panes', hint: 'publish', run: ({store}) => store.ui(() => ({overlay: 'form'}))},
 	{keys: ['+'], show: '+', label: 'add a deferred worker', scope: 'panes', hint: 'workers', run: ({store, controls}) => report(store, controls.addWorker())},
 	{keys: ['-'], show: '-', label: 'stop the newest worker', scope: 'panes', run: ({store, controls}) => report(store, controls.removeWorker())},
-	{keys: ['s'], show: 's', label: 'live consumer on a topic (again: stop it)', scope: 'panes', hint: 'subscribe', run: ({store}) => store.ui(() => ({overlay: 'subscribe'}))},
+	{keys: ['s'], show: 's', label: 'live consumer, or stop it', scope: 'panes', hint: 'subscribe', run: ({store}) => store.ui(() => ({overlay: 'subscribe'}))},
 	{
 		keys: ['p'],
 		show: 'p',
@@ -160,6 +175,14 @@ export const keymap: Binding[] = [
 		},
 	},
 	{keys: ['L'], show: 'L', label: 'concept labs, full screen', scope: 'panes', hint: 'labs', run: ({store}) => store.ui(() => ({view: 'labs', overlay: 'none'}))},
+	{
+		keys: ['C'],
+		show: 'C',
+		label: 'event catalog, full screen',
+		scope: 'panes',
+		hint: 'catalog',
+		run: ({store}) => store.ui((u) => ({view: 'catalog', overlay: 'none', catalog: {...u.catalog, open: false}})),
+	},
 	{keys: ['f'], show: 'f', label: 'follow the newest, or pause', scope: 'log', run: ({store}) => {
 		store.ui((u) => (u.log.follow ? {log: {...u.log, follow: false, fromBottom: 0, pausedAtTotal: store.log.total}} : {log: {...u.log, follow: true, fromBottom: 0}}));
 	}},
@@ -168,8 +191,20 @@ export const keymap: Binding[] = [
 	{keys: ['up', 'down'], show: '↑/↓', label: 'pick a lab (before one runs)', scope: 'labs', hint: 'pick', when: 'picking', run: ({store}, name) => pickLab(store, name === 'up' ? -1 : 1)},
 	{keys: ['return'], show: 'Enter', label: 'start the picked lab (leaving Labs stops it)', scope: 'labs', hint: 'start', when: 'picking', run: (context) => startLab(context)},
 	{keys: ['e'], show: 'e', label: "the lab's whole explanation, or back", scope: 'labs', hint: 'explain', when: 'running', run: ({store}) => store.ui((u) => ({labs: {...u.labs, explain: !u.labs.explain}}))},
+	{keys: ['up', 'k'], show: '↑/k', label: 'the topic above (its schema, when open)', scope: 'catalog', hint: 'pick', run: ({store}) => pickTopic(store, -1)},
+	{keys: ['down', 'j'], show: '↓/j', label: 'the topic below', scope: 'catalog', run: ({store}) => pickTopic(store, 1)},
+	{keys: ['home', 'g'], show: 'Home/g', label: 'the first topic', scope: 'catalog', run: ({store}) => pickTopic(store, -Infinity)},
+	{keys: ['end', 'G'], show: 'End/G', label: 'the last topic', scope: 'catalog', run: ({store}) => pickTopic(store, Infinity)},
+	{
+		keys: ['return'],
+		show: 'Enter',
+		label: "the topic's schema as a tree and the diff of its last change",
+		scope: 'catalog',
+		hint: 'schema',
+		run: ({store}) => store.ui((u) => ({catalog: {...u.catalog, open: store.getState().catalog.rows.length > 0}})),
+	},
 	{keys: ['escape'], show: 'Esc', label: 'back out one step', scope: 'global', run: (context) => void back(context)},
-	{keys: ['q'], show: 'q', label: 'back out; quit at top level', scope: 'global', hint: {panes: 'quit', labs: 'back'}, run: (context) => {
+	{keys: ['q'], show: 'q', label: 'back out; quit at top level', scope: 'global', hint: {panes: 'quit', labs: 'back', catalog: 'back'}, run: (context) => {
 		if (!back(context)) context.controls.quit();
 	}},
 	{keys: ['ctrl+c'], show: 'Ctrl-C', label: 'quit, always', scope: 'global', run: ({controls}) => controls.quit()},
@@ -177,24 +212,25 @@ export const keymap: Binding[] = [
 
 /** Which scopes a key is looked up in, first match wins. */
 function scopesFor(view: View, focus: PaneId): Scope[] {
-	return view === 'labs' ? ['labs', 'global'] : [focus, 'panes', 'global'];
+	return view === 'panes' ? [focus, 'panes', 'global'] : [view, 'global'];
 }
 
 /** The scopes help lists for a view, in order (every pane's own keys, focused or not). */
 export function helpScopes(view: View): Scope[] {
-	return view === 'labs' ? ['global', 'labs'] : ['global', 'panes', ...paneIds];
+	return view === 'panes' ? ['global', 'panes', ...paneIds] : ['global', view];
 }
 
 export function scopeTitle(scope: Scope): string {
 	if (scope === 'global') return 'Everywhere';
 	if (scope === 'panes') return 'In the panes';
 	if (scope === 'labs') return 'In Labs';
+	if (scope === 'catalog') return 'In the Catalog';
 	return `In ${paneTitles[scope]}`;
 }
 
 /** A view's bindings for help: each scope's, without keys another scope of the view takes first. */
 export function bindingsFor(view: View): {scope: Scope; bindings: Binding[]}[] {
-	const order = view === 'labs' ? ['labs', 'global'] : undefined;
+	const order = view === 'panes' ? undefined : [view, 'global'];
 	return helpScopes(view)
 		.map((scope) => {
 			const before = order ? order.slice(0, order.indexOf(scope)) : [];

@@ -81,6 +81,8 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		stops.push(() => refresher.stop());
 		const live = await backend.watchTopics(session, store);
 		stops.push(() => live.stop());
+		const catalog = await backend.startCatalogFeed(session, store);
+		stops.push(() => catalog.stop());
 		runtime = new backend.DashboardRuntime({
 			...options,
 			session,

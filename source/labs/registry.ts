@@ -3,14 +3,16 @@ import {CqrsLab, type CqrsLabOptions} from './cqrs/lab.js';
 import {DeferredLab, type DeferredLabOptions} from './deferred/lab.js';
 import type {Lab, LabName} from './lab.js';
 import {OrdersLab, type OrdersLabOptions} from './orders/lab.js';
+import {PortalLab, type PortalLabOptions} from './portal/lab.js';
 
 export const labSummaries: Record<LabName, string> = {
 	orders: 'choreography: an order flow with no orchestrator, compensations, pause a service',
 	cqrs: 'eventual consistency and CQRS: commands, a projected read model, stale reads, replicas',
 	deferred: 'deferred execution: a burst of delayed tasks, countdowns, one slow worker vs four fast',
+	portal: 'the event portal: a schema that evolves, inferred versions and breaks, then enforced with 422',
 };
 
-export type AnyLabOptions = OrdersLabOptions & CqrsLabOptions & DeferredLabOptions;
+export type AnyLabOptions = OrdersLabOptions & CqrsLabOptions & DeferredLabOptions & PortalLabOptions;
 
 export function createLab(name: LabName, options: AnyLabOptions): Lab {
 	switch (name) {
@@ -20,6 +22,8 @@ export function createLab(name: LabName, options: AnyLabOptions): Lab {
 			return new CqrsLab(options);
 		case 'deferred':
 			return new DeferredLab(options);
+		case 'portal':
+			return new PortalLab(options);
 	}
 }
 
@@ -31,7 +35,7 @@ export function labListText(): string {
 		'',
 		...Object.entries(labSummaries).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`),
 		'',
-		'Flags: --rate N (orders or commands a second), --fail-rate P or payments=P,shipping=P (orders),',
+		'Flags: --rate N (orders, commands or portal events a second), --fail-rate P or payments=P,shipping=P (orders),',
 		'--projection-delay DUR and --replicas N (cqrs), --interval DUR, --workers N and --burst N (deferred),',
 		'--port N, --host H, --token T or --token-file PATH (or EDA_TOKEN), --insecure, --json.',
 		'',

@@ -1,6 +1,6 @@
 // One line that sums up a lab's snapshot, printed every few seconds headless.
 import type {LabSnapshot} from './lab.js';
-import {duration, money} from '../text/index.js';
+import {duration, money, sanitize} from '../text/index.js';
 
 export function summaryLine(snapshot: LabSnapshot): string {
 	switch (snapshot.lab) {
@@ -19,6 +19,12 @@ export function summaryLine(snapshot: LabSnapshot): string {
 			const c = snapshot.counts;
 			const bursts = snapshot.bursts.map((b) => `#${b.number} ${b.done}/${b.size}${b.drainMs !== undefined ? ` drained in ${duration(b.drainMs)}` : ''}`).join(', ');
 			return `[deferred] ${snapshot.mode === 'slow' ? '1 slow worker' : `${snapshot.workers.length} fast workers`}; scheduled ${c.scheduled}, ready ${c.ready}, in flight ${c.inflight}, dead ${c.dead}; bursts: ${bursts}`;
+		}
+		case 'portal': {
+			const latest = snapshot.versions.at(-1);
+			const breaks = latest && latest.breaks.length > 0 ? ` breaking ${latest.breaks.map((d) => d.toUpperCase()).join(', ')}` : '';
+			const declared = snapshot.declared ? `declared v${snapshot.declared.version} ${snapshot.declared.mode}` : 'nothing declared';
+			return `[portal] shape ${snapshot.shape}; posted ${snapshot.sent}, stored ${snapshot.stored}, refused ${snapshot.refused}; inferred v${latest?.version ?? 0}${breaks}; ${declared}; group read ${snapshot.consumer.read}, ${snapshot.consumer.missingAmount} without amount${snapshot.lastRefusal ? `; last ${sanitize(snapshot.lastRefusal)}` : ''}`;
 		}
 	}
 }

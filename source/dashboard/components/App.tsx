@@ -7,6 +7,7 @@ import {dispatch, typing} from '../keymap.js';
 import {layout, tooSmall} from '../layout.js';
 import type {DashboardState} from '../store/types.js';
 import useDashboard from '../hooks/use-dashboard.js';
+import CatalogScreen from './CatalogScreen.js';
 import DeferredPane from './DeferredPane.js';
 import HelpOverlay from './HelpOverlay.js';
 import LogPane from './LogPane.js';
@@ -22,7 +23,7 @@ const selectView = (state: DashboardState) => state.ui.view;
 // The Labs view loads when it first opens (it brings the labs' modules).
 const LabsScreen = lazy(() => import('./LabsScreen.js'));
 
-/** The whole screen: four panes (or the Labs view, or an overlay, in their place) over the status bar. */
+/** The whole screen: four panes (or the Labs or Catalog view, or an overlay, in their place) over the status bar. */
 export default function App() {
 	const context = useDashboard();
 	const {columns, rows} = useTerminalSize();
@@ -49,6 +50,8 @@ export default function App() {
 				<HelpOverlay width={size.columns} height={size.body} />
 			) : overlay === 'form' ? (
 				<PublishForm width={size.columns} height={size.body} />
+			) : view === 'catalog' ? (
+				<CatalogScreen width={size.columns} height={size.body} />
 			) : view === 'labs' ? (
 				<Suspense fallback={<Box height={size.body}><Text>Loading the labs…</Text></Box>}>
 					<LabsScreen width={size.columns} height={size.body} />

@@ -20,7 +20,7 @@ const selectProducer = (state: DashboardState) => state.status.producerUrl;
 /** Under the picker: where the lab runs, and what leaving does. */
 function notes(producerUrl: string | undefined): string[] {
 	return [
-		`A lab runs in this dashboard, its routes (POST /orders, /commands/*, GET /queries/*) on this producer${producerUrl ? ` (${producerUrl})` : ''}, its lines in the Log.`,
+		`A lab runs in this dashboard, its routes (POST /orders, /commands/*, GET /queries/*, GET /portal) on this producer${producerUrl ? ` (${producerUrl})` : ''}, its lines in the Log.`,
 		'Esc or q leaves Labs and stops the lab.',
 		"The deferred lab pauses this dashboard's own master and workers while it runs: they share message:queue.",
 	];

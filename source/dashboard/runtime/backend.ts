@@ -2,12 +2,14 @@
 // producer (express), the deferred actors, the feeds. Imported once the
 // screen is up, so loading them never delays the first frame.
 export async function loadBackend() {
-	const [connect, session, runtime, refresher, live] = await Promise.all([
+	const [connect, session, runtime, refresher, live, catalog, catalogSource] = await Promise.all([
 		import('../../redis/connect.js'),
 		import('../../redis/session.js'),
 		import('./runtime.js'),
 		import('../feed/refresher.js'),
 		import('../feed/live-topics.js'),
+		import('../feed/catalog.js'),
+		import('../feed/catalog-source.js'),
 	]);
 	return {
 		displayUrl: connect.displayUrl,
@@ -16,5 +18,7 @@ export async function loadBackend() {
 		DashboardRuntime: runtime.DashboardRuntime,
 		startRefresher: refresher.startRefresher,
 		watchTopics: live.watchTopics,
+		startCatalogFeed: (redisSession: import('../../redis/session.js').RedisSession, store: import('../store/store.js').DashboardStore) =>
+			catalog.startCatalogFeed(redisSession, store, catalogSource.portalSource),
 	};
 }

@@ -14,7 +14,7 @@ import type {LabState} from '../store/types.js';
 export type LabSettings = Omit<AnyLabOptions, 'session' | 'output' | 'producerUrl' | 'port' | 'host' | 'auth'>;
 
 /** As `eda lab` runs them: the probe now and then, the deferred preset switching to fast after 30 s. */
-export const dashboardLabSettings: LabSettings = {probeEveryMs: 10_000, switchAfterMs: 30_000};
+export const dashboardLabSettings: LabSettings = {probeEveryMs: 10_000, switchAfterMs: 30_000, stepMs: 20_000};
 
 export type LabHostOptions = {
 	session: RedisSession;

@@ -1,5 +1,5 @@
 // The actors the dashboard hosts: the embedded producer, one master, N deferred
-// workers and a live consumer per subscribed topic. They are the very classes
+// workers, a live consumer per subscribed topic and the portal watcher. They are the very classes
 // the headless commands run (startProducer, DeferredMaster, DeferredWorker,
 // TopicConsumer); only their output goes to the store's log instead of stdout.
 // The producer also serves the concept lab running in the Labs view (labs.ts).

@@ -4,6 +4,7 @@
 // one render per frame, not one per event. Components select the slice they
 // draw through useStore (hooks/use-store.ts).
 import {hostname} from 'node:os';
+import type {CatalogState} from './catalog.js';
 import {LogBuffer} from './log-buffer.js';
 import {QueueRates, stageNames, type Counters, type Counts} from './queue-rates.js';
 import {pausable} from './selectors.js';
@@ -40,6 +41,7 @@ export type StoreOptions = {
 export const initialUi = (): Ui => ({
 	view: 'panes',
 	labs: {selected: 0, explain: false},
+	catalog: {selected: 0, open: false},
 	focus: 'topics',
 	overlay: 'none',
 	filters: {topics: '', queues: '', deferred: '', log: ''},
@@ -78,6 +80,7 @@ export class DashboardStore {
 			status: {redisUrl: options.redisUrl ?? '', redisState: 'connecting', actorsHere: 0, actorsElsewhere: 0},
 			logVersion: 0,
 			lab: {phase: 'idle'},
+			catalog: {loaded: false, rows: []},
 			ui: initialUi(),
 		};
 	}
@@ -130,6 +133,11 @@ export class DashboardStore {
 	/** The lab's state as the host reports it; a change of phase draws at once, a snapshot with the next frame. */
 	setLab(lab: LabState): void {
 		this.set({lab}, lab.phase !== this.state.lab.phase);
+	}
+
+	/** The catalog feed's batch: every topic's row at once (the view draws with the next frame). */
+	setCatalog(catalog: CatalogState): void {
+		this.set({catalog});
 	}
 
 	setActors(actors: LocalActor[]): void {

@@ -1,4 +1,5 @@
 import type {LabName, LabSnapshot} from '../../labs/lab.js';
+import type {CatalogState} from './catalog.js';
 import type {StageFlow, StageName} from './queue-rates.js';
 
 export const paneIds = ['topics', 'queues', 'deferred', 'log'] as const;
@@ -69,8 +70,8 @@ export type Status = {
 
 export type Overlay = 'none' | 'help' | 'form' | 'filter' | 'subscribe';
 
-/** The four panes, or the Labs view full-screen in their place. */
-export type View = 'panes' | 'labs';
+/** The four panes, or the Labs view or the Catalog view full-screen in their place. */
+export type View = 'panes' | 'labs' | 'catalog';
 
 /** The concept lab this process runs (at most one), as the Labs view draws it. */
 export type LabState = {
@@ -86,6 +87,8 @@ export type Ui = {
 	view: View;
 	/** The Labs view: the lab picked in the picker (index into the labs), and the whole explanation shown. */
 	labs: {selected: number; explain: boolean};
+	/** The Catalog view: the selected topic (by name, so it stays put as rows come and go) and whether its detail is open. */
+	catalog: {selected: number; open: boolean};
 	focus: PaneId;
 	overlay: Overlay;
 	filters: Record<PaneId, string>;
@@ -107,5 +110,7 @@ export type DashboardState = {
 	/** Bumped whenever log lines arrive or are cleared. */
 	logVersion: number;
 	lab: LabState;
+	/** The event portal's catalog as the catalog feed last read it (feed/catalog.ts). */
+	catalog: CatalogState;
 	ui: Ui;
 };

@@ -7,6 +7,7 @@ import Explanation from './Explanation.js';
 import LabLines, {type Line} from './LabLines.js';
 import {cut} from '../../text/index.js';
 import {ordersLines} from './orders-lines.js';
+import {portalLines} from './portal-lines.js';
 
 type Props = {
 	snapshot: LabSnapshot;
@@ -28,6 +29,8 @@ export function bodyLines(snapshot: LabSnapshot, width: number, height: number):
 			return cqrsLines(snapshot, width, height);
 		case 'deferred':
 			return deferredLines(snapshot, width, height);
+		case 'portal':
+			return portalLines(snapshot, width, height);
 	}
 }
 

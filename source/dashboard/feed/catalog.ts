@@ -1,0 +1,60 @@
+// The Catalog view's feed: every two seconds, on its own connection and never
+// overlapping, it reads the portal's catalog and the declared schemas and
+// hands the store every row at once (store/catalog.ts joins them with who
+// consumes each topic and flags them). It only reads: the portal actor
+// (portal/watcher.ts) writes the catalog.
+import type {Redis} from 'ioredis';
+import {describeError} from '../../errors.js';
+import type {RedisSession} from '../../redis/session.js';
+import {catalogRows, type AuditFinding, type CatalogInput, type Consumers, type DeclaredInput} from '../store/catalog.js';
+import type {DashboardStore} from '../store/store.js';
+
+export const catalogRefreshMs = 2000;
+
+/** Where the catalog comes from (feed/catalog-source.ts: the portal's modules). */
+export type CatalogSource = (redis: Redis) => Promise<{entries: CatalogInput[]; declared: DeclaredInput[]; consumers: Map<string, Consumers>; findings: AuditFinding[]}>;
+
+/** One read into the store; an error keeps the last rows and says why. */
+export async function refreshCatalog(redis: Redis, store: DashboardStore, source: CatalogSource): Promise<void> {
+	try {
+		const {entries, declared, consumers, findings} = await source(redis);
+		store.setCatalog({loaded: true, rows: catalogRows(entries, declared, consumers, findings)});
+	} catch (error) {
+		const previous = store.getState().catalog;
+		store.setCatalog({...previous, loaded: true, error: `reading the catalog failed: ${describeError(error)}`});
+	}
+}
+
+export async function startCatalogFeed(session: RedisSession, store: DashboardStore, source: CatalogSource, everyMs = catalogRefreshMs): Promise<{stop(): void}> {
+	const redis = session.connect('eda:dashboard:catalog');
+	let running = false;
+	let stopped = false;
+	const tick = async () => {
+		if (running || stopped) return;
+		// Only while the view shows: a closed view costs Redis nothing.
+		if (store.getState().ui.view !== 'catalog' && store.getState().catalog.loaded) return;
+		running = true;
+		try {
+			await refreshCatalog(redis, store, source);
+		} finally {
+			running = false;
+		}
+	};
+	// Opening the view reads at once instead of waiting for the next tick.
+	let lastView = store.getState().ui.view;
+	const unsubscribe = store.subscribe(() => {
+		const view = store.getState().ui.view;
+		if (view === 'catalog' && lastView !== 'catalog') void tick();
+		lastView = view;
+	});
+	await tick();
+	const timer = setInterval(() => void tick(), everyMs);
+	return {
+		stop() {
+			stopped = true;
+			clearInterval(timer);
+			unsubscribe();
+			redis.disconnect();
+		},
+	};
+}
