@@ -144,7 +144,8 @@ describe('eda api-server as a process', {concurrency: 4}, () => {
 		assert.equal(reply.status, 200, reply.text);
 		assert.equal(reply.json()['message'], 'message published');
 		assert.equal(await redis.client.xlen(keys.stream('cli.topic')), 1);
-		const actor = await waitFor(async () => (await listActors(redis.client)).find((a) => a.pid === proc.pid), 'the producer heartbeat');
+		// The api-server also runs a portal watcher, with a heartbeat of its own (kind portal).
+		const actor = await waitFor(async () => (await listActors(redis.client)).find((a) => a.pid === proc.pid && a.kind === 'producer'), 'the producer heartbeat');
 		assert.equal(actor.kind, 'producer');
 		assert.equal(actor.host, os.hostname());
 		assert.ok(actor.started > 0);
