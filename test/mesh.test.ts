@@ -111,9 +111,20 @@ describe('eda mesh', () => {
 		assert.deepEqual((await streamIds(a!.client, 'audit')).sort(), [...auditA].sort());
 		assert.deepEqual((await streamIds(b!.client, 'audit')).sort(), [...auditB].sort());
 		// `eda mesh status` from any one broker shows all six link directions and where interest is.
-		const status = await runCli(['mesh', 'status', '--json', '--redis-url', b!.url]);
-		assert.equal(status.code, 0, status.stderr);
-		const report = JSON.parse(status.stdout) as {links: {link: string; state: string; forwarded: number; stale: boolean}[]; interest: Record<string, Record<string, {dist: number}>>};
+		type Report = {links: {link: string; state: string; forwarded: number; stale: boolean}[]; interest: Record<string, Record<string, {dist: number}>>};
+		const counted = JSON.stringify([400, 500, 400, 500, 400, 400]);
+		// Each bridge writes its figures about once a second, so the first read may
+		// come before the last events are counted: read until every one is.
+		let last = '';
+		const report = await waitFor(async () => {
+			const status = await runCli(['mesh', 'status', '--json', '--redis-url', b!.url]);
+			assert.equal(status.code, 0, status.stderr);
+			const read = JSON.parse(status.stdout) as Report;
+			last = JSON.stringify(read.links.map((l) => l.forwarded));
+			return last === counted ? read : undefined;
+		}, 'the link figures to count every forwarded event', 30_000).catch((error: unknown) => {
+			throw new Error(`${String(error)}; last forwarded counts ${last}`);
+		});
 		assert.deepEqual(report.links.map((l) => l.link), ['a>b', 'a>c', 'b>a', 'b>c', 'c>a', 'c>b']);
 		assert.ok(report.links.every((l) => l.state === 'up' && !l.stale));
 		// Each direction carried its origin's orders (400) plus, a>c and b>c, the audit events (100).
