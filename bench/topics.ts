@@ -14,7 +14,7 @@ import {createRedis, waitReady} from '../source/redis/connect.js';
 import {keys} from '../source/redis/keys.js';
 import {startPrivateRedis, type PrivateRedis} from '../source/redis/private-server.js';
 import {LuaScript} from '../source/redis/script.js';
-import type {BenchOptions, BenchResult, Goal, Table} from './lib/report.js';
+import type {BenchOptions, BenchOutput, Goal, Table} from './lib/report.js';
 
 /** The longest a GET /topics may hold Redis in one command. */
 const holdGoalMs = 10;
@@ -98,8 +98,7 @@ async function fill(admin: Redis, scenario: Scenario): Promise<void> {
 	}
 }
 
-export default async function runTopics(options: BenchOptions): Promise<BenchResult> {
-	const started = new Date();
+export default async function runTopics(options: BenchOptions): Promise<BenchOutput> {
 	const loadBefore = os.loadavg()[0] ?? 0;
 	const {log} = options;
 	const repeats = options.quick ? 3 : 7;
@@ -201,13 +200,8 @@ export default async function runTopics(options: BenchOptions): Promise<BenchRes
 		const after = of('after: GET /topics, every');
 		goals.push({name: `${scenario}: longest command, before / after (every page)`, target: '>= 4', value: Number.isFinite(before / after) ? (before / after).toFixed(1) : '-', met: before / after >= 4});
 	}
-	const finished = new Date();
+	// Figures and goals only: the verdict is bench/lib/report.ts's, from the goals.
 	return {
-		name: 'topics',
-		ok: true,
-		startedAt: started.toISOString(),
-		finishedAt: finished.toISOString(),
-		durationS: (finished.getTime() - started.getTime()) / 1000,
 		tables,
 		goals,
 		notes: [
