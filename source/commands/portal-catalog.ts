@@ -4,7 +4,8 @@
 //   audit    what ran against what was declared; exit 1 when anything is flagged
 //   export   the AsyncAPI 3.0 document of what ran (--format yaml|json, --out FILE)
 //   import   declare the payload schemas of an AsyncAPI document's channels
-import {readFileSync, statSync, writeFileSync} from 'node:fs';
+import {readUserFile} from '../cli/files.js';
+import {writeFileSync} from 'node:fs';
 import {consoleOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
 import {watchSignals} from '../cli/shutdown.js';
@@ -154,16 +155,7 @@ async function exportDocument(flags: Flags): Promise<number> {
 }
 
 function readDocumentFile(file: string): string {
-	try {
-		const size = statSync(file).size;
-		if (size > maxDocumentBytes) throw new UserError(`${sanitize(file)}: the document is ${size} bytes; at most ${maxDocumentBytes} (4 MiB) are read`, 1);
-		return readFileSync(file, 'utf8');
-	} catch (error) {
-		if (error instanceof UserError) throw error;
-		const code = (error as NodeJS.ErrnoException).code;
-		const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not allowed to read it' : code === 'EISDIR' ? 'it is a folder' : 'cannot read it';
-		throw new UserError(`${sanitize(file)}: ${why}`, 2);
-	}
+	return readUserFile(file, maxDocumentBytes, (size) => `the document is ${size} bytes; at most ${maxDocumentBytes} (4 MiB) are read`);
 }
 
 async function importDocument(file: string, flags: Flags): Promise<number> {

@@ -4,7 +4,7 @@
 // the schema over the topic's last N retained events and names those it would
 // have refused. Exit codes: 0 ok, 1 refused (invalid, incompatible, retained
 // events failing) or Redis failed, 2 usage.
-import {readFileSync, statSync} from 'node:fs';
+import {readUserFile} from '../cli/files.js';
 import type {Redis} from 'ioredis';
 import type {Flags} from '../cli/flags.js';
 import {intFlag} from '../cli/parse.js';
@@ -45,16 +45,7 @@ function options(args: string[], flags: Flags): Options {
 
 /** The schema file's text; a file that cannot be read is a usage error, one too large is refused before it is read. */
 function readSchemaFile(file: string): string {
-	try {
-		const size = statSync(file).size;
-		if (size > maxSchemaBytes) throw new UserError(`${sanitize(file)}: the schema is ${size} bytes; at most ${maxSchemaBytes} (256 KiB) are accepted`, 1);
-		return readFileSync(file, 'utf8');
-	} catch (error) {
-		if (error instanceof UserError) throw error;
-		const code = (error as NodeJS.ErrnoException).code;
-		const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not allowed to read it' : code === 'EISDIR' ? 'it is a folder' : 'cannot read it';
-		throw new UserError(`${sanitize(file)}: ${why}`, 2);
-	}
+	return readUserFile(file, maxSchemaBytes, (size) => `the schema is ${size} bytes; at most ${maxSchemaBytes} (256 KiB) are accepted`);
 }
 
 export type RetainedRefusal = {id: string; failures: Failure[]};

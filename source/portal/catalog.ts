@@ -7,7 +7,9 @@ import type {Redis} from 'ioredis';
 import {listActors} from '../actors/heartbeat.js';
 import {luaNowMs} from '../redis/clock.js';
 import {keys} from '../redis/keys.js';
+import {fieldMap} from '../redis/reply.js';
 import {LuaScript} from '../redis/script.js';
+import {groupRows, type ConsumerGroup} from '../topics/groups.js';
 import type {Break, Change} from './compat.js';
 import type {JsonSchema} from './infer.js';
 
@@ -82,13 +84,6 @@ redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
 return redis.call('HGETALL', KEYS[1])
 `);
 
-function pairs(flat: unknown): Map<string, string> {
-	const map = new Map<string, string>();
-	if (!Array.isArray(flat)) return map;
-	for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), String(flat[i + 1]));
-	return map;
-}
-
 function parseJson<T>(text: string | undefined): T | undefined {
 	if (text === undefined) return undefined;
 	try {
@@ -113,7 +108,7 @@ export async function claimTopic(redis: Redis, topic: string, epoch: number): Pr
 	const reply = await claimScript.run(redis, [keys.portal.catalog(topic)], [epoch]);
 	if (!Array.isArray(reply)) return undefined;
 	await redis.sadd(keys.portal.catalogTopics, topic);
-	return recordOf(topic, pairs(reply));
+	return recordOf(topic, fieldMap(reply));
 }
 
 // One topic's changes since the last write, in one step: the position, each
@@ -177,7 +172,7 @@ export async function readCatalog(redis: Redis, only?: string[]): Promise<Catalo
 	const entries: CatalogEntry[] = [];
 	topics.forEach((topic, i) => {
 		const [now, flat, ...lists] = replies[i] as [number, unknown, ...unknown[]];
-		const hash = pairs(flat);
+		const hash = fieldMap(flat);
 		const versionsBySuffix = new Map<string, CatalogVersion[]>();
 		for (let j = 0; j + 1 < lists.length; j += 2) {
 			const list = Array.isArray(lists[j + 1]) ? (lists[j + 1] as string[]) : [];
@@ -192,23 +187,7 @@ export async function readCatalog(redis: Redis, only?: string[]): Promise<Catalo
 	return entries.sort((a, b) => (a.topic === b.topic ? (a.type ?? '').localeCompare(b.type ?? '') : a.topic < b.topic ? -1 : 1));
 }
 
-export type ConsumerGroup = {name: string; lag?: number; pending: number; consumers: number};
 export type Consumers = {groups: ConsumerGroup[]; subscribers: number; actors: {name: string; kind: string}[]};
-
-/** XINFO GROUPS reply (flat field lists) → groups. */
-function groupRows(reply: unknown): ConsumerGroup[] {
-	if (!Array.isArray(reply)) return [];
-	return reply.map((group) => {
-		const fields = pairs(group);
-		const lag = fields.get('lag');
-		return {
-			name: fields.get('name') ?? '?',
-			lag: lag === undefined || lag === '' || lag === 'null' ? undefined : Number(lag),
-			pending: Number(fields.get('pending') ?? 0),
-			consumers: Number(fields.get('consumers') ?? 0),
-		};
-	});
-}
 
 /** Whether a subscription (a topic or a glob such as orders.*) covers `topic`. */
 function covers(subscription: string, topic: string): boolean {
@@ -229,7 +208,7 @@ export async function readConsumers(redis: Redis, topics: string[]): Promise<Map
 		// A topic without a stream has no groups.
 		...topics.map((topic) => redis.call('XINFO', 'GROUPS', keys.stream(topic)).catch(() => undefined)),
 	]);
-	const subscribers = pairs(numsub);
+	const subscribers = fieldMap(numsub);
 	const out = new Map<string, Consumers>();
 	topics.forEach((topic, i) => {
 		const named = actors.filter((actor) => {

@@ -7,6 +7,7 @@ import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto';
 import {closeSync, openSync, readSync} from 'node:fs';
 import type {IncomingMessage, RequestListener} from 'node:http';
 import type {RequestHandler} from 'express';
+import {unreadable} from '../cli/files.js';
 import {UserError} from '../errors.js';
 import {isLoopbackHost} from '../net/loopback.js';
 
@@ -61,9 +62,7 @@ export function tokenFromFlags(flags: TokenFlags, env: NodeJS.ProcessEnv = proce
 		try {
 			text = readBounded(flags.tokenFile, maxTokenFileBytes + 1);
 		} catch (error) {
-			const code = (error as NodeJS.ErrnoException).code;
-			const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not allowed to read it' : code === 'EISDIR' ? 'it is a folder' : 'cannot read it';
-			throw new UserError(`--token-file ${flags.tokenFile}: ${why}`, 2);
+			throw new UserError(`--token-file ${flags.tokenFile}: ${unreadable(error)}`, 2);
 		}
 		if (Buffer.byteLength(text) > maxTokenFileBytes) throw new UserError(`--token-file ${flags.tokenFile}: longer than ${maxTokenFileBytes} bytes; a token file holds one token`, 2);
 		return checkToken(text.replace(/\r?\n$/, ''), `--token-file ${flags.tokenFile}`);

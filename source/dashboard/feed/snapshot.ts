@@ -8,7 +8,9 @@
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../../redis/clock.js';
 import {goCompat, keys} from '../../redis/keys.js';
+import {fieldMap} from '../../redis/reply.js';
 import {LuaScript} from '../../redis/script.js';
+import {groupRows} from '../../topics/groups.js';
 import {readTopicStats} from '../../topics/stats.js';
 import type {Snapshot} from '../store/store.js';
 import type {Counters} from '../store/queue-rates.js';
@@ -82,32 +84,11 @@ const liveActorsScript = new LuaScript(`${luaNowMs}
 return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
 `);
 
-function pairs(flat: unknown): Map<string, string> {
-	const map = new Map<string, string>();
-	if (!Array.isArray(flat)) return map;
-	for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), String(flat[i + 1]));
-	return map;
-}
-
 function eventRows(rows: unknown): DeferredEvent[] {
 	if (!Array.isArray(rows)) return [];
 	return rows.map((row) => {
 		const [id, score, body, attempts] = row as [string, string, string, string];
 		return {id: String(id), at: Number(score), body: String(body ?? ''), attempts: Number(attempts ?? 0)};
-	});
-}
-
-/** XINFO GROUPS reply (flat field lists) → name, lag, pending. */
-function groupRows(reply: unknown): Snapshot['topics'][number]['groups'] {
-	if (!Array.isArray(reply)) return [];
-	return reply.map((group) => {
-		const fields = pairs(group);
-		const lag = fields.get('lag');
-		return {
-			name: fields.get('name') ?? '?',
-			lag: lag === undefined || lag === '' || lag === 'null' ? undefined : Number(lag),
-			pending: Number(fields.get('pending') ?? 0),
-		};
 	});
 }
 
@@ -141,7 +122,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	const [now, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat] = deferred as unknown[];
 
 	const subscribers = new Map<string, number>();
-	for (const [name, count] of pairs(numsub)) subscribers.set(name, Number(count));
+	for (const [name, count] of fieldMap(numsub)) subscribers.set(name, Number(count));
 	const groups = new Map<string, Snapshot['topics'][number]['groups']>();
 	topics.forEach((topic, i) => {
 		const answered = groupReplies[i];
@@ -149,7 +130,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	});
 
 	const names = new Set([...stored.keys(), ...topics]);
-	const stats = pairs(statsFlat);
+	const stats = fieldMap(statsFlat);
 	const counter = (name: keyof Counters) => Number(stats.get(name) ?? 0);
 	return {
 		now: Number(now),
