@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {afterEach, describe, it} from 'node:test';
 import chalk from 'chalk';
 import {cleanup, render} from 'ink-testing-library';
+import {Text} from 'ink';
 import React from 'react';
 import stringWidth from 'string-width';
 import App from '../source/dashboard/components/App.js';
@@ -161,15 +162,37 @@ describe('dashboard panes', () => {
 	});
 
 	it('outside its provider: says so instead of drawing an empty screen', async () => {
-		const app = render(<App />);
+		// Our own boundary records what App threw: Ink's boundary draws the error and
+		// unmounts at once, and under load the unmount could win before a frame was kept.
+		const caught: Error[] = [];
+		const app = render(
+			<Catch onError={(error) => caught.push(error)}>
+				<App />
+			</Catch>,
+		);
 		const said = 'a dashboard component was drawn outside <DashboardContext.Provider>';
-		const frame = await waitFor(() => {
-			const text = (app.lastFrame() ?? '').replace(/\s+/g, ' ');
-			return text.includes(said) ? text : undefined;
-		}, 'the missing-provider error');
-		assert.doesNotMatch(frame, /1 Topics/, 'no panes drawn');
+		const error = await waitFor(() => caught[0], 'the missing-provider error');
+		assert.ok(error.message.includes(said), error.message);
+		const frame = await waitFor(() => ((app.lastFrame() ?? '').includes('drawn outside') ? app.lastFrame() : undefined), 'the error drawn');
+		assert.doesNotMatch(frame ?? '', /1 Topics/, 'no panes drawn');
 	});
 });
+
+class Catch extends React.Component<{onError: (error: Error) => void; children: React.ReactNode}, {error?: Error}> {
+	static getDerivedStateFromError(error: Error) {
+		return {error};
+	}
+
+	override state: {error?: Error} = {};
+
+	override componentDidCatch(error: Error) {
+		this.props.onError(error);
+	}
+
+	override render() {
+		return this.state.error ? <Text>{this.state.error.message}</Text> : this.props.children;
+	}
+}
 
 describe('Log rows', () => {
 	it('wrapped: wide characters and emoji are never split and every row fits the pane', () => {
