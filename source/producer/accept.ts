@@ -57,7 +57,11 @@ function bodyText(incoming: Incoming, kind: Kind): {text: string} | Refused {
 		const what = kind === 'text' ? 'text' : 'JSON';
 		return {ok: false, status: 400, error: `the body is not valid UTF-8 (byte ${firstInvalidUtf8(incoming.body)} is the first bad one); send ${what} as UTF-8`};
 	}
-	return {text: incoming.body.toString('utf8')};
+	const text = incoming.body.toString('utf8');
+	// A UTF-8 byte order mark before JSON (PowerShell and Notepad write one) is
+	// not part of the value (RFC 8259 §8.1 lets a parser ignore it): it is
+	// dropped rather than failing the parse. Text keeps every character sent.
+	return {text: kind !== 'text' && text.startsWith('\uFEFF') ? text.slice(1) : text};
 }
 
 function parseJson(text: string): {value: unknown} | {error: string} {
