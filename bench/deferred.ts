@@ -12,7 +12,6 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Redis} from 'ioredis';
-import {Queue, Worker as BullWorker} from 'bullmq';
 import type {ActorOutput} from '../source/actors/output.js';
 import {DeferredMaster} from '../source/deferred/master.js';
 import {DeferredStore} from '../source/deferred/store.js';
@@ -21,11 +20,21 @@ import {createRedis, waitReady} from '../source/redis/connect.js';
 import {keys} from '../source/redis/keys.js';
 import {startPrivateRedis, type PrivateRedis} from '../source/redis/private-server.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {drainBull, drainOurs, type DrainRun} from './lib/drain.js';
 import {normalize, renderResult, type BenchOptions, type BenchOutput, type Goal, type Table} from './lib/report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const silent: ActorOutput = {emit: () => undefined};
+
+/** Ours ÷ BullMQ the drain must reach (issue 14). */
+const drainGoal = 2.0;
+
+function median(xs: number[]): number {
+	const sorted = [...xs].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+}
 
 function percentile(sorted: number[], p: number): number {
 	if (sorted.length === 0) return Number.NaN;
@@ -39,75 +48,6 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, pollM
 		await sleep(pollMs);
 	}
 	return false;
-}
-
-async function preload(store: DeferredStore, n: number, delay: (i: number) => number): Promise<void> {
-	for (let i = 0; i < n; i += 1000) {
-		await store.enqueueMany(Array.from({length: Math.min(1000, n - i)}, (_, j) => ({body: JSON.stringify({n: i + j}), delayMs: delay(i + j)})));
-	}
-}
-
-type DrainRun = {label: string; events: number; seconds: number; perSecond: number; concurrency: number; mostAtOnce: number};
-
-/** A no-op handler that counts how many of its calls run at once: the worker must keep to its concurrency. */
-function countingHandler(): {handler: () => Promise<void>; mostAtOnce: () => number} {
-	let running = 0;
-	let most = 0;
-	return {
-		handler: async () => {
-			running++;
-			most = Math.max(most, running);
-			await Promise.resolve();
-			running--;
-		},
-		mostAtOnce: () => most,
-	};
-}
-
-/** Ours: 20,000 events in message:queue (promoted beforehand), one worker, timed until all are done. */
-async function drainOurs(session: RedisSession, admin: Redis, n: number, concurrency: number): Promise<DrainRun> {
-	await admin.flushall();
-	const store = new DeferredStore(admin);
-	await preload(store, n, () => 0);
-	while ((await store.promote(1000)).moved > 0);
-	const counting = countingHandler();
-	const worker = new DeferredWorker(session, silent, {intervalMs: 0, concurrency, leaseMs: 30_000, maxAttempts: 5, backoffMs: 1000, handler: counting.handler});
-	const started = performance.now();
-	await worker.start();
-	await waitUntil(async () => Number(await admin.hget(keys.deferred.stats, 'done')) >= n, 120_000, 5);
-	const seconds = (performance.now() - started) / 1000;
-	await worker.stop();
-	const done = Number(await admin.hget(keys.deferred.stats, 'done'));
-	if (done !== n) throw new Error(`drain: ${done} of ${n} done`);
-	return {label: `eda worker, concurrency ${concurrency}`, events: n, seconds, perSecond: n / seconds, concurrency, mostAtOnce: counting.mostAtOnce()};
-}
-
-/** BullMQ at its best setting: one worker, concurrency 16, no-op jobs added beforehand. */
-async function drainBull(url: string, admin: Redis, n: number): Promise<DrainRun> {
-	await admin.flushall();
-	const connection = {host: '127.0.0.1', port: Number(new URL(url).port), maxRetriesPerRequest: null};
-	const queue = new Queue('bench', {connection});
-	for (let i = 0; i < n; i += 1000) {
-		await queue.addBulk(Array.from({length: Math.min(1000, n - i)}, (_, j) => ({name: 'job', data: {n: i + j}, opts: {removeOnComplete: true, removeOnFail: true}})));
-	}
-	let completed = 0;
-	let resolveDone: () => void = () => undefined;
-	const done = new Promise<void>((resolve) => {
-		resolveDone = resolve;
-	});
-	const started = performance.now();
-	const counting = countingHandler();
-	const worker = new BullWorker('bench', counting.handler, {connection, concurrency: 16});
-	worker.on('completed', () => {
-		completed++;
-		if (completed === n) resolveDone();
-	});
-	await Promise.race([done, sleep(120_000)]);
-	const seconds = (performance.now() - started) / 1000;
-	await worker.close();
-	await queue.close();
-	if (completed !== n) throw new Error(`BullMQ: ${completed} of ${n} completed`);
-	return {label: 'BullMQ worker, concurrency 16', events: n, seconds, perSecond: n / seconds, concurrency: 16, mostAtOnce: counting.mostAtOnce()};
 }
 
 type Accuracy = {events: number; handedOver: number; p50: number; p99: number; max: number; promoteP99: number; early: number};
@@ -239,32 +179,31 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 		session = await openRedisSession({url: server.url, say: log});
 		admin = new Redis(server.url, {maxRetriesPerRequest: null});
 
-		const rounds = quick ? 1 : 2;
+		// The issue's measure: the median of three rounds, each a pair of adjacent
+		// runs whose order flips every round, so neither side always runs on a
+		// warmer (or quieter) machine. Ratios are of adjacent runs: on a shared
+		// box they move together far more than either figure alone.
+		const rounds = quick ? 1 : 3;
 		const ours: DrainRun[] = [];
 		const bull: DrainRun[] = [];
-		const wide: DrainRun[] = [];
 		for (let round = 0; round < rounds; round++) {
-			// Alternate the order so neither side always runs on a warmer machine.
 			if (round % 2 === 0) {
 				ours.push(await drainOurs(session, admin, drainEvents, 16));
-				bull.push(await drainBull(server.url, admin, drainEvents));
+				bull.push(await drainBull(server.url, admin, drainEvents, 16));
 			} else {
-				bull.push(await drainBull(server.url, admin, drainEvents));
+				bull.push(await drainBull(server.url, admin, drainEvents, 16));
 				ours.push(await drainOurs(session, admin, drainEvents, 16));
 			}
-			wide.push(await drainOurs(session, admin, drainEvents, 64));
-			log(`drain round ${round + 1}: ours ${Math.round(ours.at(-1)?.perSecond ?? 0)}/s, BullMQ ${Math.round(bull.at(-1)?.perSecond ?? 0)}/s, ours at 64 ${Math.round(wide.at(-1)?.perSecond ?? 0)}/s`);
+			log(`drain round ${round + 1}: ours ${Math.round(ours.at(-1)?.perSecond ?? 0)}/s, BullMQ ${Math.round(bull.at(-1)?.perSecond ?? 0)}/s`);
 		}
-		const best = (runs: DrainRun[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-		const oursBest = best(ours);
-		const bullBest = best(bull);
-		const wideBest = best(wide);
-		const ratio = oursBest.perSecond / bullBest.perSecond;
+		// Shown, not judged: how far a wider worker goes.
+		const wide = await drainOurs(session, admin, drainEvents, 64);
 		const roundRatios = ours.map((o, i) => o.perSecond / (bull[i]?.perSecond ?? Number.NaN));
+		const ratio = median(roundRatios);
 		// The eda workers (16 and 64) must keep to their concurrency; BullMQ's count is shown, not judged.
 		// With a no-op handler, handlers overlap only within one claimed batch, so this catches a worker
 		// that starts too many at once, not every leak of a slot: test/deferred-process.test.ts pins the limit.
-		const overrun = [...ours, ...wide].filter((r) => r.mostAtOnce > r.concurrency);
+		const overrun = [...ours, wide].filter((r) => r.mostAtOnce > r.concurrency);
 
 		log('schedule accuracy');
 		const acc = await accuracy(session, admin, 1000, quick ? 3000 : 10_000);
@@ -276,12 +215,20 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 
 		const tables: Table[] = [
 			{
-				title: `Drain: ${drainEvents.toLocaleString('en-US')} events waiting, no-op handler (best of ${rounds})`,
-				columns: ['worker', 'events', 'seconds', 'events/s', 'most handlers at once'],
-				rows: [oursBest, bullBest, wideBest].map((r) => [r.label, r.events, Number(r.seconds.toFixed(2)), Math.round(r.perSecond), r.mostAtOnce]),
+				title: `Drain: ${drainEvents.toLocaleString('en-US')} events waiting, no-op handler, ${rounds} round(s), order flipped each round`,
+				columns: ['round', 'worker', 'seconds', 'events/s', 'most handlers at once', 'script calls/job', 'Redis commands/job', 'Redis CPU us/job', 'bench process CPU us/job'],
+				rows: [
+					...ours.flatMap((o, i) => {
+						const b = bull[i] as DrainRun;
+						const pair = i % 2 === 0 ? [o, b] : [b, o];
+						return pair.map((r) => [i + 1, r.label, Number(r.seconds.toFixed(2)), Math.round(r.perSecond), r.mostAtOnce, Number(r.scriptsPerJob.toFixed(3)), Number(r.commandsPerJob.toFixed(1)), Number(r.redisUsPerJob.toFixed(1)), Number(r.clientUsPerJob.toFixed(1))]);
+					}),
+					['-', wide.label, Number(wide.seconds.toFixed(2)), Math.round(wide.perSecond), wide.mostAtOnce, Number(wide.scriptsPerJob.toFixed(3)), Number(wide.commandsPerJob.toFixed(1)), Number(wide.redisUsPerJob.toFixed(1)), Number(wide.clientUsPerJob.toFixed(1))],
+				],
 				notes: [
-					`ours ÷ BullMQ at concurrency 16: ${ratio.toFixed(2)} (best of each); per round, adjacent runs: ${roundRatios.map((x) => x.toFixed(2)).join(', ')}`,
-					`per round, jobs/s: ${ours.map((o, i) => `${i + 1}: eda ${Math.round(o.perSecond)}, BullMQ ${Math.round(bull[i]?.perSecond ?? 0)}`).join('; ')}`,
+					`ours ÷ BullMQ at concurrency 16, per round (adjacent runs): ${roundRatios.map((x) => x.toFixed(2)).join(', ')}; median ${ratio.toFixed(2)}`,
+					'script calls/job: EVALSHA/EVAL calls (the round trips: both workers send nothing else per job); Redis commands/job: every command Redis ran, those inside scripts included (INFO commandstats)',
+					'Redis CPU: used_cpu_sys + used_cpu_user of redis-server over the run; bench process CPU: process.cpuUsage() of this process, where either worker runs',
 				],
 			},
 			{
@@ -296,11 +243,11 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 			},
 		];
 		const goals: Goal[] = [
-			{name: 'drain: ours ÷ BullMQ', target: '≥ 1.0', value: ratio.toFixed(2), met: ratio >= 1},
+			{name: 'drain: ours ÷ BullMQ at concurrency 16 (median of rounds)', target: `≥ ${drainGoal.toFixed(1)}`, value: ratio.toFixed(2), met: ratio >= drainGoal},
 			{
 				name: 'drain: eda handlers at once',
 				target: '≤ concurrency',
-				value: [...ours, ...wide].map((r) => `${r.mostAtOnce} at ${r.concurrency}`).filter((v, i, all) => all.indexOf(v) === i).join(', '),
+				value: [...ours, wide].map((r) => `${r.mostAtOnce} at ${r.concurrency}`).filter((v, i, all) => all.indexOf(v) === i).join(', '),
 				met: overrun.length === 0,
 			},
 			{name: 'schedule: every event handed over', target: String(acc.events), value: String(acc.handedOver), met: acc.handedOver === acc.events},
