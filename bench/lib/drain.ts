@@ -14,7 +14,7 @@ import type {RedisSession} from '../../source/redis/session.js';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const silent: ActorOutput = {emit: () => undefined};
 
-export type RedisUse = {cpuMs: number; commands: Record<string, number>};
+export type RedisUse = {cpuMs: number; commands: Record<string, number>; usec: Record<string, number>};
 
 export type DrainRun = {
 	label: string;
@@ -29,6 +29,8 @@ export type DrainRun = {
 	scriptsPerJob: number;
 	/** Every command Redis ran per job, those inside scripts included. */
 	commandsPerJob: number;
+	/** Time Redis spent running the scripts per job (commandstats usec of EVALSHA and EVAL), µs. */
+	scriptUsPerJob: number;
 	/** CPU this process spent per job (the worker runs here), µs. */
 	clientUsPerJob: number;
 };
@@ -37,8 +39,12 @@ async function redisUse(admin: Redis): Promise<RedisUse> {
 	const [cpu, stats] = await Promise.all([admin.info('cpu'), admin.info('commandstats')]);
 	const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(cpu)?.[1] ?? 0);
 	const commands: Record<string, number> = {};
-	for (const [, name, calls] of stats.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) commands[name as string] = Number(calls);
-	return {cpuMs: (field('used_cpu_sys') + field('used_cpu_user')) * 1000, commands};
+	const usec: Record<string, number> = {};
+	for (const [, name, calls, us] of stats.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)) {
+		commands[name as string] = Number(calls);
+		usec[name as string] = Number(us);
+	}
+	return {cpuMs: (field('used_cpu_sys') + field('used_cpu_user')) * 1000, commands, usec};
 }
 
 /** Command calls between two samples, the INFO calls themselves left out. */
@@ -51,7 +57,7 @@ function commandDelta(a: RedisUse, b: RedisUse): Record<string, number> {
 	return out;
 }
 
-type Costs = Pick<DrainRun, 'redisUsPerJob' | 'scriptsPerJob' | 'commandsPerJob' | 'clientUsPerJob'> & {commands: Record<string, number>};
+type Costs = Pick<DrainRun, 'redisUsPerJob' | 'scriptsPerJob' | 'commandsPerJob' | 'clientUsPerJob' | 'scriptUsPerJob'> & {commands: Record<string, number>};
 
 function costs(a: RedisUse, b: RedisUse, clientUs: NodeJS.CpuUsage, n: number): Costs {
 	const commands = commandDelta(a, b);
@@ -62,6 +68,7 @@ function costs(a: RedisUse, b: RedisUse, clientUs: NodeJS.CpuUsage, n: number): 
 		scriptsPerJob: scripts / n,
 		commandsPerJob: total / n,
 		clientUsPerJob: (clientUs.user + clientUs.system) / n,
+		scriptUsPerJob: ((b.usec['evalsha'] ?? 0) - (a.usec['evalsha'] ?? 0) + (b.usec['eval'] ?? 0) - (a.usec['eval'] ?? 0)) / n,
 		commands,
 	};
 }

@@ -29,6 +29,9 @@ const pairs = (held: Held[]) => held.flatMap((h) => [h.id, h.token]);
 // Up to n events from message:queue → in flight. Popping the body, the
 // in-flight entry and its lease are one step, so no taken event is without a
 // lease. A body with no id (LPUSHed by the Go master) gets a record on the spot.
+// Per event only what must be per event (its id, its record read once and
+// written once); the pop, the tokens (one HINCRBY for the batch: token i is
+// the counter's old value + i) and the in-flight entries go once per batch.
 // KEYS[1] -> message:queue
 // KEYS[2] -> eda:{message:queue}:inflight
 // KEYS[3] -> eda:{message:queue}:stats
@@ -42,31 +45,49 @@ const pairs = (held: Held[]) => held.flatMap((h) => [h.id, h.token]);
 // Returns {now, then id, token, body, attempts, due per event}.
 const claimScript = new LuaScript(`${luaNowMs}
 local out = {now}
-local lease = tonumber(ARGV[4])
-for i = 1, tonumber(ARGV[3]) do
-	local body = redis.call('RPOP', KEYS[1])
-	if not body then break end
+local n = tonumber(ARGV[3])
+local bodies = n > 0 and redis.call('RPOP', KEYS[1], n)
+if not bodies then return out end
+local untilMs = now + tonumber(ARGV[4])
+local token = redis.call('HINCRBY', KEYS[3], 'claimed', #bodies) - #bodies
+local leases = {}
+local fresh = 0
+for _, body in ipairs(bodies) do
 	local id = redis.call('LPOP', ARGV[2] .. redis.sha1hex(body))
-	local key = nil
-	if id then key = ARGV[1] .. id end
-	if (not id) or redis.call('HGET', key, 'state') ~= 'ready' then
+	local key, attempts, due
+	if id then
+		key = ARGV[1] .. id
+		local f = redis.call('HMGET', key, 'state', 'attempts', 'due')
+		if f[1] == 'ready' then
+			attempts = (tonumber(f[2]) or 0) + 1
+			due = f[3]
+		else
+			id = nil
+		end
+	end
+	if not id then
 		id = tostring(redis.call('INCR', KEYS[4]))
 		key = ARGV[1] .. id
-		redis.call('HSET', key, 'id', id, 'body', body, 'attempts', 0, 'due', now, 'created', now,
-			'readyAt', now, 'source', 'message:queue')
-		redis.call('HINCRBY', KEYS[3], 'enqueued', 1)
+		attempts, due = 1, now
+		redis.call('HSET', key, 'id', id, 'body', body, 'due', now, 'created', now, 'readyAt', now, 'source', 'message:queue')
+		fresh = fresh + 1
 	end
-	local attempts = redis.call('HINCRBY', key, 'attempts', 1)
-	local token = tostring(redis.call('HINCRBY', KEYS[3], 'claimed', 1))
-	redis.call('HSET', key, 'state', 'inflight', 'token', token, 'worker', ARGV[5], 'leaseUntil', now + lease,
-		'claimedAt', now, 'maxAttempts', ARGV[6])
-	redis.call('ZADD', KEYS[2], now + lease, id)
+	token = token + 1
+	redis.call('HSET', key, 'state', 'inflight', 'attempts', attempts, 'token', token, 'worker', ARGV[5],
+		'leaseUntil', untilMs, 'claimedAt', now, 'maxAttempts', ARGV[6])
+	leases[#leases + 1] = untilMs
+	leases[#leases + 1] = id
 	out[#out + 1] = id
-	out[#out + 1] = token
+	out[#out + 1] = tostring(token)
 	out[#out + 1] = body
 	out[#out + 1] = attempts
-	out[#out + 1] = redis.call('HGET', key, 'due')
+	out[#out + 1] = due
 end
+-- In chunks: unpack has a stack limit, and a worker may claim thousands at once.
+for i = 1, #leases, 1000 do
+	redis.call('ZADD', KEYS[2], unpack(leases, i, math.min(i + 999, #leases)))
+end
+if fresh > 0 then redis.call('HINCRBY', KEYS[3], 'enqueued', fresh) end
 return out
 `);
 
@@ -125,6 +146,7 @@ export async function renew(redis: Redis, held: Held[], leaseMs: number): Promis
 
 // In flight → done, only for the holder of the lease (token matches); a done
 // record expires after a while, so GET /deferred/:id answers for that long.
+// The in-flight entries go in one ZREM per batch.
 // KEYS[1] -> eda:{message:queue}:inflight
 // KEYS[2] -> eda:{message:queue}:stats
 // ARGV[1] -> eda:{message:queue}:event:
@@ -133,22 +155,26 @@ export async function renew(redis: Redis, held: Held[], leaseMs: number): Promis
 // Returns 1 or 0 per lease.
 const completeScript = new LuaScript(`${luaNowMs}
 local out = {}
-local done = 0
+local done = {}
 for i = 3, #ARGV, 2 do
 	local key = ARGV[1] .. ARGV[i]
 	local fields = redis.call('HMGET', key, 'state', 'token')
 	if fields[1] == 'inflight' and fields[2] == ARGV[i + 1] then
-		redis.call('ZREM', KEYS[1], ARGV[i])
 		redis.call('HSET', key, 'state', 'done', 'finished', now)
 		redis.call('HDEL', key, 'token', 'leaseUntil')
-		redis.call('PEXPIRE', key, tonumber(ARGV[2]))
-		done = done + 1
+		redis.call('PEXPIRE', key, ARGV[2])
+		done[#done + 1] = ARGV[i]
 		out[#out + 1] = 1
 	else
 		out[#out + 1] = 0
 	end
 end
-if done > 0 then redis.call('HINCRBY', KEYS[2], 'done', done) end
+if #done > 0 then
+	for i = 1, #done, 1000 do
+		redis.call('ZREM', KEYS[1], unpack(done, i, math.min(i + 999, #done)))
+	end
+	redis.call('HINCRBY', KEYS[2], 'done', #done)
+end
 return out
 `);
 
