@@ -48,11 +48,7 @@ export type WorkerState = {
 	redisDown: boolean;
 };
 
-/** `claiming`: asked for in a call still out, so no other call asks for it. */
-/** Settle calls a worker keeps out at once (see loop()). */
-const callsOut = 2;
-
-type Slot = {busy: boolean; claiming: boolean; nextPollAt: number};
+type Slot = {busy: boolean; nextPollAt: number};
 /** A claimed event while this worker holds it; `slot` is given back once (`slotFreed`). */
 type Held = ClaimedEvent & {startedAt: number; lost: boolean; completing: boolean; slot: Slot; slotFreed: boolean};
 /** A finished event waiting for the loop's next call; `tries` counts failed calls (Redis away). */
@@ -76,16 +72,6 @@ export class DeferredWorker {
 	private completions: Completion[] = [];
 	/** False once the loop has ended: completions then go to Redis on their own. */
 	private looping = false;
-	/** Settle calls out now; the loop waits for them before it ends. */
-	private readonly calls = new Set<Promise<void>>();
-	/** Most slots one call claims for: half the slots, so a second call can be out while the first one's handlers run. */
-	private readonly perCall: number;
-	/** Ready-channel messages so far: a claim that found the queue empty counts as "empty" only if none came while it was out. */
-	private readySignals = 0;
-	/** The queue was found empty: claim again only when woken by the ready channel or after idlePollMs. */
-	private drainedUntil = 0;
-	private failures = 0;
-	private retryAt = 0;
 	private renewTimer: NodeJS.Timeout | undefined;
 	private syncTimer: NodeJS.Timeout | undefined;
 	private running: Promise<void> | undefined;
@@ -109,8 +95,7 @@ export class DeferredWorker {
 		};
 		this.handler = options.handler ?? demoHandler(this.options.workTimeMs, this.options.failRate);
 		this.name = options.name ?? actorName('worker');
-		this.perCall = Math.max(1, Math.ceil(Math.max(1, options.concurrency) / 2));
-		this.slots = Array.from({length: Math.max(1, options.concurrency)}, () => ({busy: false, claiming: false, nextPollAt: 0}));
+		this.slots = Array.from({length: Math.max(1, options.concurrency)}, () => ({busy: false, nextPollAt: 0}));
 	}
 
 	private starting: Promise<void> | undefined;
@@ -132,11 +117,7 @@ export class DeferredWorker {
 		this.syncTimer = setInterval(() => void this.clock.sync(this.redis as Redis).catch(() => undefined), 30_000);
 		this.syncTimer.unref();
 		this.sub.on('message', (channel: string) => {
-			if (channel === keys.deferred.readyChannel && this.options.intervalMs === 0) {
-				this.readySignals++;
-				this.drainedUntil = 0;
-				this.waker.wake();
-			}
+			if (channel === keys.deferred.readyChannel && this.options.intervalMs === 0) this.waker.wake();
 		});
 		await this.sub.subscribe(keys.deferred.readyChannel);
 		this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
@@ -204,114 +185,68 @@ export class DeferredWorker {
 
 	/**
 	 * One Redis call per turn: the completions gathered since the last call go
-	 * with the claim for the slots free now (lease.ts settle). Up to two calls
-	 * are out at once, each for at most half the slots, so Redis runs one while
-	 * this process runs the handlers of the other: the two sides overlap
-	 * instead of taking turns. A finishing handler and a reply wake the loop,
-	 * so a completion never waits for a timer.
+	 * with the claim for the slots free now (lease.ts settle). A finishing
+	 * handler wakes the loop, so a completion never waits for a timer.
 	 */
 	private async loop(): Promise<void> {
+		const store = this.store as DeferredStore;
+		const claimer = {worker: this.name, leaseMs: this.options.leaseMs, maxAttempts: this.options.maxAttempts};
+		let failures = 0;
 		this.looping = true;
 		while (!this.stopping) {
 			const now = Date.now();
-			if (this.calls.size < callsOut && now >= this.retryAt) {
-				const want = this.paused || now < this.drainedUntil ? 0 : this.claimable(now);
-				if (want > 0 || this.completions.length > 0) {
-					this.call(want, now);
+			let ready = 0;
+			if (!this.paused) for (const slot of this.slots) if (!slot.busy && slot.nextPollAt <= now) ready++;
+			const finished = this.completions;
+			if (ready > 0 || finished.length > 0) {
+				this.completions = [];
+				let settled: Settled;
+				try {
+					settled = await store.settle(finished.map((c) => c.held), ready, claimer);
+					failures = 0;
+				} catch {
+					// Redis away: the client reconnects with backoff; try again after a pause. A
+					// completion given up after 20 tries resolves undefined: its lease runs out and
+					// a master returns the event.
+					failures++;
+					this.completions = this.retained(finished).concat(this.completions);
+					await delay(Math.min(2000, 100 * failures));
 					continue;
 				}
+				for (let i = 0; i < finished.length; i++) (finished[i] as Completion).resolve(settled.completed[i] === true);
+				if (ready > 0) {
+					const {events} = settled;
+					const claimedAt = Date.now();
+					let next = 0;
+					for (const slot of this.slots) {
+						if (slot.busy || slot.nextPollAt > now) continue;
+						slot.nextPollAt = claimedAt + this.options.intervalMs;
+						const event = events[next++];
+						if (event) this.begin(slot, event);
+					}
+					if (events.length === 0 && !this.idle) {
+						this.idle = true;
+						this.emit(['Listening for Events from Event Queue'], {event: 'idle'});
+					} else if (events.length > 0) {
+						this.idle = false;
+					}
+					// Every slot got one and there is no interval: more may be waiting.
+					if (events.length === ready && this.options.intervalMs === 0) continue;
+				}
+				if (this.completions.length > 0) continue;
 			}
-			await this.waker.sleep(this.sleepMs(now));
+			if (this.stopping) break;
+			let earliest = Number.POSITIVE_INFINITY;
+			for (const slot of this.slots) if (!slot.busy && slot.nextPollAt < earliest) earliest = slot.nextPollAt;
+			let sleepMs: number;
+			if (this.paused || earliest === Number.POSITIVE_INFINITY) sleepMs = 60_000; // a finishing handler or resume() wakes us
+			else if (this.options.intervalMs === 0) sleepMs = this.options.idlePollMs; // the ready channel wakes us sooner
+			else sleepMs = Math.max(0, earliest - Date.now());
+			if (sleepMs > 0) await this.waker.sleep(sleepMs);
 		}
-		// A reply still to come may hand events to slots: wait for it, so stop() sees them.
-		while (this.calls.size > 0) await Promise.allSettled([...this.calls]);
 		this.looping = false;
 		// Completions that came while the last call was out; later ones go on their own (complete()).
 		if (this.completions.length > 0) this.flushCompletions();
-	}
-
-	/** Slots free, not asked for by a call still out, and due for a poll; at most one call's share. */
-	private claimable(now: number): number {
-		let n = 0;
-		for (const slot of this.slots) if (!slot.busy && !slot.claiming && slot.nextPollAt <= now && ++n === this.perCall) break;
-		return n;
-	}
-
-	/** How long the loop may sleep: something (a reply, a finishing handler, the ready channel, resume()) wakes it sooner. */
-	private sleepMs(now: number): number {
-		if (now < this.retryAt) return this.retryAt - now;
-		if (this.calls.size >= callsOut || this.paused) return 60_000;
-		let earliest = Number.POSITIVE_INFINITY;
-		for (const slot of this.slots) if (!slot.busy && !slot.claiming && slot.nextPollAt < earliest) earliest = slot.nextPollAt;
-		if (earliest === Number.POSITIVE_INFINITY) return 60_000;
-		if (now < this.drainedUntil) return this.drainedUntil - now;
-		return Math.max(1, earliest - now);
-	}
-
-	/** Sends one settle call: the completions so far, and a claim for `want` slots, which it reserves until the reply. */
-	private call(want: number, now: number): void {
-		const finished = this.completions;
-		this.completions = [];
-		const asked: Slot[] = [];
-		for (const slot of this.slots) {
-			if (asked.length === want) break;
-			if (!slot.busy && !slot.claiming && slot.nextPollAt <= now) {
-				slot.claiming = true;
-				asked.push(slot);
-			}
-		}
-		const signals = this.readySignals;
-		const store = this.store as DeferredStore;
-		const held: Held[] = [];
-		for (const c of finished) held.push(c.held);
-		const call: Promise<void> = store.settle(held, asked.length, this.claimer).then(
-			(settled) => this.settled(call, finished, asked, settled, signals),
-			() => this.unsettled(call, finished, asked),
-		);
-		this.calls.add(call);
-	}
-
-	private get claimer(): {worker: string; leaseMs: number; maxAttempts: number} {
-		return {worker: this.name, leaseMs: this.options.leaseMs, maxAttempts: this.options.maxAttempts};
-	}
-
-	private settled(call: Promise<void>, finished: Completion[], asked: Slot[], settled: Settled, signals: number): void {
-		this.calls.delete(call);
-		this.failures = 0;
-		for (let i = 0; i < finished.length; i++) (finished[i] as Completion).resolve(settled.completed[i] === true);
-		const {events} = settled;
-		if (asked.length > 0) {
-			const claimedAt = Date.now();
-			for (let i = 0; i < asked.length; i++) {
-				const slot = asked[i] as Slot;
-				slot.claiming = false;
-				slot.nextPollAt = claimedAt + this.options.intervalMs;
-				const event = events[i];
-				if (event) this.begin(slot, event);
-			}
-			if (events.length < asked.length && this.options.intervalMs === 0 && signals === this.readySignals) {
-				// The queue ran dry: the ready channel says when there is more (the idle poll catches the Go master's LPUSH).
-				this.drainedUntil = claimedAt + this.options.idlePollMs;
-			}
-			if (events.length === 0 && !this.idle) {
-				this.idle = true;
-				this.emit(['Listening for Events from Event Queue'], {event: 'idle'});
-			} else if (events.length > 0) {
-				this.idle = false;
-			}
-		}
-		this.waker.wake();
-	}
-
-	/** Redis away: the client reconnects with backoff; the loop tries again after a pause. */
-	private unsettled(call: Promise<void>, finished: Completion[], asked: Slot[]): void {
-		this.calls.delete(call);
-		for (const slot of asked) slot.claiming = false;
-		this.failures++;
-		this.retryAt = Date.now() + Math.min(2000, 100 * this.failures);
-		// A completion given up after 20 tries resolves undefined: its lease runs out and a master returns the event.
-		this.completions = this.retained(finished).concat(this.completions);
-		this.waker.wake();
 	}
 
 	/** The completions of a failed call still worth another try; the others are given up (resolved undefined). */
