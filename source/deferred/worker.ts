@@ -107,7 +107,7 @@ export class DeferredWorker {
 	}
 
 	private async open(): Promise<void> {
-		this.redis = this.session.connect(`eda:${this.name}`, {onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
+		this.redis = this.session.connect(`eda:${this.name}`, {autoPipelining: false, onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
 		this.sub = this.session.connect(`eda:${this.name}:sub`);
 		this.store = new DeferredStore(this.redis);
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'worker', this.detail());
