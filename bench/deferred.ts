@@ -29,6 +29,8 @@ const silent: ActorOutput = {emit: () => undefined};
 
 /** Ours ÷ BullMQ the drain must reach (issue 14). */
 const drainGoal = 2.0;
+/** Schedule lateness p99 (claimedAt - due, Redis ms) the accuracy run must stay under (issue 14). */
+const latenessGoalMs = 20;
 
 function median(xs: number[]): number {
 	const sorted = [...xs].sort((a, b) => a - b);
@@ -87,33 +89,58 @@ async function accuracy(session: RedisSession, admin: Redis, n: number, spreadMs
 	};
 }
 
-type Chaos = {seconds: number; rate: number; sent: number; accepted: number; refused: number; processed: number; lost: number; duplicated: number; kills: number; drainedInS: number};
+type Chaos = {
+	seconds: number;
+	rate: number;
+	sent: number;
+	accepted: number;
+	refused: number;
+	processed: number;
+	lost: number;
+	duplicated: number;
+	/** Duplicates whose earlier run was on a worker SIGKILLed before Redis had its completion: the at-least-once cost of a kill. */
+	explained: number;
+	/** Duplicates whose earlier run outlived its lease (the worker said lease-lost): a stalled worker. */
+	stalled: number;
+	kills: number;
+	workerKills: number;
+	drainedInS: number;
+};
 
-type Proc = {kind: 'master' | 'worker'; child: ChildProcess; processing: Map<string, number>};
+/** One master or worker process; `runs` and `done` are what its --json lines said, `killed` whether the bench SIGKILLed it. */
+type Proc = {kind: 'master' | 'worker'; child: ChildProcess; killed: boolean; done: Set<string>; leaseLost: Set<string>};
 
-function spawnActor(url: string, kind: 'master' | 'worker', seen: Map<string, number>): Proc {
+/** Every handler start per event id, by the process that ran it. */
+type Runs = Map<string, Proc[]>;
+
+function spawnActor(url: string, kind: 'master' | 'worker', runs: Runs): Proc {
 	const args = ['--import', 'tsx', 'cli.tsx', 'consumer', '-d', '--json', '--redis-url', url];
 	if (kind === 'master') args.push('-m');
 	else args.push('--interval', '0', '--concurrency', '32', '--work-time', '10ms', '--lease', '2s');
 	const child = spawn(process.execPath, args, {cwd: root, stdio: ['ignore', 'pipe', 'ignore']});
+	const proc: Proc = {kind, child, killed: false, done: new Set(), leaseLost: new Set()};
 	let rest = '';
 	child.stdout?.on('data', (chunk: Buffer) => {
 		rest += chunk.toString();
 		const lines = rest.split('\n');
 		rest = lines.pop() ?? '';
 		for (const line of lines) {
-			if (!line.includes('"event":"processing"')) continue;
+			const processing = line.includes('"event":"processing"');
+			const lost = line.includes('"event":"lease-lost"');
+			if (!processing && !lost && !line.includes('"event":"done"')) continue;
 			const id = (JSON.parse(line) as {id: string}).id;
-			seen.set(id, (seen.get(id) ?? 0) + 1);
+			if (processing) runs.set(id, [...(runs.get(id) ?? []), proc]);
+			else if (lost) proc.leaseLost.add(id);
+			else proc.done.add(id);
 		}
 	});
-	return {kind, child, processing: seen};
+	return proc;
 }
 
 async function chaos(url: string, admin: Redis, seconds: number, rate: number, log: (line: string) => void): Promise<Chaos> {
 	await admin.flushall();
-	const seen = new Map<string, number>();
-	const procs: Proc[] = [spawnActor(url, 'master', seen), spawnActor(url, 'master', seen), spawnActor(url, 'worker', seen), spawnActor(url, 'worker', seen), spawnActor(url, 'worker', seen)];
+	const runs: Runs = new Map();
+	const procs: Proc[] = [spawnActor(url, 'master', runs), spawnActor(url, 'master', runs), spawnActor(url, 'worker', runs), spawnActor(url, 'worker', runs), spawnActor(url, 'worker', runs)];
 	await sleep(3000); // tsx start-up
 	const producer = createRedis(url, {offlineQueue: false});
 	await waitReady(producer, 5000);
@@ -121,6 +148,7 @@ async function chaos(url: string, admin: Redis, seconds: number, rate: number, l
 	const accepted: string[] = [];
 	let refused = 0;
 	let kills = 0;
+	let workerKills = 0;
 	const started = Date.now();
 	let nextKill = started + 3000;
 	let sent = 0;
@@ -141,8 +169,10 @@ async function chaos(url: string, admin: Redis, seconds: number, rate: number, l
 			const victim = Math.floor(Math.random() * procs.length);
 			const proc = procs[victim] as Proc;
 			proc.child.kill('SIGKILL');
+			proc.killed = true;
 			kills++;
-			procs[victim] = spawnActor(url, proc.kind, seen);
+			if (proc.kind === 'worker') workerKills++;
+			procs[victim] = spawnActor(url, proc.kind, runs);
 			nextKill = Date.now() + 2000 + Math.random() * 2000;
 		}
 		await sleep(10);
@@ -162,9 +192,22 @@ async function chaos(url: string, admin: Redis, seconds: number, rate: number, l
 	await sleep(1500);
 	for (const proc of procs) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
 	producer.disconnect();
+	// A second run of an event is what at-least-once allows when a worker dies
+	// between its handler and its completion reaching Redis: the lease runs out
+	// and a master hands the event out again. Each duplicate is checked for that.
 	let duplicated = 0;
-	for (const id of accepted) duplicated += Math.max(0, (seen.get(id) ?? 0) - 1);
-	return {seconds, rate, sent, accepted: accepted.length, refused, processed, lost: accepted.length - processed, duplicated, kills, drainedInS};
+	let explained = 0;
+	let stalled = 0;
+	for (const id of accepted) {
+		const ran = runs.get(id) ?? [];
+		if (ran.length < 2) continue;
+		duplicated += ran.length - 1;
+		for (const earlier of ran.slice(0, -1)) {
+			if (earlier.killed && !earlier.done.has(id)) explained++;
+			else if (earlier.leaseLost.has(id)) stalled++;
+		}
+	}
+	return {seconds, rate, sent, accepted: accepted.length, refused, processed, lost: accepted.length - processed, duplicated, explained, stalled, kills, workerKills, drainedInS};
 }
 
 export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<BenchOutput> {
@@ -238,8 +281,11 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 			},
 			{
 				title: `Chaos: ${ch.seconds} s at ${ch.rate} events/s, a random master or worker SIGKILLed every 2-4 s`,
-				columns: ['sent', 'accepted', 'refused', 'processed', 'lost', 'duplicated', 'kills', 'drained after load (s)'],
-				rows: [[ch.sent, ch.accepted, ch.refused, ch.processed, ch.lost, ch.duplicated, ch.kills, Number(ch.drainedInS.toFixed(1))]],
+				columns: ['sent', 'accepted', 'refused', 'processed', 'lost', 'duplicated', 'of them after a worker kill', 'after a lost lease', 'kills (workers)', 'drained after load (s)'],
+				rows: [[ch.sent, ch.accepted, ch.refused, ch.processed, ch.lost, ch.duplicated, ch.explained, ch.stalled, `${ch.kills} (${ch.workerKills})`, Number(ch.drainedInS.toFixed(1))]],
+				notes: [
+					'duplicated: handler runs beyond the first per event (from the workers\' --json processing lines); "after a worker kill": the earlier run was on a worker SIGKILLed before its completion reached Redis, so the lease ran out and a master handed the event out again, which at-least-once allows; "after a lost lease": the earlier run outlived its lease (a stalled worker, which says lease-lost)',
+				],
 			},
 		];
 		const goals: Goal[] = [
@@ -251,11 +297,12 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 				met: overrun.length === 0,
 			},
 			{name: 'schedule: every event handed over', target: String(acc.events), value: String(acc.handedOver), met: acc.handedOver === acc.events},
-			{name: 'schedule lateness p99', target: '< 100 ms', value: `${acc.p99} ms`, met: acc.p99 < 100},
+			{name: 'schedule lateness p99', target: `< ${latenessGoalMs} ms`, value: `${acc.p99} ms`, met: acc.p99 < latenessGoalMs},
 			{name: 'schedule: none early', target: '0', value: String(acc.early), met: acc.early === 0},
 			// A run that accepted nothing would lose nothing: the totals must add up as well.
 			{name: 'chaos: every event sent accepted', target: String(ch.sent), value: `${ch.accepted} (${ch.refused} refused)`, met: ch.sent > 0 && ch.accepted === ch.sent},
 			{name: 'chaos: lost events', target: '0', value: String(ch.lost), met: ch.accepted > 0 && ch.lost === 0 && ch.processed === ch.accepted},
+			{name: 'chaos: duplicates explained (worker killed, or lease lost)', target: String(ch.duplicated), value: String(ch.explained + ch.stalled), met: ch.explained + ch.stalled === ch.duplicated},
 		];
 		return {
 			tables,
