@@ -1,6 +1,7 @@
 // Deferred bench, on one private redis-server:
 // - drain: 20,000 events waiting in message:queue, our worker (interval 0)
-//   against a BullMQ worker at concurrency 16 with no-op jobs, same run;
+//   against a BullMQ worker at concurrency 16 with no-op jobs, three rounds
+//   alternating which goes first, judged on the median of the per-round ratios;
 // - schedule accuracy: 1,000 events with delays spread over 10 s, how late
 //   each was handed to a worker (claimedAt - due, both Redis time);
 // - chaos: real master and worker processes SIGKILLed at random while events
@@ -12,7 +13,6 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Redis} from 'ioredis';
-import {Queue, Worker as BullWorker} from 'bullmq';
 import type {ActorOutput} from '../source/actors/output.js';
 import {DeferredMaster} from '../source/deferred/master.js';
 import {DeferredStore} from '../source/deferred/store.js';
@@ -21,11 +21,25 @@ import {createRedis, waitReady} from '../source/redis/connect.js';
 import {keys} from '../source/redis/keys.js';
 import {startPrivateRedis, type PrivateRedis} from '../source/redis/private-server.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
+import {drainBull, drainOurs, type DrainRun} from './lib/drain.js';
 import {normalize, renderResult, type BenchOptions, type BenchOutput, type Goal, type Table} from './lib/report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const silent: ActorOutput = {emit: () => undefined};
+
+/** Ours ÷ BullMQ the drain must reach (issue 14). */
+const drainGoal = 2.0;
+/** Schedule lateness p99 (claimedAt - due, Redis ms) the accuracy run must stay under (issue 14). */
+const latenessGoalMs = 20;
+/** Events a second offered during the chaos run: twice the 1,000 of before, now that the worker drains faster. */
+const chaosRate = 2000;
+
+function median(xs: number[]): number {
+	const sorted = [...xs].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+}
 
 function percentile(sorted: number[], p: number): number {
 	if (sorted.length === 0) return Number.NaN;
@@ -39,75 +53,6 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, pollM
 		await sleep(pollMs);
 	}
 	return false;
-}
-
-async function preload(store: DeferredStore, n: number, delay: (i: number) => number): Promise<void> {
-	for (let i = 0; i < n; i += 1000) {
-		await store.enqueueMany(Array.from({length: Math.min(1000, n - i)}, (_, j) => ({body: JSON.stringify({n: i + j}), delayMs: delay(i + j)})));
-	}
-}
-
-type DrainRun = {label: string; events: number; seconds: number; perSecond: number; concurrency: number; mostAtOnce: number};
-
-/** A no-op handler that counts how many of its calls run at once: the worker must keep to its concurrency. */
-function countingHandler(): {handler: () => Promise<void>; mostAtOnce: () => number} {
-	let running = 0;
-	let most = 0;
-	return {
-		handler: async () => {
-			running++;
-			most = Math.max(most, running);
-			await Promise.resolve();
-			running--;
-		},
-		mostAtOnce: () => most,
-	};
-}
-
-/** Ours: 20,000 events in message:queue (promoted beforehand), one worker, timed until all are done. */
-async function drainOurs(session: RedisSession, admin: Redis, n: number, concurrency: number): Promise<DrainRun> {
-	await admin.flushall();
-	const store = new DeferredStore(admin);
-	await preload(store, n, () => 0);
-	while ((await store.promote(1000)).moved > 0);
-	const counting = countingHandler();
-	const worker = new DeferredWorker(session, silent, {intervalMs: 0, concurrency, leaseMs: 30_000, maxAttempts: 5, backoffMs: 1000, handler: counting.handler});
-	const started = performance.now();
-	await worker.start();
-	await waitUntil(async () => Number(await admin.hget(keys.deferred.stats, 'done')) >= n, 120_000, 5);
-	const seconds = (performance.now() - started) / 1000;
-	await worker.stop();
-	const done = Number(await admin.hget(keys.deferred.stats, 'done'));
-	if (done !== n) throw new Error(`drain: ${done} of ${n} done`);
-	return {label: `eda worker, concurrency ${concurrency}`, events: n, seconds, perSecond: n / seconds, concurrency, mostAtOnce: counting.mostAtOnce()};
-}
-
-/** BullMQ at its best setting: one worker, concurrency 16, no-op jobs added beforehand. */
-async function drainBull(url: string, admin: Redis, n: number): Promise<DrainRun> {
-	await admin.flushall();
-	const connection = {host: '127.0.0.1', port: Number(new URL(url).port), maxRetriesPerRequest: null};
-	const queue = new Queue('bench', {connection});
-	for (let i = 0; i < n; i += 1000) {
-		await queue.addBulk(Array.from({length: Math.min(1000, n - i)}, (_, j) => ({name: 'job', data: {n: i + j}, opts: {removeOnComplete: true, removeOnFail: true}})));
-	}
-	let completed = 0;
-	let resolveDone: () => void = () => undefined;
-	const done = new Promise<void>((resolve) => {
-		resolveDone = resolve;
-	});
-	const started = performance.now();
-	const counting = countingHandler();
-	const worker = new BullWorker('bench', counting.handler, {connection, concurrency: 16});
-	worker.on('completed', () => {
-		completed++;
-		if (completed === n) resolveDone();
-	});
-	await Promise.race([done, sleep(120_000)]);
-	const seconds = (performance.now() - started) / 1000;
-	await worker.close();
-	await queue.close();
-	if (completed !== n) throw new Error(`BullMQ: ${completed} of ${n} completed`);
-	return {label: 'BullMQ worker, concurrency 16', events: n, seconds, perSecond: n / seconds, concurrency: 16, mostAtOnce: counting.mostAtOnce()};
 }
 
 type Accuracy = {events: number; handedOver: number; p50: number; p99: number; max: number; promoteP99: number; early: number};
@@ -147,33 +92,58 @@ async function accuracy(session: RedisSession, admin: Redis, n: number, spreadMs
 	};
 }
 
-type Chaos = {seconds: number; rate: number; sent: number; accepted: number; refused: number; processed: number; lost: number; duplicated: number; kills: number; drainedInS: number};
+type Chaos = {
+	seconds: number;
+	rate: number;
+	sent: number;
+	accepted: number;
+	refused: number;
+	processed: number;
+	lost: number;
+	duplicated: number;
+	/** Duplicates whose earlier run was on a worker SIGKILLed before Redis had its completion: the at-least-once cost of a kill. */
+	explained: number;
+	/** Duplicates whose earlier run outlived its lease (the worker said lease-lost): a stalled worker. */
+	stalled: number;
+	kills: number;
+	workerKills: number;
+	drainedInS: number;
+};
 
-type Proc = {kind: 'master' | 'worker'; child: ChildProcess; processing: Map<string, number>};
+/** One master or worker process; `runs` and `done` are what its --json lines said, `killed` whether the bench SIGKILLed it. */
+type Proc = {kind: 'master' | 'worker'; child: ChildProcess; killed: boolean; done: Set<string>; leaseLost: Set<string>};
 
-function spawnActor(url: string, kind: 'master' | 'worker', seen: Map<string, number>): Proc {
+/** Every handler start per event id, by the process that ran it. */
+type Runs = Map<string, Proc[]>;
+
+function spawnActor(url: string, kind: 'master' | 'worker', runs: Runs): Proc {
 	const args = ['--import', 'tsx', 'cli.tsx', 'consumer', '-d', '--json', '--redis-url', url];
 	if (kind === 'master') args.push('-m');
 	else args.push('--interval', '0', '--concurrency', '32', '--work-time', '10ms', '--lease', '2s');
 	const child = spawn(process.execPath, args, {cwd: root, stdio: ['ignore', 'pipe', 'ignore']});
+	const proc: Proc = {kind, child, killed: false, done: new Set(), leaseLost: new Set()};
 	let rest = '';
 	child.stdout?.on('data', (chunk: Buffer) => {
 		rest += chunk.toString();
 		const lines = rest.split('\n');
 		rest = lines.pop() ?? '';
 		for (const line of lines) {
-			if (!line.includes('"event":"processing"')) continue;
+			const processing = line.includes('"event":"processing"');
+			const lost = line.includes('"event":"lease-lost"');
+			if (!processing && !lost && !line.includes('"event":"done"')) continue;
 			const id = (JSON.parse(line) as {id: string}).id;
-			seen.set(id, (seen.get(id) ?? 0) + 1);
+			if (processing) runs.set(id, [...(runs.get(id) ?? []), proc]);
+			else if (lost) proc.leaseLost.add(id);
+			else proc.done.add(id);
 		}
 	});
-	return {kind, child, processing: seen};
+	return proc;
 }
 
 async function chaos(url: string, admin: Redis, seconds: number, rate: number, log: (line: string) => void): Promise<Chaos> {
 	await admin.flushall();
-	const seen = new Map<string, number>();
-	const procs: Proc[] = [spawnActor(url, 'master', seen), spawnActor(url, 'master', seen), spawnActor(url, 'worker', seen), spawnActor(url, 'worker', seen), spawnActor(url, 'worker', seen)];
+	const runs: Runs = new Map();
+	const procs: Proc[] = [spawnActor(url, 'master', runs), spawnActor(url, 'master', runs), spawnActor(url, 'worker', runs), spawnActor(url, 'worker', runs), spawnActor(url, 'worker', runs)];
 	await sleep(3000); // tsx start-up
 	const producer = createRedis(url, {offlineQueue: false});
 	await waitReady(producer, 5000);
@@ -181,6 +151,7 @@ async function chaos(url: string, admin: Redis, seconds: number, rate: number, l
 	const accepted: string[] = [];
 	let refused = 0;
 	let kills = 0;
+	let workerKills = 0;
 	const started = Date.now();
 	let nextKill = started + 3000;
 	let sent = 0;
@@ -201,8 +172,10 @@ async function chaos(url: string, admin: Redis, seconds: number, rate: number, l
 			const victim = Math.floor(Math.random() * procs.length);
 			const proc = procs[victim] as Proc;
 			proc.child.kill('SIGKILL');
+			proc.killed = true;
 			kills++;
-			procs[victim] = spawnActor(url, proc.kind, seen);
+			if (proc.kind === 'worker') workerKills++;
+			procs[victim] = spawnActor(url, proc.kind, runs);
 			nextKill = Date.now() + 2000 + Math.random() * 2000;
 		}
 		await sleep(10);
@@ -222,9 +195,22 @@ async function chaos(url: string, admin: Redis, seconds: number, rate: number, l
 	await sleep(1500);
 	for (const proc of procs) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
 	producer.disconnect();
+	// A second run of an event is what at-least-once allows when a worker dies
+	// between its handler and its completion reaching Redis: the lease runs out
+	// and a master hands the event out again. Each duplicate is checked for that.
 	let duplicated = 0;
-	for (const id of accepted) duplicated += Math.max(0, (seen.get(id) ?? 0) - 1);
-	return {seconds, rate, sent, accepted: accepted.length, refused, processed, lost: accepted.length - processed, duplicated, kills, drainedInS};
+	let explained = 0;
+	let stalled = 0;
+	for (const id of accepted) {
+		const ran = runs.get(id) ?? [];
+		if (ran.length < 2) continue;
+		duplicated += ran.length - 1;
+		for (const earlier of ran.slice(0, -1)) {
+			if (earlier.killed && !earlier.done.has(id)) explained++;
+			else if (earlier.leaseLost.has(id)) stalled++;
+		}
+	}
+	return {seconds, rate, sent, accepted: accepted.length, refused, processed, lost: accepted.length - processed, duplicated, explained, stalled, kills, workerKills, drainedInS};
 }
 
 export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<BenchOutput> {
@@ -239,49 +225,56 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 		session = await openRedisSession({url: server.url, say: log});
 		admin = new Redis(server.url, {maxRetriesPerRequest: null});
 
-		const rounds = quick ? 1 : 2;
+		// The issue's measure: the median of three rounds, each a pair of adjacent
+		// runs whose order flips every round, so neither side always runs on a
+		// warmer (or quieter) machine. Ratios are of adjacent runs: on a shared
+		// box they move together far more than either figure alone.
+		const rounds = quick ? 1 : 3;
 		const ours: DrainRun[] = [];
 		const bull: DrainRun[] = [];
-		const wide: DrainRun[] = [];
 		for (let round = 0; round < rounds; round++) {
-			// Alternate the order so neither side always runs on a warmer machine.
 			if (round % 2 === 0) {
 				ours.push(await drainOurs(session, admin, drainEvents, 16));
-				bull.push(await drainBull(server.url, admin, drainEvents));
+				bull.push(await drainBull(server.url, admin, drainEvents, 16));
 			} else {
-				bull.push(await drainBull(server.url, admin, drainEvents));
+				bull.push(await drainBull(server.url, admin, drainEvents, 16));
 				ours.push(await drainOurs(session, admin, drainEvents, 16));
 			}
-			wide.push(await drainOurs(session, admin, drainEvents, 64));
-			log(`drain round ${round + 1}: ours ${Math.round(ours.at(-1)?.perSecond ?? 0)}/s, BullMQ ${Math.round(bull.at(-1)?.perSecond ?? 0)}/s, ours at 64 ${Math.round(wide.at(-1)?.perSecond ?? 0)}/s`);
+			log(`drain round ${round + 1}: ours ${Math.round(ours.at(-1)?.perSecond ?? 0)}/s, BullMQ ${Math.round(bull.at(-1)?.perSecond ?? 0)}/s`);
 		}
-		const best = (runs: DrainRun[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-		const oursBest = best(ours);
-		const bullBest = best(bull);
-		const wideBest = best(wide);
-		const ratio = oursBest.perSecond / bullBest.perSecond;
+		// Shown, not judged: how far a wider worker goes.
+		const wide = await drainOurs(session, admin, drainEvents, 64);
 		const roundRatios = ours.map((o, i) => o.perSecond / (bull[i]?.perSecond ?? Number.NaN));
+		const ratio = median(roundRatios);
 		// The eda workers (16 and 64) must keep to their concurrency; BullMQ's count is shown, not judged.
 		// With a no-op handler, handlers overlap only within one claimed batch, so this catches a worker
 		// that starts too many at once, not every leak of a slot: test/deferred-process.test.ts pins the limit.
-		const overrun = [...ours, ...wide].filter((r) => r.mostAtOnce > r.concurrency);
+		const overrun = [...ours, wide].filter((r) => r.mostAtOnce > r.concurrency);
 
 		log('schedule accuracy');
 		const acc = await accuracy(session, admin, 1000, quick ? 3000 : 10_000);
 		log(`accuracy: p50 ${acc.p50} ms, p99 ${acc.p99} ms`);
 
 		log('chaos');
-		const ch = await chaos(server.url, admin, quick ? 10 : 60, 1000, log);
+		const ch = await chaos(server.url, admin, quick ? 10 : 60, chaosRate, log);
 		log(`chaos: ${JSON.stringify(ch)}`);
 
 		const tables: Table[] = [
 			{
-				title: `Drain: ${drainEvents.toLocaleString('en-US')} events waiting, no-op handler (best of ${rounds})`,
-				columns: ['worker', 'events', 'seconds', 'events/s', 'most handlers at once'],
-				rows: [oursBest, bullBest, wideBest].map((r) => [r.label, r.events, Number(r.seconds.toFixed(2)), Math.round(r.perSecond), r.mostAtOnce]),
+				title: `Drain: ${drainEvents.toLocaleString('en-US')} events waiting, no-op handler, ${rounds} round(s), order flipped each round`,
+				columns: ['round', 'worker', 'seconds', 'events/s', 'most handlers at once', 'script calls/job', 'Redis commands/job', 'Redis CPU us/job', 'bench process CPU us/job'],
+				rows: [
+					...ours.flatMap((o, i) => {
+						const b = bull[i] as DrainRun;
+						const pair = i % 2 === 0 ? [o, b] : [b, o];
+						return pair.map((r) => [i + 1, r.label, Number(r.seconds.toFixed(2)), Math.round(r.perSecond), r.mostAtOnce, Number(r.scriptsPerJob.toFixed(3)), Number(r.commandsPerJob.toFixed(1)), Number(r.redisUsPerJob.toFixed(1)), Number(r.clientUsPerJob.toFixed(1))]);
+					}),
+					['-', wide.label, Number(wide.seconds.toFixed(2)), Math.round(wide.perSecond), wide.mostAtOnce, Number(wide.scriptsPerJob.toFixed(3)), Number(wide.commandsPerJob.toFixed(1)), Number(wide.redisUsPerJob.toFixed(1)), Number(wide.clientUsPerJob.toFixed(1))],
+				],
 				notes: [
-					`ours ÷ BullMQ at concurrency 16: ${ratio.toFixed(2)} (best of each); per round, adjacent runs: ${roundRatios.map((x) => x.toFixed(2)).join(', ')}`,
-					`per round, jobs/s: ${ours.map((o, i) => `${i + 1}: eda ${Math.round(o.perSecond)}, BullMQ ${Math.round(bull[i]?.perSecond ?? 0)}`).join('; ')}`,
+					`ours ÷ BullMQ at concurrency 16, per round (adjacent runs): ${roundRatios.map((x) => x.toFixed(2)).join(', ')}; median ${ratio.toFixed(2)}`,
+					'script calls/job: EVALSHA/EVAL calls (the round trips: both workers send nothing else per job); Redis commands/job: every command Redis ran, those inside scripts included (INFO commandstats)',
+					'Redis CPU: used_cpu_sys + used_cpu_user of redis-server over the run; bench process CPU: process.cpuUsage() of this process, where either worker runs',
 				],
 			},
 			{
@@ -291,24 +284,28 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 			},
 			{
 				title: `Chaos: ${ch.seconds} s at ${ch.rate} events/s, a random master or worker SIGKILLed every 2-4 s`,
-				columns: ['sent', 'accepted', 'refused', 'processed', 'lost', 'duplicated', 'kills', 'drained after load (s)'],
-				rows: [[ch.sent, ch.accepted, ch.refused, ch.processed, ch.lost, ch.duplicated, ch.kills, Number(ch.drainedInS.toFixed(1))]],
+				columns: ['sent', 'accepted', 'refused', 'processed', 'lost', 'duplicated', 'of them after a worker kill', 'after a lost lease', 'kills (workers)', 'drained after load (s)'],
+				rows: [[ch.sent, ch.accepted, ch.refused, ch.processed, ch.lost, ch.duplicated, ch.explained, ch.stalled, `${ch.kills} (${ch.workerKills})`, Number(ch.drainedInS.toFixed(1))]],
+				notes: [
+					'duplicated: handler runs beyond the first per event (from the workers\' --json processing lines); "after a worker kill": the earlier run was on a worker SIGKILLed before its completion reached Redis, so the lease ran out and a master handed the event out again, which at-least-once allows; "after a lost lease": the earlier run outlived its lease (a stalled worker, which says lease-lost)',
+				],
 			},
 		];
 		const goals: Goal[] = [
-			{name: 'drain: ours ÷ BullMQ', target: '≥ 1.0', value: ratio.toFixed(2), met: ratio >= 1},
+			{name: 'drain: ours ÷ BullMQ at concurrency 16 (median of rounds)', target: `≥ ${drainGoal.toFixed(1)}`, value: ratio.toFixed(2), met: ratio >= drainGoal},
 			{
 				name: 'drain: eda handlers at once',
 				target: '≤ concurrency',
-				value: [...ours, ...wide].map((r) => `${r.mostAtOnce} at ${r.concurrency}`).filter((v, i, all) => all.indexOf(v) === i).join(', '),
+				value: [...ours, wide].map((r) => `${r.mostAtOnce} at ${r.concurrency}`).filter((v, i, all) => all.indexOf(v) === i).join(', '),
 				met: overrun.length === 0,
 			},
 			{name: 'schedule: every event handed over', target: String(acc.events), value: String(acc.handedOver), met: acc.handedOver === acc.events},
-			{name: 'schedule lateness p99', target: '< 100 ms', value: `${acc.p99} ms`, met: acc.p99 < 100},
+			{name: 'schedule lateness p99', target: `< ${latenessGoalMs} ms`, value: `${acc.p99} ms`, met: acc.p99 < latenessGoalMs},
 			{name: 'schedule: none early', target: '0', value: String(acc.early), met: acc.early === 0},
 			// A run that accepted nothing would lose nothing: the totals must add up as well.
 			{name: 'chaos: every event sent accepted', target: String(ch.sent), value: `${ch.accepted} (${ch.refused} refused)`, met: ch.sent > 0 && ch.accepted === ch.sent},
 			{name: 'chaos: lost events', target: '0', value: String(ch.lost), met: ch.accepted > 0 && ch.lost === 0 && ch.processed === ch.accepted},
+			{name: 'chaos: duplicates explained (worker killed, or lease lost)', target: String(ch.duplicated), value: String(ch.explained + ch.stalled), met: ch.explained + ch.stalled === ch.duplicated},
 		];
 		return {
 			tables,

@@ -135,6 +135,33 @@ describe('leases', () => {
 		assert.equal(await client.zcard(keys.deferred.inflight), 0);
 	});
 
+	test("a worker's one call per turn completes what it finished and claims the next, each with its own token and lease", async () => {
+		for (const body of ['a', 'b', 'c', 'd']) await store.enqueue(body, 0);
+		await store.promote();
+		const claimer = {worker: 'w1', leaseMs: 5000, maxAttempts: 5};
+		const first = await store.settle([], 2, claimer);
+		assert.deepEqual(first.events.map((e) => e.body), ['a', 'b']);
+		const [a, b] = first.events;
+		assert.ok(a && b && a.token !== b.token, 'one token per claim');
+		// a finished; b's token is wrong (its lease was lost): only a is done, and two more are taken in the same call.
+		const second = await store.settle([a, {id: b.id, token: 'stale'}], 2, claimer);
+		assert.deepEqual(second.completed, [true, false]);
+		assert.deepEqual(second.events.map((e) => e.body), ['c', 'd']);
+		assert.equal((await store.get(a.id))?.['state'], 'done');
+		assert.equal((await store.get(a.id))?.['leaseUntil'], undefined, 'a done record keeps no lease');
+		assert.equal((await store.get(b.id))?.['state'], 'inflight');
+		assert.deepEqual((await client.zrange(keys.deferred.inflight, 0, -1)).sort(), [b.id, ...second.events.map((e) => e.id)].sort());
+		const stats = await client.hgetall(keys.deferred.stats);
+		assert.equal(stats['claimed'], '4');
+		assert.equal(stats['done'], '1');
+		const tokens = [a, b, ...second.events].map((e) => e.token);
+		assert.equal(new Set(tokens).size, 4, 'tokens never repeat');
+		// An empty queue: the completions still go, nothing is claimed.
+		const third = await store.settle(second.events, 2, claimer);
+		assert.deepEqual(third.completed, [true, true]);
+		assert.equal(third.events.length, 0);
+	});
+
 	test('renew extends only a lease still held', async () => {
 		await store.enqueue('work', 0);
 		await store.promote();

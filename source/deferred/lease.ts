@@ -26,71 +26,129 @@ export type Held = {id: string; token: string};
 
 const pairs = (held: Held[]) => held.flatMap((h) => [h.id, h.token]);
 
-// Up to n events from message:queue → in flight. Popping the body, the
-// in-flight entry and its lease are one step, so no taken event is without a
-// lease. A body with no id (LPUSHed by the Go master) gets a record on the spot.
+// A worker's one call per turn: the events it finished, in flight → done,
+// then up to n more from message:queue → in flight (n = its free slots).
+// Completing and claiming in one script halves the round trips of a busy
+// worker, and each half stays what it was on its own:
+// - done only for the holder of the lease (token matches); a done record
+//   expires after a while, so GET /deferred/:id answers for that long;
+// - popping a body, its in-flight entry and its lease are one step, so no
+//   taken event is without a lease. A body with no id (LPUSHed by the Go
+//   master) gets a record on the spot.
+// Per event only what must be per event (its id; its record read once and
+// written once); the pop (RPOP with a count), the tokens (one HINCRBY: token
+// i is the counter's old value + i), the in-flight ZADD and ZREM go once.
 // KEYS[1] -> message:queue
 // KEYS[2] -> eda:{message:queue}:inflight
 // KEYS[3] -> eda:{message:queue}:stats
 // KEYS[4] -> eda:{message:queue}:seq
 // ARGV[1] -> eda:{message:queue}:event:
 // ARGV[2] -> eda:{message:queue}:ids:
-// ARGV[3] -> n
+// ARGV[3] -> n to claim
 // ARGV[4] -> lease ms
 // ARGV[5] -> worker name
 // ARGV[6] -> max attempts
-// Returns {now, then id, token, body, attempts, due per event}.
-const claimScript = new LuaScript(`${luaNowMs}
-local out = {now}
-local lease = tonumber(ARGV[4])
-for i = 1, tonumber(ARGV[3]) do
-	local body = redis.call('RPOP', KEYS[1])
-	if not body then break end
+// ARGV[7] -> ms a done record is kept
+// ARGV[8..] -> id, token, per finished event
+// Returns {now, {1 or 0 per finished event}, then id, token, body, attempts, due per claimed event}.
+const settleScript = new LuaScript(`${luaNowMs}
+local flags = {}
+local done = {}
+for i = 8, #ARGV, 2 do
+	local key = ARGV[1] .. ARGV[i]
+	local fields = redis.call('HMGET', key, 'state', 'token')
+	if fields[1] == 'inflight' and fields[2] == ARGV[i + 1] then
+		redis.call('HSET', key, 'state', 'done', 'finished', now)
+		redis.call('HDEL', key, 'token', 'leaseUntil')
+		redis.call('PEXPIRE', key, ARGV[7])
+		done[#done + 1] = ARGV[i]
+		flags[#flags + 1] = 1
+	else
+		flags[#flags + 1] = 0
+	end
+end
+-- In chunks: unpack has a stack limit, and a batch may be thousands long.
+for i = 1, #done, 1000 do
+	redis.call('ZREM', KEYS[2], unpack(done, i, math.min(i + 999, #done)))
+end
+if #done > 0 then redis.call('HINCRBY', KEYS[3], 'done', #done) end
+local out = {now, flags}
+local n = tonumber(ARGV[3])
+local bodies = n > 0 and redis.call('RPOP', KEYS[1], n)
+if not bodies then return out end
+local untilMs = now + tonumber(ARGV[4])
+local token = redis.call('HINCRBY', KEYS[3], 'claimed', #bodies) - #bodies
+local leases = {}
+local fresh = 0
+for _, body in ipairs(bodies) do
 	local id = redis.call('LPOP', ARGV[2] .. redis.sha1hex(body))
-	local key = nil
-	if id then key = ARGV[1] .. id end
-	if (not id) or redis.call('HGET', key, 'state') ~= 'ready' then
+	local key, attempts, due
+	if id then
+		key = ARGV[1] .. id
+		local f = redis.call('HMGET', key, 'state', 'attempts', 'due')
+		if f[1] == 'ready' then
+			attempts = (tonumber(f[2]) or 0) + 1
+			due = f[3]
+		else
+			id = nil
+		end
+	end
+	if not id then
 		id = tostring(redis.call('INCR', KEYS[4]))
 		key = ARGV[1] .. id
-		redis.call('HSET', key, 'id', id, 'body', body, 'attempts', 0, 'due', now, 'created', now,
-			'readyAt', now, 'source', 'message:queue')
-		redis.call('HINCRBY', KEYS[3], 'enqueued', 1)
+		attempts, due = 1, now
+		redis.call('HSET', key, 'id', id, 'body', body, 'due', now, 'created', now, 'readyAt', now, 'source', 'message:queue')
+		fresh = fresh + 1
 	end
-	local attempts = redis.call('HINCRBY', key, 'attempts', 1)
-	local token = tostring(redis.call('HINCRBY', KEYS[3], 'claimed', 1))
-	redis.call('HSET', key, 'state', 'inflight', 'token', token, 'worker', ARGV[5], 'leaseUntil', now + lease,
-		'claimedAt', now, 'maxAttempts', ARGV[6])
-	redis.call('ZADD', KEYS[2], now + lease, id)
+	token = token + 1
+	redis.call('HSET', key, 'state', 'inflight', 'attempts', attempts, 'token', token, 'worker', ARGV[5],
+		'leaseUntil', untilMs, 'claimedAt', now, 'maxAttempts', ARGV[6])
+	leases[#leases + 1] = untilMs
+	leases[#leases + 1] = id
 	out[#out + 1] = id
-	out[#out + 1] = token
+	out[#out + 1] = tostring(token)
 	out[#out + 1] = body
 	out[#out + 1] = attempts
-	out[#out + 1] = redis.call('HGET', key, 'due')
+	out[#out + 1] = due
 end
+for i = 1, #leases, 1000 do
+	redis.call('ZADD', KEYS[2], unpack(leases, i, math.min(i + 999, #leases)))
+end
+if fresh > 0 then redis.call('HINCRBY', KEYS[3], 'enqueued', fresh) end
 return out
 `);
 
-/** Takes up to `n` events, oldest first, each with a lease of `leaseMs`. */
-export async function claim(redis: Redis, n: number, worker: string, leaseMs: number, maxAttempts: number): Promise<{now: number; events: ClaimedEvent[]}> {
-	const reply = (await claimScript.run(
-		redis,
-		[goCompat.workQueue, keys.deferred.inflight, keys.deferred.stats, keys.deferred.seq],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), n, leaseMs, worker, maxAttempts],
-	)) as unknown[];
+export type Settled = {now: number; completed: boolean[]; events: ClaimedEvent[]};
+
+/** Completes `finished` (false where the lease was lost), then takes up to `n` events, oldest first, each with a lease of `leaseMs`. */
+export async function settle(
+	redis: Redis,
+	finished: readonly Held[],
+	n: number,
+	claimer: {worker: string; leaseMs: number; maxAttempts: number},
+	keepDoneMs: number,
+): Promise<Settled> {
+	const args: (string | number)[] = [keys.deferred.event(''), keys.deferred.idsForBody(''), n, claimer.leaseMs, claimer.worker, claimer.maxAttempts, keepDoneMs];
+	for (const h of finished) args.push(h.id, h.token);
+	const reply = (await settleScript.run(redis, [goCompat.workQueue, keys.deferred.inflight, keys.deferred.stats, keys.deferred.seq], args)) as unknown[];
 	const now = Number(reply[0]);
+	const flags = reply[1] as unknown[];
+	const completed = new Array<boolean>(flags.length);
+	for (let i = 0; i < flags.length; i++) completed[i] = Number(flags[i]) === 1;
+	const leaseUntil = now + claimer.leaseMs;
 	const events: ClaimedEvent[] = [];
-	for (let i = 1; i + 4 < reply.length; i += 5) {
+	for (let i = 2; i + 4 < reply.length; i += 5) {
 		events.push({
 			id: String(reply[i]),
 			token: String(reply[i + 1]),
 			body: String(reply[i + 2]),
 			attempts: Number(reply[i + 3]),
 			due: Number(reply[i + 4]),
-			leaseUntil: now + leaseMs,
+			leaseUntil,
 			claimedAt: now,
 		});
 	}
-	return {now, events};
+	return {now, completed, events};
 }
 
 // Extends the leases this worker still holds (token matches).
@@ -121,42 +179,6 @@ export async function renew(redis: Redis, held: Held[], leaseMs: number): Promis
 	if (held.length === 0) return {now: 0, kept: []};
 	const reply = (await renewScript.run(redis, [keys.deferred.inflight], [keys.deferred.event(''), leaseMs, ...pairs(held)])) as unknown[];
 	return {now: Number(reply[0]), kept: reply.slice(1).map((v) => Number(v) === 1)};
-}
-
-// In flight → done, only for the holder of the lease (token matches); a done
-// record expires after a while, so GET /deferred/:id answers for that long.
-// KEYS[1] -> eda:{message:queue}:inflight
-// KEYS[2] -> eda:{message:queue}:stats
-// ARGV[1] -> eda:{message:queue}:event:
-// ARGV[2] -> ms a done record is kept
-// ARGV[3..] -> id, token, per lease
-// Returns 1 or 0 per lease.
-const completeScript = new LuaScript(`${luaNowMs}
-local out = {}
-local done = 0
-for i = 3, #ARGV, 2 do
-	local key = ARGV[1] .. ARGV[i]
-	local fields = redis.call('HMGET', key, 'state', 'token')
-	if fields[1] == 'inflight' and fields[2] == ARGV[i + 1] then
-		redis.call('ZREM', KEYS[1], ARGV[i])
-		redis.call('HSET', key, 'state', 'done', 'finished', now)
-		redis.call('HDEL', key, 'token', 'leaseUntil')
-		redis.call('PEXPIRE', key, tonumber(ARGV[2]))
-		done = done + 1
-		out[#out + 1] = 1
-	else
-		out[#out + 1] = 0
-	end
-end
-if done > 0 then redis.call('HINCRBY', KEYS[2], 'done', done) end
-return out
-`);
-
-/** In flight → done for each held lease; false where the lease was lost. */
-export async function completeMany(redis: Redis, held: Held[], keepDoneMs: number): Promise<boolean[]> {
-	if (held.length === 0) return [];
-	const reply = (await completeScript.run(redis, [keys.deferred.inflight, keys.deferred.stats], [keys.deferred.event(''), keepDoneMs, ...pairs(held)])) as unknown[];
-	return reply.map((v) => Number(v) === 1);
 }
 
 // In flight → scheduled again (retry after backoff) or → dead after the last

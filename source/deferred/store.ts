@@ -18,7 +18,7 @@ import {lead, resign} from './leader.js';
 import {purgeDead, reconcile, retry} from './repair.js';
 import {enqueueMany, promote, type Body} from './schedule.js';
 
-export type {ClaimedEvent} from './lease.js';
+export type {ClaimedEvent, Settled} from './lease.js';
 
 /** Done records stay readable (GET /deferred/:id) this long. */
 export const keepDoneMs = 3_600_000;
@@ -50,7 +50,13 @@ export class DeferredStore {
 
 	/** Takes up to `n` events, oldest first, each with a lease of `leaseMs`. */
 	async claim(n: number, worker: string, leaseMs: number, maxAttempts: number): Promise<{now: number; events: lease.ClaimedEvent[]}> {
-		return lease.claim(this.redis, n, worker, leaseMs, maxAttempts);
+		const {now, events} = await lease.settle(this.redis, [], n, {worker, leaseMs, maxAttempts}, keepDoneMs);
+		return {now, events};
+	}
+
+	/** A worker's turn in one call: completes `finished`, then takes up to `n` more events. */
+	async settle(finished: readonly lease.Held[], n: number, claimer: {worker: string; leaseMs: number; maxAttempts: number}): Promise<lease.Settled> {
+		return lease.settle(this.redis, finished, n, claimer, keepDoneMs);
 	}
 
 	/** Extends the leases still held; returns which were (false: lease lost). */
@@ -60,7 +66,8 @@ export class DeferredStore {
 
 	/** In flight → done for each held lease; false where the lease was lost. */
 	async completeMany(held: lease.Held[]): Promise<boolean[]> {
-		return lease.completeMany(this.redis, held, keepDoneMs);
+		if (held.length === 0) return [];
+		return (await lease.settle(this.redis, held, 0, {worker: '', leaseMs: 0, maxAttempts: 0}, keepDoneMs)).completed;
 	}
 
 	async complete(id: string, token: string): Promise<boolean> {

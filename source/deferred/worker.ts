@@ -11,7 +11,7 @@ import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {countdown} from '../text/index.js';
 import {demoHandler, type DeferredHandler} from './handler.js';
-import {DeferredStore, type ClaimedEvent} from './store.js';
+import {DeferredStore, type ClaimedEvent, type Settled} from './store.js';
 import {delay, endLoop, Waker} from './waker.js';
 
 export type WorkerOptions = {
@@ -49,7 +49,10 @@ export type WorkerState = {
 };
 
 type Slot = {busy: boolean; nextPollAt: number};
-type Held = ClaimedEvent & {startedAt: number; lost: boolean; completing: boolean};
+/** A claimed event while this worker holds it; `slot` is given back once (`slotFreed`). */
+type Held = ClaimedEvent & {startedAt: number; lost: boolean; completing: boolean; slot: Slot; slotFreed: boolean};
+/** A finished event waiting for the loop's next call; `tries` counts failed calls (Redis away). */
+type Completion = {held: Held; tries: number; resolve: (ok: boolean | undefined) => void};
 
 export class DeferredWorker {
 	readonly name: string;
@@ -63,8 +66,12 @@ export class DeferredWorker {
 	private readonly waker = new Waker();
 	private readonly slots: Slot[];
 	private readonly held = new Map<string, Held>();
-	private readonly handlers = new Set<Promise<void>>();
-	private completions: {id: string; token: string; resolve: (ok: boolean) => void; reject: (error: unknown) => void}[] = [];
+	/** Handlers running now, and who waits for none to be (stop). */
+	private active = 0;
+	private whenNoHandlers: (() => void) | undefined;
+	private completions: Completion[] = [];
+	/** False once the loop has ended: completions then go to Redis on their own. */
+	private looping = false;
 	private renewTimer: NodeJS.Timeout | undefined;
 	private syncTimer: NodeJS.Timeout | undefined;
 	private running: Promise<void> | undefined;
@@ -100,7 +107,7 @@ export class DeferredWorker {
 	}
 
 	private async open(): Promise<void> {
-		this.redis = this.session.connect(`eda:${this.name}`, {onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
+		this.redis = this.session.connect(`eda:${this.name}`, {autoPipelining: false, onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
 		this.sub = this.session.connect(`eda:${this.name}:sub`);
 		this.store = new DeferredStore(this.redis);
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'worker', this.detail());
@@ -151,7 +158,9 @@ export class DeferredWorker {
 		if (this.stopping) return;
 		this.stopping = true;
 		await endLoop(this.starting, this.waker, this.running);
-		if (this.handlers.size > 0) await Promise.race([Promise.allSettled([...this.handlers]), delay(this.options.stopGraceMs)]);
+		if (this.active > 0) {
+			await Promise.race([new Promise<void>((resolve) => (this.whenNoHandlers = resolve)), delay(this.options.stopGraceMs)]);
+		}
 		const left = [...this.held.values()].filter((h) => !h.lost && !h.completing);
 		if (left.length > 0 && this.store) {
 			try {
@@ -174,78 +183,129 @@ export class DeferredWorker {
 		return `interval ${o.intervalMs}ms, concurrency ${o.concurrency}, lease ${o.leaseMs}ms`;
 	}
 
+	/**
+	 * One Redis call per turn: the completions gathered since the last call go
+	 * with the claim for the slots free now (lease.ts settle). A finishing
+	 * handler wakes the loop, so a completion never waits for a timer.
+	 */
 	private async loop(): Promise<void> {
 		const store = this.store as DeferredStore;
+		const claimer = {worker: this.name, leaseMs: this.options.leaseMs, maxAttempts: this.options.maxAttempts};
 		let failures = 0;
+		this.looping = true;
 		while (!this.stopping) {
-			if (this.paused) {
-				await this.waker.sleep(1000);
-				continue;
-			}
 			const now = Date.now();
-			const ready = this.slots.filter((slot) => !slot.busy && slot.nextPollAt <= now);
-			if (ready.length > 0) {
-				let events: ClaimedEvent[];
+			let ready = 0;
+			if (!this.paused) for (const slot of this.slots) if (!slot.busy && slot.nextPollAt <= now) ready++;
+			const finished = this.completions;
+			if (ready > 0 || finished.length > 0) {
+				this.completions = [];
+				let settled: Settled;
 				try {
-					({events} = await store.claim(ready.length, this.name, this.options.leaseMs, this.options.maxAttempts));
+					settled = await store.settle(finished.map((c) => c.held), ready, claimer);
 					failures = 0;
 				} catch {
-					// Redis away: the client reconnects with backoff; try again after a pause.
+					// Redis away: the client reconnects with backoff; try again after a pause. A
+					// completion given up after 20 tries resolves undefined: its lease runs out and
+					// a master returns the event.
 					failures++;
+					this.completions = this.retained(finished).concat(this.completions);
 					await delay(Math.min(2000, 100 * failures));
 					continue;
 				}
-				const claimedAt = Date.now();
-				ready.forEach((slot, i) => {
-					const event = events[i];
-					slot.nextPollAt = claimedAt + this.options.intervalMs;
-					if (event) this.begin(slot, event);
-				});
-				if (events.length === 0 && !this.idle) {
-					this.idle = true;
-					this.emit(['Listening for Events from Event Queue'], {event: 'idle'});
-				} else if (events.length > 0) {
-					this.idle = false;
+				for (let i = 0; i < finished.length; i++) (finished[i] as Completion).resolve(settled.completed[i] === true);
+				if (ready > 0) {
+					const {events} = settled;
+					const claimedAt = Date.now();
+					let next = 0;
+					for (const slot of this.slots) {
+						if (slot.busy || slot.nextPollAt > now) continue;
+						slot.nextPollAt = claimedAt + this.options.intervalMs;
+						const event = events[next++];
+						if (event) this.begin(slot, event);
+					}
+					if (events.length === 0 && !this.idle) {
+						this.idle = true;
+						this.emit(['Listening for Events from Event Queue'], {event: 'idle'});
+					} else if (events.length > 0) {
+						this.idle = false;
+					}
+					// Every slot got one and there is no interval: more may be waiting.
+					if (events.length === ready && this.options.intervalMs === 0) continue;
 				}
-				// Every slot got one and there is no interval: more may be waiting.
-				if (this.stopping || (events.length === ready.length && this.options.intervalMs === 0)) continue;
+				if (this.completions.length > 0) continue;
 			}
-			const free = this.slots.filter((slot) => !slot.busy);
+			if (this.stopping) break;
+			let earliest = Number.POSITIVE_INFINITY;
+			for (const slot of this.slots) if (!slot.busy && slot.nextPollAt < earliest) earliest = slot.nextPollAt;
 			let sleepMs: number;
-			if (free.length === 0) sleepMs = 60_000; // a finishing handler wakes us
+			if (this.paused || earliest === Number.POSITIVE_INFINITY) sleepMs = 60_000; // a finishing handler or resume() wakes us
 			else if (this.options.intervalMs === 0) sleepMs = this.options.idlePollMs; // the ready channel wakes us sooner
-			else sleepMs = Math.max(0, Math.min(...free.map((slot) => slot.nextPollAt)) - Date.now());
+			else sleepMs = Math.max(0, earliest - Date.now());
 			if (sleepMs > 0) await this.waker.sleep(sleepMs);
 		}
+		this.looping = false;
+		// Completions that came while the last call was out; later ones go on their own (complete()).
+		if (this.completions.length > 0) this.flushCompletions();
+	}
+
+	/** The completions of a failed call still worth another try; the others are given up (resolved undefined). */
+	private retained(finished: Completion[]): Completion[] {
+		const kept: Completion[] = [];
+		for (const c of finished) {
+			c.tries++;
+			if (c.tries < 20 && !this.stopping) kept.push(c);
+			else c.resolve(undefined);
+		}
+		return kept;
 	}
 
 	private begin(slot: Slot, event: ClaimedEvent): void {
 		slot.busy = true;
-		const held: Held = {...event, startedAt: this.clock.now(), lost: false, completing: false};
+		// The claimed event itself becomes the held one: no copy per event.
+		const held = event as Held;
+		held.startedAt = this.clock.now();
+		held.lost = false;
+		held.completing = false;
+		held.slot = slot;
+		held.slotFreed = false;
 		this.held.set(event.id, held);
 		this.emit([`Processing event: ${event.body}`], {event: 'processing', id: event.id, attempts: event.attempts, due: event.due, claimedAt: event.claimedAt, body: event.body});
-		// The slot is given back once per event: by handle() when the handler is
-		// over, or by the finally below when it never got that far. Checking
-		// slot.busy instead would free the slot a second time after the next
-		// event had already taken it, letting more than `concurrency` run.
-		let released = false;
-		const free = () => {
-			if (released) return;
-			released = true;
-			slot.busy = false;
-			this.waker.wake();
-		};
-		const run = this.handle(held, free).finally(() => {
-			this.handlers.delete(run);
-			this.held.delete(event.id);
-			free();
-		});
-		this.handlers.add(run);
+		this.active++;
+		void this.handle(held);
 	}
 
-	/** Runs the handler; `free` gives the slot back once the handler is over, before Redis hears of it. */
-	private async handle(held: Held, free: () => void): Promise<void> {
-		const store = this.store as DeferredStore;
+	/**
+	 * Gives the slot back once per event: when the handler is over, or when
+	 * handle() ends without getting that far. Checking slot.busy instead would
+	 * free the slot a second time after the next event had already taken it,
+	 * letting more than `concurrency` run.
+	 */
+	private free(held: Held): void {
+		if (held.slotFreed) return;
+		held.slotFreed = true;
+		held.slot.busy = false;
+		this.waker.wake();
+	}
+
+	/** Runs the handler and ends the event in Redis; never rejects. */
+	private async handle(held: Held): Promise<void> {
+		try {
+			await this.finish(held);
+		} catch {
+			// Only an output that throws gets here: the lease runs out and the event comes back.
+		} finally {
+			this.held.delete(held.id);
+			this.free(held);
+			this.active--;
+			if (this.active === 0 && this.whenNoHandlers) {
+				this.whenNoHandlers();
+				this.whenNoHandlers = undefined;
+			}
+		}
+	}
+
+	private async finish(held: Held): Promise<void> {
 		let error: unknown;
 		let ok = false;
 		try {
@@ -261,17 +321,20 @@ export class DeferredWorker {
 		// The next claim can go out while this completion is on its way: the
 		// event stays held (and its lease renewed) until Redis confirms.
 		held.completing = true;
-		free();
 		if (ok) {
-			const completed = await this.retrying(() => this.complete(held.id, held.token));
-			if (completed === undefined) return; // Redis stayed away: the lease runs out and the event comes back
+			const completed = this.complete(held);
+			this.free(held);
+			const result = await completed;
+			if (result === undefined) return; // Redis stayed away: the lease runs out and the event comes back
 			if (this.heartbeat) this.heartbeat.handled++;
-			if (!completed) this.emit([`Event ${held.id} finished after its lease was lost; another worker may process it again`], {event: 'lease-lost', id: held.id});
+			if (!result) this.emit([`Event ${held.id} finished after its lease was lost; another worker may process it again`], {event: 'lease-lost', id: held.id});
 			else this.output.emit(this.name, [], {event: 'done', id: held.id});
 			return;
 		}
+		this.free(held);
 		this.failed++;
 		const message = describeError(error);
+		const store = this.store as DeferredStore;
 		const result = await this.retrying(() => store.fail(held.id, held.token, message, this.options.maxAttempts, this.options.backoffMs));
 		if (result === undefined) return;
 		const tag = `Event ${held.id} failed (attempt ${held.attempts}/${this.options.maxAttempts}): ${message}`;
@@ -296,20 +359,30 @@ export class DeferredWorker {
 		}
 	}
 
-	/** Completions finishing in the same tick go to Redis as one script call. */
-	private complete(id: string, token: string): Promise<boolean> {
-		return new Promise((resolve, reject) => {
-			this.completions.push({id, token, resolve, reject});
-			if (this.completions.length === 1) setImmediate(() => this.flushCompletions());
+	/**
+	 * Queues a completion for the loop's next call, which it wakes (free() does,
+	 * right after); once the loop has ended (a stop), completions finishing in
+	 * the same tick go to Redis as one call of their own.
+	 */
+	private complete(held: Held): Promise<boolean | undefined> {
+		return new Promise((resolve) => {
+			this.completions.push({held, tries: 0, resolve});
+			if (!this.looping && this.completions.length === 1) setImmediate(() => this.flushCompletions());
 		});
 	}
 
 	private flushCompletions(): void {
 		const batch = this.completions;
 		this.completions = [];
-		(this.store as DeferredStore).completeMany(batch).then(
+		if (batch.length === 0) return;
+		(this.store as DeferredStore).completeMany(batch.map((c) => c.held)).then(
 			(results) => batch.forEach((c, i) => c.resolve(results[i] === true)),
-			(error: unknown) => batch.forEach((c) => c.reject(error)),
+			() => {
+				const kept = this.retained(batch);
+				if (kept.length === 0) return;
+				this.completions = kept.concat(this.completions);
+				setTimeout(() => this.flushCompletions(), 100);
+			},
 		);
 	}
 

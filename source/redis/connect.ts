@@ -15,6 +15,13 @@ export type ConnectOptions = {
 	onState?: (state: RedisState, detail?: string) => void;
 	/** Fail a command that got no answer within this many ms (a hung or stopped Redis). */
 	commandTimeoutMs?: number;
+	/**
+	 * false: each command is written at once. Auto-pipelining (the default)
+	 * gathers a turn's commands into one write, at the cost of a turn's wait
+	 * and a pipeline per write: a loop with one call out at a time (the
+	 * deferred worker) gains nothing from it.
+	 */
+	autoPipelining?: boolean;
 };
 
 export type RedisState = 'connecting' | 'connected' | 'reconnecting' | 'down';
@@ -34,7 +41,7 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
 		retryStrategy: reconnectDelay,
 		maxRetriesPerRequest: options.offlineQueue === false ? 0 : null,
 		enableOfflineQueue: options.offlineQueue !== false,
-		enableAutoPipelining: true,
+		enableAutoPipelining: options.autoPipelining !== false,
 		lazyConnect: false,
 		commandTimeout: options.commandTimeoutMs,
 	};

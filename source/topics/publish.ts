@@ -190,6 +190,17 @@ async function storeAndIndex(redis: Redis, topic: string, events: OutgoingEvent[
 
 /** One script call for events on one topic: the shared form when they share their attributes. Answers the ids and whether the stream was created. */
 async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[], retain: number): Promise<[string[], number]> {
+	const call = publishCall(topic, events, retain);
+	return (await call.script.run(redis, call.keys, call.args)) as [string[], number];
+}
+
+/**
+ * The script and arguments that store these events: what a publish sends to
+ * Redis, apart from how. The ingest bench sends the same calls itself,
+ * pipelined, to measure what Redis alone can take of the route's work.
+ */
+export function publishCall(topic: string, events: OutgoingEvent[], retain: number): {script: LuaScript; keys: string[]; args: Arg[]} {
+	const stream = [keys.stream(topic)];
 	if (events.length > 1 && shared(events, topic)) {
 		const first = (events[0] as OutgoingEvent).envelope;
 		const withWire = events.some(({envelope, wire}) => wire !== envelope.data);
@@ -198,7 +209,7 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 			if (withWire) args.push(envelope.id, envelope.data, wire === envelope.data ? '' : wire);
 			else args.push(envelope.id, envelope.data);
 		}
-		return (await publishShared.run(redis, [keys.stream(topic)], args)) as [string[], number];
+		return {script: publishShared, keys: stream, args};
 	}
 	const args: Arg[] = [topic, retain];
 	for (const {envelope, wire} of events) {
@@ -214,5 +225,5 @@ async function storeEvents(redis: Redis, topic: string, events: OutgoingEvent[],
 		args.push(k);
 		for (let i = 0; i < k; i++) args.push(values[i] as Arg);
 	}
-	return (await publish.run(redis, [keys.stream(topic)], args)) as [string[], number];
+	return {script: publish, keys: stream, args};
 }
