@@ -54,8 +54,3 @@ export async function readEvent(redis: Redis, topic: string, entryId: string): P
 export async function hasStream(redis: Redis, topic: string): Promise<boolean> {
 	return (await redis.type(keys.stream(topic))) === 'stream';
 }
-
-/** The topic's retained count (XLEN; 0 without a stream). */
-export function retained(redis: Redis, topic: string): Promise<number> {
-	return redis.xlen(keys.stream(topic));
-}

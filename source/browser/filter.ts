@@ -48,11 +48,6 @@ export function parseFilter(expression: string): Filter {
 	return {kind: 'field', path, op, value};
 }
 
-/** Both filters must hold (`--grep` and `--where` together); undefined when neither is given. */
-export function parseFilters(expressions: (string | undefined)[]): Filter[] {
-	return expressions.filter((e): e is string => e !== undefined).map((e) => parseFilter(e));
-}
-
 /** What one event offers a filter: the payload as text and (parsed once, lazily) as JSON, and its attributes. */
 export type Candidate = {envelope: Envelope; entryId: string};
 
