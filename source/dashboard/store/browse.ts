@@ -41,7 +41,24 @@ export type BrowseState = {
 	error?: string;
 };
 
-export const initialBrowse = (): BrowseState => ({mode: 'list', topic: '', events: [], selected: 0, scroll: 0, retained: 0, more: false, loading: false, asked: 0});
+/** Every field named, so a reset merged over the last state (store.setBrowse) leaves nothing of it. */
+export const initialBrowse = (): BrowseState => ({
+	mode: 'list',
+	topic: '',
+	events: [],
+	selected: 0,
+	scroll: 0,
+	retained: 0,
+	more: false,
+	loading: false,
+	asked: 0,
+	filter: undefined,
+	trace: undefined,
+	groups: undefined,
+	deferred: undefined,
+	ask: undefined,
+	error: undefined,
+});
 
 /** The claim key takes entries idle at least this long. */
 export const claimIdleMs = 60_000;
