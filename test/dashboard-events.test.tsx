@@ -117,8 +117,8 @@ describe('Events view', () => {
 		assert.ok((app.lastFrame() ?? '').includes('\u001B[4m'), 'the match is underlined');
 		assert.match(stripFrame(app.lastFrame() ?? ''), /John Doe/);
 		// Esc clears the filter: the whole list again, following (the filter's line once stayed).
-		const cleared = await app.press(keys.escape, (f) => f.includes('newest first · following new events'), 'the filter cleared');
-		assert.ok(cleared.includes('order-28') && !cleared.includes('filter john'));
+		const cleared = await app.press(keys.escape, (f) => f.includes('newest first · following new events') && f.includes('order-28'), 'the filter cleared');
+		assert.ok(!cleared.includes('filter john'));
 	});
 
 	it('a malformed filter gets one clear line and leaves the list as it was', async () => {
