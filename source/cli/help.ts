@@ -105,7 +105,9 @@ export const helpText = `
     --no-color           no colours (also NO_COLOR)
     --plain              print log lines instead of the screen (also when not a TTY or CI)
     Keys: ? lists them all; n publishes, p pauses the master, L opens the concept labs,
-                         C the event catalog (Enter: a topic's schema tree and last diff)
+                         C the event catalog (Enter: a topic's schema tree and last diff),
+                         Enter on a topic its events (/ filter, t trace, r republish,
+                         x export, c groups), Enter on Deferred its dead and scheduled
 
   eda mesh --broker NAME=URL … --link A-B … (or --config mesh.json)
     Every bridge of the mesh in this process: per link, one each way. Each event
