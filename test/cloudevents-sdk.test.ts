@@ -95,6 +95,16 @@ describe('the CloudEvents SDK as the client', () => {
 		assertKept(fields, 'str-1');
 	});
 
+	test('structured mode: string data under a JSON type stays a string; under text/plain it is the text', async () => {
+		const emit = emitterFor(httpTransport(`${producer.url}/topics/sdk.strings`), {mode: Mode.STRUCTURED});
+		await emit(new CloudEvent({id: 'str-json', source: '/t', type: 't', datacontenttype: 'application/json', data: '123'}));
+		await emit(new CloudEvent({id: 'str-text', source: '/t', type: 't', datacontenttype: 'text/plain', data: 'hello'}));
+		const [json, text] = await streamEntries('sdk.strings');
+		assert.equal(json?.['data'], '"123"', 'the JSON string "123", not the number 123');
+		assert.equal(JSON.parse(json?.['data'] ?? ''), '123');
+		assert.equal(text?.['data'], 'hello');
+	});
+
 	test('a CloudEvents batch of SDK events: every attribute of each kept', async () => {
 		const events = [fullEvent('batch-1'), fullEvent('batch-2').cloneWith({type: 'com.example.other', subject: 'order-43'})];
 		const reply = await request(producer.url, '/topics/sdk.batch/batch', {method: 'POST', body: JSON.stringify(events), contentType: CONSTANTS.MIME_CE_BATCH});

@@ -117,6 +117,18 @@ describe('bodies must be UTF-8: 400 naming the byte, or 415 for another charset'
 		await assertNothingStored('utf.cebatch');
 	});
 
+	test('a UTF-8 byte order mark before JSON is dropped, not a parse error; text keeps it', async () => {
+		const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+		const one = await postEvent(producer.url, 'utf.bom', Buffer.concat([bom, Buffer.from('{"a":1}')]), 'application/json');
+		assert.equal(one.status, 200, one.text);
+		const batch = await postBatch('utf.bom', Buffer.concat([bom, Buffer.from('[{"a":2}]')]), 'application/json');
+		assert.equal(batch.status, 200, batch.text);
+		const text = await postEvent(producer.url, 'utf.bom', Buffer.concat([bom, Buffer.from('hi')]), 'text/plain');
+		assert.equal(text.status, 200, text.text);
+		const stored = await redis.client.xrange(keys.stream('utf.bom'), '-', '+');
+		assert.deepEqual(stored.map(([, fields]) => fields[fields.indexOf('data') + 1]), ['{"a":1}', '{"a":2}', '\uFEFFhi']);
+	});
+
 	test('charset=utf-8 (any case, quoted) is accepted and the text stored as sent', async () => {
 		const body = '{"a":"café ☕"}';
 		for (const type of ['application/json; charset=utf-8', 'application/json; Charset="UTF-8"', 'text/plain;charset=utf8']) {

@@ -126,6 +126,7 @@ describe('routes', () => {
 			{topic: 'eda:deferred:ready', error: "eda:deferred:ready is a reserved topic: names starting with eda: are eda's own channels"},
 			{topic: 'eda:deferred:scheduled', error: "eda:deferred:scheduled is a reserved topic: names starting with eda: are eda's own channels"},
 			{topic: '__redis__:invalidate', error: "__redis__:invalidate is a reserved topic: names starting with __redis__ are Redis's own channels"},
+			{topic: '__sentinel__:hello', error: "__sentinel__:hello is a reserved topic: names starting with __sentinel__ are Redis Sentinel's own channels"},
 		];
 		for (const {topic, error} of cases) {
 			const single = await postEvent(producer.url, topic, '{"a":1}');

@@ -24,9 +24,15 @@ function kindOf(contentType: string | undefined): Kind | undefined {
 	if (type === 'application/cloudevents+json') return 'cloudevents';
 	if (type === 'application/cloudevents-batch+json') return 'cloudevents-batch';
 	if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') return 'ndjson';
-	if (type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type)) return 'json';
+	if (isJsonType(type)) return 'json';
 	if (type === 'text/plain') return 'text';
 	return undefined;
+}
+
+/** application/json, or any application/…+json, parameters aside. */
+function isJsonType(contentType: string): boolean {
+	const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+	return type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type);
 }
 
 function unsupported(contentType: string | undefined, batch: boolean): Refused {
@@ -51,7 +57,11 @@ function bodyText(incoming: Incoming, kind: Kind): {text: string} | Refused {
 		const what = kind === 'text' ? 'text' : 'JSON';
 		return {ok: false, status: 400, error: `the body is not valid UTF-8 (byte ${firstInvalidUtf8(incoming.body)} is the first bad one); send ${what} as UTF-8`};
 	}
-	return {text: incoming.body.toString('utf8')};
+	const text = incoming.body.toString('utf8');
+	// A UTF-8 byte order mark before JSON (PowerShell and Notepad write one) is
+	// not part of the value (RFC 8259 §8.1 lets a parser ignore it): it is
+	// dropped rather than failing the parse. Text keeps every character sent.
+	return {text: kind !== 'text' && text.startsWith('\uFEFF') ? text.slice(1) : text};
 }
 
 function parseJson(text: string): {value: unknown} | {error: string} {
@@ -141,7 +151,11 @@ function fromCloudEvent(value: unknown, incoming: Incoming, topic: string, wire:
 	const base64 = typeof ce['data_base64'] === 'string' ? ce['data_base64'] : undefined;
 	if (base64 !== undefined && ce['data'] !== undefined && ce['data'] !== null) return '"data" and "data_base64" are both given; send one';
 	const given = ce['data'];
-	const data = base64 ?? (given === undefined || given === null ? '' : typeof given === 'string' ? given : JSON.stringify(given));
+	// Under a JSON datacontenttype, "data":"123" is the JSON string "123", not the
+	// number 123: it is stored encoded so consumers and schemas see a string. Under
+	// any other type (text/plain, say) a string is the payload itself.
+	const jsonData = isJsonType(typeof ce['datacontenttype'] === 'string' ? ce['datacontenttype'] : 'application/json');
+	const data = base64 ?? (given === undefined || given === null ? '' : typeof given === 'string' && !jsonData ? given : JSON.stringify(given));
 	const headers = headerAttributes({...incoming, ceHeaders: []});
 	const attributes: Partial<Envelope> = typeof headers === 'string' ? {} : headers;
 	const text = (name: string) => (typeof ce[name] === 'string' ? (ce[name] as string) : undefined);
@@ -159,8 +173,8 @@ function fromCloudEvent(value: unknown, incoming: Incoming, topic: string, wire:
 	if (text('time') !== undefined) attributes.time = text('time');
 	if (text('subject') !== undefined) attributes.subject = text('subject');
 	if (text('dataschema') !== undefined) attributes.dataschema = text('dataschema');
-	// `data` given as JSON (not a string, not base64) is the value a schema checks.
-	const parsed = base64 === undefined && given !== undefined && given !== null && typeof given !== 'string' ? {parsed: {value: given}} : {};
+	// `data` given as a JSON value (not base64, not text of another type) is the value a schema checks.
+	const parsed = base64 === undefined && given !== undefined && given !== null && (typeof given !== 'string' || jsonData) ? {parsed: {value: given}} : {};
 	return {wire, envelope: envelopeOf(topic, data, text('datacontenttype') ?? 'application/json', attributes), ...parsed};
 }
 

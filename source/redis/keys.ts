@@ -122,9 +122,12 @@ export const reservedTopics = new Set(['master']);
  * Topic names that cannot be published to because a topic is PUBLISHed on the
  * channel of its name: `eda:` channels wake eda's own masters and workers
  * (eda:deferred:ready, eda:deferred:scheduled), `__redis__` ones are Redis's
- * (client-side caching invalidation).
+ * (client-side caching invalidation) and `__sentinel__` ones are how Redis
+ * Sentinels find each other on a monitored master (a stray hello there
+ * confuses them).
  */
 export const reservedTopicPrefixes = [
 	{prefix: 'eda:', whose: "eda's own channels"},
 	{prefix: '__redis__', whose: "Redis's own channels"},
+	{prefix: '__sentinel__', whose: "Redis Sentinel's own channels"},
 ] as const;
