@@ -82,6 +82,18 @@ describe('Events view', () => {
 		await app.press(keys.escape, (f) => f.includes('Topics'), 'back to the panes');
 	});
 
+	it('a flood while following: the list starts again from the newest, without a gap', async () => {
+		const {app, store} = await open({topic: 'payments'});
+		const pipeline = redis.client.pipeline();
+		for (let i = 0; i < 150; i++) pipeline.xadd(redisKeys.stream('payments'), '*', 'id', `flood-${i}`, 'source', 'fill', 'data', '{}');
+		await pipeline.exec();
+		await app.waitForFrame(() => store.getState().browse.events[0]?.envelope.id === 'flood-149', 'the newest at the top');
+		const ids = store.getState().browse.events.map((e) => e.envelope.id);
+		assert.deepEqual(ids, Array.from({length: 100}, (_, i) => `flood-${149 - i}`));
+		await app.press('G', () => store.getState().browse.events.length > 100, 'the next page');
+		assert.equal(store.getState().browse.events[100]!.envelope.id, 'flood-49');
+	});
+
 	it('Enter opens an event whole: attributes and the payload pretty-printed with JSON colouring', async () => {
 		const {app} = await open({colorOn: true});
 		await app.press('G', () => true);
@@ -141,6 +153,10 @@ describe('Events view', () => {
 		await app.press(keys.escape, () => store.getState().browse.filter?.running === false, 'stopped');
 		const filter = store.getState().browse.filter!;
 		assert.ok(filter.scanned < filter.total, `stopped at ${filter.scanned} of ${filter.total}`);
+		// Esc again clears the filter; the list pages: the end of the first page reads the next.
+		await app.press(keys.escape, () => store.getState().browse.filter === undefined && store.getState().browse.events.length === 100, 'the first page');
+		await app.press('G', () => store.getState().browse.events.length === 200, 'the next page');
+		assert.equal(store.getState().browse.events[100]!.envelope.id, 'bulk-99899');
 	});
 
 	it('t draws the trace across topics as its causation tree', async () => {

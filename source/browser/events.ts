@@ -40,9 +40,9 @@ export async function readPage(redis: Redis, topic: string, options: {count?: nu
 	return eventsOf(topic, await redis.xrevrange(keys.stream(topic), end, start, 'COUNT', count));
 }
 
-/** Events newer than `after` (an entry id, exclusive), oldest first: what arrived since a page was read. */
+/** Up to `count` events newer than `after` (an entry id, exclusive), newest first: what arrived since a page was read. */
 export async function readNewer(redis: Redis, topic: string, after: string, count = maxPage): Promise<StoredEvent[]> {
-	return eventsOf(topic, await redis.xrange(keys.stream(topic), `(${after}`, '+', 'COUNT', Math.min(count, maxPage)));
+	return eventsOf(topic, await redis.xrevrange(keys.stream(topic), '+', `(${after}`, 'COUNT', Math.min(count, maxPage)));
 }
 
 /** One event by its entry id; undefined when the stream holds no such entry. */

@@ -126,10 +126,13 @@ export class EventBrowser {
 			if (mode === 'list' && selected === 0 && !filter && this.store.getState().ui.view === 'events') {
 				const epoch = this.epoch;
 				try {
-					const newer = await readNewer(this.redis, topic, events[0]?.entryId ?? '0-0');
+					const newer = await readNewer(this.redis, topic, events[0]?.entryId ?? '0-0', pageSize);
 					if (newer.length > 0 && epoch === this.epoch && this.state.selected === 0 && !this.state.filter) {
-						const merged = [...newer.reverse(), ...this.state.events];
-						this.set({events: merged.slice(0, keepEvents), more: this.state.more || merged.length > keepEvents, retained: this.state.retained + newer.length}, false);
+						// A full page means more arrived than it holds: the list starts again from the newest
+						// (a gap in it would break paging), else the new ones go on top.
+						const merged = newer.length === pageSize ? newer : [...newer, ...this.state.events];
+						const retained = await this.redis.xlen(keys.stream(topic));
+						this.set({events: merged.slice(0, keepEvents), more: this.state.more || newer.length === pageSize || merged.length > keepEvents, retained}, false);
 					}
 				} catch {
 					// Redis away: the status bar says so; the next tick tries again.
