@@ -155,17 +155,18 @@ function inMode(context: KeyContext, modes: string[], run: (b: NonNullable<Contr
 	if (result instanceof Promise) report(context.store, result);
 }
 
+// Each label fits one line of the help at 80×24 (about 27 cells); README "look inside an event" says more.
 const eventsBindings: Binding[] = [
-	{keys: ['up', 'k'], show: '↑/k', label: 'the event above (scroll, when one is open)', scope: 'events', run: (c) => c.controls.browser?.move(-1)},
-	{keys: ['down', 'j'], show: '↓/j', label: 'the event below; older pages load as you go', scope: 'events', run: (c) => c.controls.browser?.move(1)},
+	{keys: ['up', 'k'], show: '↑/k', label: 'the event above, or scroll', scope: 'events', run: (c) => c.controls.browser?.move(-1)},
+	{keys: ['down', 'j'], show: '↓/j', label: 'the event below, or scroll', scope: 'events', run: (c) => c.controls.browser?.move(1)},
 	{keys: ['pageup'], show: 'PgUp', label: 'a page up', scope: 'events', run: (c) => c.controls.browser?.move(-page)},
 	{keys: ['pagedown'], show: 'PgDn', label: 'a page down', scope: 'events', run: (c) => c.controls.browser?.move(page)},
-	{keys: ['home', 'g'], show: 'Home/g', label: 'the newest (the list follows new events there)', scope: 'events', run: (c) => c.controls.browser?.move(-Infinity)},
+	{keys: ['home', 'g'], show: 'Home/g', label: 'the newest (follows new)', scope: 'events', run: (c) => c.controls.browser?.move(-Infinity)},
 	{keys: ['end', 'G'], show: 'End/G', label: 'the oldest read so far', scope: 'events', run: (c) => c.controls.browser?.move(Infinity)},
 	{
 		keys: ['return'],
 		show: 'Enter',
-		label: 'open the event whole (a deferred event: body, attempts, error)',
+		label: 'open the event whole',
 		scope: 'events',
 		hint: 'open',
 		run: (c) => {
@@ -177,25 +178,25 @@ const eventsBindings: Binding[] = [
 	{
 		keys: ['/'],
 		show: '/',
-		label: 'filter: text, or field=value, field>n (searches the whole stream; Esc stops)',
+		label: 'filter: text or field=value',
 		scope: 'events',
 		hint: 'filter',
 		run: (c) => inMode(c, ['list'], (b) => b.ask({kind: 'filter', value: c.store.getState().browse.filter?.text ?? ''})),
 	},
-	{keys: ['t'], show: 't', label: "the event's trace: every topic, as its causation tree", scope: 'events', hint: 'trace', run: (c) => inMode(c, ['list', 'event'], (b) => b.trace())},
+	{keys: ['t'], show: 't', label: "the event's trace (tree)", scope: 'events', hint: 'trace', run: (c) => inMode(c, ['list', 'event'], (b) => b.trace())},
 	{
 		keys: ['r'],
 		show: 'r',
-		label: 'republish the event (this topic or another) as a new one caused by it',
+		label: 'republish, caused by it',
 		scope: 'events',
 		hint: 'republish',
 		run: (c) => inMode(c, ['list', 'event'], (b) => b.ask({kind: 'republish', value: c.store.getState().browse.topic})),
 	},
-	{keys: ['x'], show: 'x', label: 'export the list, as filtered, to an NDJSON file', scope: 'events', hint: 'export', run: (c) => inMode(c, ['list'], (b) => b.exportList())},
+	{keys: ['x'], show: 'x', label: 'export the list to NDJSON', scope: 'events', hint: 'export', run: (c) => inMode(c, ['list'], (b) => b.exportList())},
 	{
 		keys: ['c'],
 		show: 'c',
-		label: "the topic's consumer groups; in them, claim idle entries for a consumer",
+		label: 'groups; on a group: claim',
 		scope: 'events',
 		hint: 'groups',
 		run: (c) => {
@@ -206,18 +207,18 @@ const eventsBindings: Binding[] = [
 			} else inMode(c, ['list', 'event'], (b) => b.openGroups());
 		},
 	},
-	{keys: ['R'], show: 'R', label: 'deferred: retry the event now', scope: 'events', run: (c) => inMode(c, ['deferred', 'deferred-event'], (b) => b.retryDeferred())},
+	{keys: ['R'], show: 'R', label: 'deferred: retry it now', scope: 'events', run: (c) => inMode(c, ['deferred', 'deferred-event'], (b) => b.retryDeferred())},
 	{
 		keys: ['A'],
 		show: 'A',
-		label: 'deferred: retry every dead event (asks first)',
+		label: 'deferred: retry all dead',
 		scope: 'events',
 		run: (c) => inMode(c, ['deferred', 'deferred-event'], (b) => b.ask({kind: 'confirm', action: 'retry-all-dead', text: 'retry every dead event?'})),
 	},
 	{
 		keys: ['X'],
 		show: 'X',
-		label: 'deferred: delete the event (asks first)',
+		label: 'deferred: delete it',
 		scope: 'events',
 		run: (c) =>
 			inMode(c, ['deferred', 'deferred-event'], (b) => {
@@ -225,7 +226,7 @@ const eventsBindings: Binding[] = [
 				if (event) b.ask({kind: 'confirm', action: 'delete', text: `delete deferred event #${event.id}?`});
 			}),
 	},
-	{keys: ['escape', 'q'], show: 'Esc/q', label: 'stop the search, or back one step', scope: 'events', hint: 'back', run: (c) => c.controls.browser?.back() ?? c.store.ui(() => ({view: 'panes'}))},
+	{keys: ['escape', 'q'], show: 'Esc/q', label: 'stop the search, or back', scope: 'events', hint: 'back', run: (c) => c.controls.browser?.back() ?? c.store.ui(() => ({view: 'panes'}))},
 ];
 
 export const keymap: Binding[] = [
