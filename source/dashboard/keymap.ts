@@ -226,7 +226,10 @@ const eventsBindings: Binding[] = [
 				if (event) b.ask({kind: 'confirm', action: 'delete', text: `delete deferred event #${event.id}?`});
 			}),
 	},
-	{keys: ['escape', 'q'], show: 'Esc/q', label: 'stop the search, or back', scope: 'events', hint: 'back', run: (c) => c.controls.browser?.back() ?? c.store.ui(() => ({view: 'panes'}))},
+	{keys: ['escape', 'q'], show: 'Esc/q', label: 'stop the search, or back', scope: 'events', hint: 'back', run: (c) => {
+		if (c.controls.browser) c.controls.browser.back();
+		else c.store.ui(() => ({view: 'panes'}));
+	}},
 ];
 
 export const keymap: Binding[] = [

@@ -357,26 +357,25 @@ export class EventBrowser {
 		await this.readDeferred(this.epoch);
 	}
 
-	/** Esc and q: stop what runs, else back one step; false when the view should close. */
-	back(): boolean {
+	/** Esc and q: stop what runs, else back one step (a filter cleared, then out to the panes). */
+	back(): void {
 		if (this.search) {
 			this.stopSearch();
-			return true;
+			return;
 		}
 		const back: Partial<Record<BrowseMode, BrowseMode>> = {event: 'list', trace: 'list', groups: 'list', 'deferred-event': 'deferred'};
 		const to = back[this.state.mode];
 		if (to) {
 			this.set({mode: to, scroll: 0, ...(this.state.mode === 'groups' ? {selected: 0} : {})});
-			return true;
+			return;
 		}
 		if (this.state.mode === 'list' && this.state.filter) {
 			void this.applyFilter('');
-			return true;
+			return;
 		}
 		this.stopWork();
 		this.epoch++;
 		this.store.ui(() => ({view: 'panes', overlay: 'none'}));
-		return true;
 	}
 
 	private stopWork(): void {
