@@ -63,6 +63,14 @@ async function dispatch(): Promise<number> {
 			return (await import('./source/commands/portal.js')).run(args, flags);
 		case 'mesh':
 			return (await import('./source/commands/mesh.js')).run(args, flags);
+		case 'events':
+			return (await import('./source/commands/events.js')).run(args, flags);
+		case 'trace':
+			return (await import('./source/commands/trace.js')).run(args, flags);
+		case 'replay':
+			return (await import('./source/commands/replay.js')).run(args, flags);
+		case 'groups':
+			return (await import('./source/commands/groups.js')).run(args, flags);
 		default:
 			return usageError(`Unknown command: ${command}`);
 	}

@@ -17,7 +17,7 @@ import {exitCodeOf, failed, normalize, renderResult, summaryOf, type BenchResult
 
 const benchDir = process.env['EDA_BENCH_DIR'] ? path.resolve(process.env['EDA_BENCH_DIR']) : path.join(root, 'bench');
 const resultsDir = path.join(benchDir, 'results');
-const knownOrder = ['ingest', 'deferred', 'dashboard', 'topics', 'portal'];
+const knownOrder = ['ingest', 'deferred', 'dashboard', 'topics', 'portal', 'browser'];
 
 const usage = `usage: npm run bench -- [name...] [--quick] [--profile] [--timeout <seconds>] [--list]
   name        one or more of the bench modules in bench/ (default: all there are)

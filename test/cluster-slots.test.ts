@@ -136,6 +136,9 @@ test('every deferred move, through its real call, on keys of the {message:queue}
 	assert.ok(f);
 	await store.fail(f.id, f.token, 'boom', 1, 10);
 	assert.equal(await store.purgeDead(), 1);
+	// One scheduled event deleted (the Events view's delete key).
+	const {id: later} = await store.enqueue('{"n":9}', 60_000);
+	assert.equal(await store.delete(later), '');
 	// The Go worker RPOPs the rest, keeping no record: reconcile marks those taken.
 	while (await client.rpop(goCompat.workQueue));
 	let cursor = '0';

@@ -20,7 +20,8 @@ const floors: string[][] = [
 	['actors', 'events'],
 	// The portal validates what the producer, the labs, replay and the mesh publish: below them all, above topics/.
 	['portal'],
-	['deferred', 'mesh'],
+	// Browsing events reads topics and republishes through the portal's publish path.
+	['deferred', 'mesh', 'browser'],
 	['producer'],
 	['labs'],
 	['dashboard'],

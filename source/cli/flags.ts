@@ -53,6 +53,12 @@ export const flagSpec = {
 	// portal export
 	format: {type: 'string'},
 	out: {type: 'string'},
+	// events, replay
+	limit: {type: 'string'},
+	since: {type: 'string'},
+	grep: {type: 'string'},
+	where: {type: 'string'},
+	to: {type: 'string'},
 	// api-server: --no-portal runs no portal watcher in it
 	portal: {type: 'boolean', default: true},
 } as const;
@@ -101,6 +107,11 @@ export type Flags = {
 	checkRetained?: string;
 	format?: string;
 	out?: string;
+	limit?: string;
+	since?: string;
+	grep?: string;
+	where?: string;
+	to?: string;
 	/** false with --no-portal. */
 	portal?: boolean;
 };
@@ -137,6 +148,10 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'portal import': ['redisUrl', 'json', 'compat', 'mode'],
 	mesh: ['json', 'broker', 'link', 'config', 'maxBacklog', 'hopLimit', 'claimIdle'],
 	'mesh status': ['redisUrl', 'json'],
+	events: ['redisUrl', 'json', 'limit', 'since', 'grep', 'where'],
+	trace: ['redisUrl', 'json'],
+	replay: ['redisUrl', 'json', 'to'],
+	groups: ['redisUrl', 'json'],
 	lab: [],
 	'lab orders': ['redisUrl', 'json', ...producerFlags, 'rate', 'failRate'],
 	'lab cqrs': ['redisUrl', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],

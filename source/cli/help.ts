@@ -7,6 +7,10 @@ export const helpText = `
     $ eda consumer -d --master         the deferred master node
     $ eda consumer -d [flags]          a deferred worker
     $ eda deferred <list|retry|purge>  look at and act on deferred events
+    $ eda events <topic> [flags]       a topic's retained events, newest first, filtered
+    $ eda trace <correlation-id>       one process across topics, as its causation tree
+    $ eda replay <topic> <entry-id>    republish an event as a new one caused by it
+    $ eda groups <topic>               consumer groups, consumers, pending entries
     $ eda lab <orders|cqrs|deferred|portal>   run a concept lab headless
     $ eda portal register|check <topic> <schema.json>  declare a topic's schema
     $ eda portal scan|watch|audit|export|import        the discovered catalog, AsyncAPI
@@ -61,6 +65,33 @@ export const helpText = `
     retry --dead         retry every dead event
     purge --dead         delete every dead event
 
+  eda events <topic>
+    The topic's retained events, newest first, one line each: stored time, entry
+    id, envelope id, source, correlation id, payload (sanitised).
+    --limit N            events shown (1-100000); default 20
+    --since TIME         only events stored since an ISO time or a duration ago (10m)
+    --grep TEXT          text in the payload or the ids (case-insensitive)
+    --where EXPR         field=value, field!=value, field>N, field<N (>= <=); a field is
+                         a payload path (customer.name, items[0].sku) or an attribute
+                         (id, source, type, correlationid); text without a sign is --grep
+    --json               one JSON envelope a line (with topic and entry)
+    A filter reads the retained stream newest first, 1000 entries a step.
+
+  eda trace <correlation-id> [--json]
+    Every retained event in every topic with that correlation id, oldest first,
+    drawn under its cause (causationid → id) with the time since it.
+
+  eda replay <topic> <entry-id> [--to TOPIC]
+    Publishes the event again as a new event (new id and time, causation id the
+    original's) on its topic or TOPIC, through the producer's checks (a declared
+    schema refuses it in enforce mode). --json prints the new event's ids.
+    --to TOPIC           publish to this topic instead
+
+  eda groups <topic> [--json]
+    Each consumer group: consumers, lag, last delivered id, pending entries with
+    idle time and delivery count (the oldest 50).
+    Exit codes of events, trace, replay, groups: 0 found, 3 nothing found, 2 usage, 1 error.
+
   eda (the dashboard)
     --port N             embedded producer's port (env PORT); default 3000
     --host H, --max-body SIZE, --retain N, --token T, --token-file PATH,
@@ -74,7 +105,9 @@ export const helpText = `
     --no-color           no colours (also NO_COLOR)
     --plain              print log lines instead of the screen (also when not a TTY or CI)
     Keys: ? lists them all; n publishes, p pauses the master, L opens the concept labs,
-                         C the event catalog (Enter: a topic's schema tree and last diff)
+                         C the event catalog (Enter: a topic's schema tree and last diff),
+                         Enter on a topic its events (/ filter, t trace, r republish,
+                         x export, c groups), Enter on Deferred its dead and scheduled
 
   eda mesh --broker NAME=URL … --link A-B … (or --config mesh.json)
     Every bridge of the mesh in this process: per link, one each way. Each event

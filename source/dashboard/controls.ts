@@ -1,6 +1,7 @@
 // What the screen may ask of the running actors. The dashboard command
 // implements it over the real producer and actors; tests pass a recorder.
 import type {LabName} from '../labs/lab.js';
+import type {EventBrowser} from './feed/browser.js';
 
 export type PublishRequest = {
 	topic: string;
@@ -24,6 +25,8 @@ export type Controls = {
 	quit(): void;
 	/** The concept labs (the Labs view); absent where no lab can run. */
 	labs?: LabControls;
+	/** The Events view's reads and actions (feed/browser.ts); set once Redis is reached. */
+	browser?: EventBrowser;
 };
 
 /** One concept lab at a time in this process, served by the dashboard's own producer. */

@@ -2,6 +2,7 @@
 // hotkeys do), so what `?` says can never drift from what the keys do.
 import type {Key} from 'ink';
 import type {Controls} from './controls.js';
+import {claimIdleMs} from './store/browse.js';
 import {labOrder} from './lab-names.js';
 import type {DashboardStore} from './store/store.js';
 import {pausable} from './store/selectors.js';
@@ -14,7 +15,7 @@ export type KeyContext = {store: DashboardStore; controls: Controls};
  * that pane has focus; in the Labs view (where the running lab's own keys,
  * lab.actions(), come after these); or in the Catalog view.
  */
-export type Scope = 'global' | 'panes' | PaneId | 'labs' | 'catalog';
+export type Scope = 'global' | 'panes' | PaneId | 'labs' | 'catalog' | 'events';
 
 export type Binding = {
 	keys: string[];
@@ -140,6 +141,97 @@ function startLab({store, controls}: KeyContext): void {
 	else report(store, controls.labs.start(name));
 }
 
+/** The Events view's feed, or a notice that there is none yet. */
+function browser({store, controls}: KeyContext) {
+	if (!controls.browser) store.notice('still connecting to Redis; try again in a moment', true);
+	return controls.browser;
+}
+
+/** Runs one of the Events view's actions in a mode it applies to. */
+function inMode(context: KeyContext, modes: string[], run: (b: NonNullable<Controls['browser']>) => unknown): void {
+	const b = browser(context);
+	if (!b || !modes.includes(context.store.getState().browse.mode)) return;
+	const result = run(b);
+	if (result instanceof Promise) report(context.store, result);
+}
+
+// Each label fits one line of the help at 80×24 (about 27 cells); README "look inside an event" says more.
+const eventsBindings: Binding[] = [
+	{keys: ['up', 'k'], show: '↑/k', label: 'the event above, or scroll', scope: 'events', run: (c) => c.controls.browser?.move(-1)},
+	{keys: ['down', 'j'], show: '↓/j', label: 'the event below, or scroll', scope: 'events', run: (c) => c.controls.browser?.move(1)},
+	{keys: ['pageup'], show: 'PgUp', label: 'a page up', scope: 'events', run: (c) => c.controls.browser?.move(-page)},
+	{keys: ['pagedown'], show: 'PgDn', label: 'a page down', scope: 'events', run: (c) => c.controls.browser?.move(page)},
+	{keys: ['home', 'g'], show: 'Home/g', label: 'the newest (follows new)', scope: 'events', run: (c) => c.controls.browser?.move(-Infinity)},
+	{keys: ['end', 'G'], show: 'End/G', label: 'the oldest read so far', scope: 'events', run: (c) => c.controls.browser?.move(Infinity)},
+	{
+		keys: ['return'],
+		show: 'Enter',
+		label: 'open the event whole',
+		scope: 'events',
+		hint: 'open',
+		run: (c) => {
+			const {mode} = c.store.getState().browse;
+			if (mode === 'list') c.controls.browser?.openEvent();
+			else if (mode === 'deferred' && c.controls.browser?.selectedDeferred()) c.store.setBrowse({mode: 'deferred-event', scroll: 0});
+		},
+	},
+	{
+		keys: ['/'],
+		show: '/',
+		label: 'filter: text or field=value',
+		scope: 'events',
+		hint: 'filter',
+		run: (c) => inMode(c, ['list'], (b) => b.ask({kind: 'filter', value: c.store.getState().browse.filter?.text ?? ''})),
+	},
+	{keys: ['t'], show: 't', label: "the event's trace (tree)", scope: 'events', hint: 'trace', run: (c) => inMode(c, ['list', 'event'], (b) => b.trace())},
+	{
+		keys: ['r'],
+		show: 'r',
+		label: 'republish, caused by it',
+		scope: 'events',
+		hint: 'republish',
+		run: (c) => inMode(c, ['list', 'event'], (b) => b.ask({kind: 'republish', value: c.store.getState().browse.topic})),
+	},
+	{keys: ['x'], show: 'x', label: 'export the list to NDJSON', scope: 'events', hint: 'export', run: (c) => inMode(c, ['list'], (b) => b.exportList())},
+	{
+		keys: ['c'],
+		show: 'c',
+		label: 'groups; on a group: claim',
+		scope: 'events',
+		hint: 'groups',
+		run: (c) => {
+			const {mode, groups, selected} = c.store.getState().browse;
+			if (mode === 'groups') {
+				const group = groups?.[selected];
+				if (group) inMode(c, ['groups'], (b) => b.ask({kind: 'claim', value: 'eda-dashboard', group: group.name, minIdleMs: claimIdleMs}));
+			} else inMode(c, ['list', 'event'], (b) => b.openGroups());
+		},
+	},
+	{keys: ['R'], show: 'R', label: 'deferred: retry it now', scope: 'events', run: (c) => inMode(c, ['deferred', 'deferred-event'], (b) => b.retryDeferred())},
+	{
+		keys: ['A'],
+		show: 'A',
+		label: 'deferred: retry all dead',
+		scope: 'events',
+		run: (c) => inMode(c, ['deferred', 'deferred-event'], (b) => b.ask({kind: 'confirm', action: 'retry-all-dead', text: 'retry every dead event?'})),
+	},
+	{
+		keys: ['X'],
+		show: 'X',
+		label: 'deferred: delete it',
+		scope: 'events',
+		run: (c) =>
+			inMode(c, ['deferred', 'deferred-event'], (b) => {
+				const event = b.selectedDeferred();
+				if (event) b.ask({kind: 'confirm', action: 'delete', text: `delete deferred event #${event.id}?`});
+			}),
+	},
+	{keys: ['escape', 'q'], show: 'Esc/q', label: 'stop the search, or back', scope: 'events', hint: 'back', run: (c) => {
+		if (c.controls.browser) c.controls.browser.back();
+		else c.store.ui(() => ({view: 'panes'}));
+	}},
+];
+
 export const keymap: Binding[] = [
 	{keys: ['?'], show: '?', label: 'help: keys that work here', scope: 'global', hint: 'help', run: ({store}) => store.ui(() => ({overlay: 'help'}))},
 	{keys: ['tab'], show: 'Tab', label: 'focus the next pane', scope: 'panes', run: ({store}) => store.cycleFocus(1)},
@@ -165,7 +257,8 @@ export const keymap: Binding[] = [
 	{
 		keys: ['p'],
 		show: 'p',
-		label: '(un)pause master, or the worker selected in Deferred',
+		// One line in the help at 80×24 (the worker is the one selected in Deferred).
+		label: '(un)pause master, or worker',
 		scope: 'panes',
 		hint: 'pause',
 		run: ({store, controls}) => {
@@ -182,6 +275,24 @@ export const keymap: Binding[] = [
 		scope: 'panes',
 		hint: 'catalog',
 		run: ({store}) => store.ui((u) => ({view: 'catalog', overlay: 'none', catalog: {...u.catalog, open: false}})),
+	},
+	{
+		keys: ['return'],
+		show: 'Enter',
+		label: "open the row's events",
+		scope: 'panes',
+		run: (c) => {
+			const state = c.store.getState();
+			const focus = state.ui.focus;
+			if (focus !== 'topics' && focus !== 'deferred') return;
+			const b = browser(c);
+			if (!b) return;
+			if (focus === 'deferred') return report(c.store, b.openDeferred());
+			// The pane's rows as TopicsPane filters them (its visibleTopics; not imported: the skeleton loads this file before React).
+			const needle = state.ui.filters.topics.toLowerCase();
+			const topic = state.topics.filter((t) => t.name.toLowerCase().includes(needle))[state.ui.selection.topics];
+			if (topic) report(c.store, b.openTopic(topic.name));
+		},
 	},
 	{keys: ['f'], show: 'f', label: 'follow the newest, or pause', scope: 'log', run: ({store}) => {
 		store.ui((u) => (u.log.follow ? {log: {...u.log, follow: false, fromBottom: 0, pausedAtTotal: store.log.total}} : {log: {...u.log, follow: true, fromBottom: 0}}));
@@ -203,6 +314,7 @@ export const keymap: Binding[] = [
 		hint: 'schema',
 		run: ({store}) => store.ui((u) => ({catalog: {...u.catalog, open: store.getState().catalog.rows.length > 0}})),
 	},
+	...eventsBindings,
 	{keys: ['escape'], show: 'Esc', label: 'back out one step', scope: 'global', run: (context) => void back(context)},
 	{keys: ['q'], show: 'q', label: 'back out; quit at top level', scope: 'global', hint: {panes: 'quit', labs: 'back', catalog: 'back'}, run: (context) => {
 		if (!back(context)) context.controls.quit();
@@ -225,6 +337,7 @@ export function scopeTitle(scope: Scope): string {
 	if (scope === 'panes') return 'In the panes';
 	if (scope === 'labs') return 'In Labs';
 	if (scope === 'catalog') return 'In the Catalog';
+	if (scope === 'events') return 'In Events';
 	return `In ${paneTitles[scope]}`;
 }
 
@@ -260,7 +373,7 @@ export const hints = hintLine('panes');
 
 /** Overlays with a text field: single-letter keys type into it instead. */
 export function typing(overlay: string): boolean {
-	return overlay === 'form' || overlay === 'filter' || overlay === 'subscribe';
+	return overlay === 'form' || overlay === 'filter' || overlay === 'subscribe' || overlay === 'ask';
 }
 
 /** Runs the binding for one key press (hooks/use-keys.ts splits a read into keys); returns whether one ran. */

@@ -83,6 +83,10 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		stops.push(() => live.stop());
 		const catalog = await backend.startCatalogFeed(session, store);
 		stops.push(() => catalog.stop());
+		// The Events view's reads and actions, on a connection of their own.
+		const browser = new backend.EventBrowser(session.connect('eda:dashboard:browser'), store);
+		controls.browser = browser;
+		stops.push(() => browser.stop());
 		runtime = new backend.DashboardRuntime({
 			...options,
 			session,

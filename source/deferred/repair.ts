@@ -119,3 +119,26 @@ export async function reconcile(redis: Redis, cursor: string, count: number, kee
 	)) as unknown[];
 	return {cursor: String(next), taken: Number(taken)};
 }
+
+// One dead or scheduled event deleted (the dashboard's delete key): its record
+// and its place in the dead or scheduled set go together. Events in the queue
+// or in flight are left alone: a worker may hold them.
+// KEYS[1] -> eda:{message:queue}:event:<id>
+// KEYS[2] -> eda:{message:queue}:dead
+// KEYS[3] -> eda:{message:queue}:scheduled
+// ARGV[1] -> id
+// Returns '' when deleted, else the state that kept it ('missing' when none).
+const deleteScript = new LuaScript(`
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'missing' end
+if state ~= 'dead' and state ~= 'scheduled' then return state end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return ''
+`);
+
+/** Deletes one dead or scheduled event; answers '' when it did, else why not (its state, or 'missing'). */
+export async function deleteEvent(redis: Redis, id: string): Promise<string> {
+	return String(await deleteScript.run(redis, [keys.deferred.event(id), keys.deferred.dead, keys.deferred.scheduled], [id]));
+}

@@ -15,7 +15,7 @@ import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
 import * as lease from './lease.js';
 import {lead, resign} from './leader.js';
-import {purgeDead, reconcile, retry} from './repair.js';
+import {deleteEvent, purgeDead, reconcile, retry} from './repair.js';
 import {enqueueMany, promote, type Body} from './schedule.js';
 
 export type {ClaimedEvent, Settled} from './lease.js';
@@ -97,6 +97,11 @@ export class DeferredStore {
 			total += moved;
 			if (moved < batch) return total;
 		}
+	}
+
+	/** Deletes one dead or scheduled event: '' when done, else its state ('missing' when there is none). */
+	async delete(id: string): Promise<string> {
+		return deleteEvent(this.redis, id);
 	}
 
 	async purgeDead(batch = 1000): Promise<number> {

@@ -9,6 +9,7 @@ import type {DashboardState} from '../store/types.js';
 import useDashboard from '../hooks/use-dashboard.js';
 import CatalogScreen from './CatalogScreen.js';
 import DeferredPane from './DeferredPane.js';
+import EventsScreen from './EventsScreen.js';
 import HelpOverlay from './HelpOverlay.js';
 import LogPane from './LogPane.js';
 import PublishForm from './PublishForm.js';
@@ -40,6 +41,7 @@ export default function App() {
 		// Keys read together with the one that opened a text field (`n` Tab Tab) are that field's, once it mounts.
 		const opening = typing(context.store.getState().ui.overlay) && !typeAhead.fieldReady();
 		if (opening && !(key.ctrl && input === 'c')) return typeAhead.hold(input, key, paste);
+		if (typeAhead.fieldHadKey() && !(key.ctrl && input === 'c')) return;
 		if (!paste) dispatch(context, input, key);
 	});
 	if (tooSmall(columns, rows)) return <TooSmall columns={columns} rows={rows} />;
@@ -50,6 +52,8 @@ export default function App() {
 				<HelpOverlay width={size.columns} height={size.body} />
 			) : overlay === 'form' ? (
 				<PublishForm width={size.columns} height={size.body} />
+			) : view === 'events' ? (
+				<EventsScreen width={size.columns} height={size.body} />
 			) : view === 'catalog' ? (
 				<CatalogScreen width={size.columns} height={size.body} />
 			) : view === 'labs' ? (

@@ -14,6 +14,8 @@ type Tracker = {
 	fields: Set<{readonly current: KeyHandler}>;
 	/** Keys typed ahead of a text field that is opening but not mounted yet. */
 	held: Press[];
+	/** A text field was mounted when the current read came: its keys are the field's, even once Enter has closed it. */
+	fieldAtRead: boolean;
 };
 
 // One reader per Ink instance, so every handler agrees on whether a paste is open.
@@ -28,9 +30,10 @@ function tracker(emitter: EventEmitter): Tracker {
 	let found = trackers.get(emitter);
 	if (!found) {
 		const read = createReader();
-		const made: Tracker = {current: {kind: 'key'}, fields: new Set(), held: []};
+		const made: Tracker = {current: {kind: 'key'}, fields: new Set(), held: [], fieldAtRead: false};
 		emitter.prependListener('input', (raw: string) => {
 			made.current = read(raw);
+			made.fieldAtRead = made.fields.size > 0;
 		});
 		trackers.set(emitter, made);
 		found = made;
@@ -43,6 +46,12 @@ export type TypeAhead = {
 	fieldReady(): boolean;
 	/** Keeps a key for the text field about to mount (`n` then Tab Tab in one read: the Tabs are the form's). */
 	hold(input: string, key: Key, paste: boolean): void;
+	/**
+	 * Whether a text field was mounted when this key was read. Its handler may
+	 * run first and close it (Enter), so the overlay alone cannot tell; the
+	 * keymap must not take that Enter as its own (it would open what is selected).
+	 */
+	fieldHadKey(): boolean;
 };
 
 /**
@@ -76,5 +85,6 @@ export default function useKeys(handler: KeyHandler, options: {field?: boolean} 
 	return {
 		fieldReady: () => reads.fields.size > 0,
 		hold: (input, key, paste) => void reads.held.push({input, key, paste}),
+		fieldHadKey: () => reads.fieldAtRead,
 	};
 }

@@ -4,7 +4,9 @@
 // one render per frame, not one per event. Components select the slice they
 // draw through useStore (hooks/use-store.ts).
 import {hostname} from 'node:os';
+import {initialBrowse, type BrowseState} from './browse.js';
 import type {CatalogState} from './catalog.js';
+import {RateHistory} from './rate-history.js';
 import {LogBuffer} from './log-buffer.js';
 import {QueueRates, stageNames, type Counters, type Counts} from './queue-rates.js';
 import {pausable} from './selectors.js';
@@ -53,6 +55,8 @@ export class DashboardStore {
 	readonly log: LogBuffer;
 	readonly live = new TopicStats();
 	readonly rates = new QueueRates();
+	/** Each topic's rate over the last 15 minutes, kept in this process (the Events view's chart). */
+	readonly longRates = new RateHistory();
 	readonly now: () => number;
 	private state: DashboardState;
 	private readonly listeners = new Set<Listener>();
@@ -81,6 +85,7 @@ export class DashboardStore {
 			logVersion: 0,
 			lab: {phase: 'idle'},
 			catalog: {loaded: false, rows: []},
+			browse: initialBrowse(),
 			ui: initialUi(),
 		};
 	}
@@ -126,6 +131,7 @@ export class DashboardStore {
 	/** One message seen on the PSUBSCRIBE connection. */
 	recordTopic(topic: string, payload: string): void {
 		this.live.record(topic, payload);
+		this.longRates.record(topic);
 		this.topicsDirty = true;
 		this.schedule(false);
 	}
@@ -138,6 +144,11 @@ export class DashboardStore {
 	/** The catalog feed's batch: every topic's row at once (the view draws with the next frame). */
 	setCatalog(catalog: CatalogState): void {
 		this.set({catalog});
+	}
+
+	/** The Events view's state (feed/browser.ts); drawn at once, as keys are. */
+	setBrowse(patch: Partial<BrowseState>, urgent = true): void {
+		this.set({browse: {...this.state.browse, ...patch}}, urgent);
 	}
 
 	setActors(actors: LocalActor[]): void {

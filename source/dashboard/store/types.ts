@@ -1,4 +1,5 @@
 import type {LabName, LabSnapshot} from '../../labs/lab.js';
+import type {BrowseState} from './browse.js';
 import type {CatalogState} from './catalog.js';
 import type {StageFlow, StageName} from './queue-rates.js';
 
@@ -68,10 +69,11 @@ export type Status = {
 	notice?: {text: string; error: boolean; at: number};
 };
 
-export type Overlay = 'none' | 'help' | 'form' | 'filter' | 'subscribe';
+/** `ask`: the Events view asks on its last line (store/browse.ts Ask); keys type into it. */
+export type Overlay = 'none' | 'help' | 'form' | 'filter' | 'subscribe' | 'ask';
 
-/** The four panes, or the Labs view or the Catalog view full-screen in their place. */
-export type View = 'panes' | 'labs' | 'catalog';
+/** The four panes, or the Labs, Catalog or Events view full-screen in their place. */
+export type View = 'panes' | 'labs' | 'catalog' | 'events';
 
 /** The concept lab this process runs (at most one), as the Labs view draws it. */
 export type LabState = {
@@ -112,5 +114,7 @@ export type DashboardState = {
 	lab: LabState;
 	/** The event portal's catalog as the catalog feed last read it (feed/catalog.ts). */
 	catalog: CatalogState;
+	/** The Events view: a topic's events, one whole, a trace, groups, deferred events (feed/browser.ts). */
+	browse: BrowseState;
 	ui: Ui;
 };
