@@ -18,6 +18,9 @@ export const helpText = `
                          When nothing answers there and redis-server is on the PATH,
                          a private one is started for this process. /N picks
                          database N; one Redis does not have stops the start.
+    --cluster            Redis Cluster (env REDIS_CLUSTER=1): --redis-url is one or
+                         more seed nodes, comma-separated (redis://a:7000,redis://b:7001),
+                         same forms; database 0 only; never starts a private server
     --json               one JSON object a line instead of text (headless commands)
     --help, --version
     Each command takes only the flags listed under it (and these); another is

@@ -13,6 +13,7 @@ export async function run(flags: Flags, role: 'worker' | 'master'): Promise<numb
 	const output = consoleOutput(flags.json);
 	return runActors({
 		redisUrl: flags.redisUrl,
+		cluster: flags.cluster,
 		// A worker that is stopped hands back what it holds; stop() waits for a start in progress.
 		actors: (session) => [options ? new DeferredWorker(session, output, options) : new DeferredMaster(session, output)],
 	});

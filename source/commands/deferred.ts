@@ -23,7 +23,7 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 		throw new UserError(action === undefined ? `eda deferred needs an action (${usage})` : `eda deferred: unknown action "${action}" (${usage})`, 2);
 	}
 
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => process.stderr.write(`${line}\n`)});
 	const write = (text: string) => process.stdout.write(`${text}\n`);
 	try {
 		const redis = session.connect('eda:deferred-cli');

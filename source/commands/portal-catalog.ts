@@ -25,7 +25,7 @@ const say = (line: string) => write(sanitize(line));
 const warn = (line: string) => process.stderr.write(`${sanitize(line)}\n`);
 
 async function withSession<T>(flags: Flags, work: (session: RedisSession) => Promise<T>): Promise<T> {
-	const session = await openRedisSession({url: flags.redisUrl, say: warn});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: warn});
 	try {
 		return await work(session);
 	} finally {
@@ -100,7 +100,7 @@ async function scan(flags: Flags): Promise<number> {
 
 async function watch(flags: Flags): Promise<number> {
 	const signals = watchSignals();
-	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say: warn}), signals.received]);
+	const session = await Promise.race([openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: warn}), signals.received]);
 	if (!session) return 0;
 	const watcher = new PortalWatcher({session, output: consoleOutput(flags.json)});
 	try {

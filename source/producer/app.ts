@@ -1,5 +1,6 @@
 import express, {type ErrorRequestHandler, type Request, type Response} from 'express';
 import {describeError} from '../errors.js';
+import {allSlots} from '../redis/cluster-status.js';
 import {publishChecked, SchemaRefused, type Published} from '../portal/enforce.js';
 import {maxTopicLength, topicError} from '../topics/names.js';
 import {defaultTopicPage, listTopicsPage, maxTopicPage} from '../topics/list.js';
@@ -110,7 +111,10 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 		try {
 			await deps.redis.ping();
 			const rttMs = Number(process.hrtime.bigint() - started) / 1e6;
-			res.json({status: 'ok', redis: 'up', rttMs: Math.round(rttMs * 100) / 100});
+			const cluster = await deps.clusterStatus?.();
+			// A cluster with a master down (or slots unserved) answers only part of the keys: 503.
+			const whole = cluster === undefined || (cluster.mastersUp === cluster.masters && cluster.slotsCovered === allSlots);
+			res.status(whole ? 200 : 503).json({status: whole ? 'ok' : 'degraded', redis: 'up', rttMs: Math.round(rttMs * 100) / 100, ...(cluster ? {cluster} : {})});
 		} catch (error) {
 			res.status(503).json({status: 'unavailable', redis: 'down', error: describeError(error)});
 		}

@@ -69,6 +69,7 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 		extraRoutes: options.extraRoutes,
 		token: auth.token,
 		stallMs: options.stallMs,
+		clusterStatus: options.session.seeds ? () => options.session.clusterStatus() : undefined,
 		onStored: options.logAttributes
 			? (topic, events, ids) => {
 					for (const [i, {envelope}] of events.entries()) {

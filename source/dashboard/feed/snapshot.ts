@@ -7,6 +7,7 @@
 // those follow as soon as the index answers, so a refresh is two round trips.
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../../redis/clock.js';
+import {eachNode, isCluster} from '../../redis/connect.js';
 import {goCompat, keys} from '../../redis/keys.js';
 import {fieldMap} from '../../redis/reply.js';
 import {LuaScript} from '../../redis/script.js';
@@ -93,6 +94,18 @@ function eventRows(rows: unknown): DeferredEvent[] {
 }
 
 /**
+ * PUBSUB NUMSUB: on a Redis Cluster a subscriber counts only on the node it
+ * subscribed to, so every node is asked and the counts summed (as flat pairs).
+ */
+async function numsub(redis: Redis, topics: string[]): Promise<unknown[]> {
+	if (!isCluster(redis)) return (await redis.call('PUBSUB', 'NUMSUB', ...topics)) as unknown[];
+	const replies = await Promise.all(eachNode(redis).map((node) => node.call('PUBSUB', 'NUMSUB', ...topics).catch(() => []) as Promise<unknown[]>));
+	const sums = new Map<string, number>(topics.map((t) => [t, 0]));
+	for (const reply of replies) for (const [name, count] of fieldMap(reply)) sums.set(name, (sums.get(name) ?? 0) + Number(count));
+	return [...sums].flat();
+}
+
+/**
  * Reads everything the panes show in two pipelined round trips. `knownTopics`
  * (from the last snapshot and the live feed) get subscriber and group detail.
  */
@@ -104,7 +117,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	const topicStats = redis.hkeys(keys.topics).then((names) => readTopicStats(redis, names, statsTopics));
 	// Awaited only after the first round trip: when that fails first, this failure must not go unhandled.
 	topicStats.catch(() => undefined);
-	const [deferred, actorNames, numsub, ...groupReplies] = await Promise.all([
+	const [deferred, actorNames, subscribed, ...groupReplies] = await Promise.all([
 		deferredScript.run(
 			redis,
 			[keys.deferred.scheduled, goCompat.workQueue, keys.deferred.inflight, keys.deferred.dead, keys.deferred.stats],
@@ -112,7 +125,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 		),
 		liveActorsScript.run(redis, [keys.actors], []),
 		// Detail is best effort: a topic without a stream has no groups to show.
-		topics.length > 0 ? redis.call('PUBSUB', 'NUMSUB', ...topics).catch(() => undefined) : undefined,
+		topics.length > 0 ? numsub(redis, topics).catch(() => undefined) : undefined,
 		...topics.map((topic) => redis.call('XINFO', 'GROUPS', keys.stream(topic)).then((reply) => ({reply}), () => undefined)),
 	]);
 	// The round trip the status bar shows: the first one, without the figures that follow it.
@@ -122,7 +135,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	const [now, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat] = deferred as unknown[];
 
 	const subscribers = new Map<string, number>();
-	for (const [name, count] of fieldMap(numsub)) subscribers.set(name, Number(count));
+	for (const [name, count] of fieldMap(subscribed)) subscribers.set(name, Number(count));
 	const groups = new Map<string, Snapshot['topics'][number]['groups']>();
 	topics.forEach((topic, i) => {
 		const answered = groupReplies[i];

@@ -55,6 +55,8 @@ export type LocalActor = {
 
 export type Status = {
 	redisUrl: string;
+	/** On a Redis Cluster: masters up, slots covered, the nodes this process's connections use (clusterLine). */
+	cluster?: string;
 	redisState: RedisState;
 	rttMs?: number;
 	producerUrl?: string;
