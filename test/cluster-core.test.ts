@@ -8,9 +8,11 @@ import {after, before, test} from 'node:test';
 import {GroupConsumer} from '../source/actors/group-consumer.js';
 import {Heartbeat, listActors} from '../source/actors/heartbeat.js';
 import {readSnapshot} from '../source/dashboard/feed/snapshot.js';
+import {DeferredMaster} from '../source/deferred/master.js';
 import {DeferredStore} from '../source/deferred/store.js';
+import {DeferredWorker} from '../source/deferred/worker.js';
 import {startProducer, type RunningProducer} from '../source/producer/server.js';
-import {goCompat, keys} from '../source/redis/keys.js';
+import {deferredKeys, goCompat, keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {listTopics} from '../source/topics/list.js';
 import {startTestCluster, type TestCluster} from './helpers/cluster.js';
@@ -124,5 +126,39 @@ test('the dashboard snapshot and discovery: topics, subscribers on any node, act
 		assert.ok((await listActors(cluster.client as never)).some((a) => a.name === beat.name));
 	} finally {
 		await beat.stop();
+	}
+});
+
+test('named queues: each its own tag and list, spread over the masters; a master and a worker per queue drain it', async () => {
+	// Three names whose tags hash to three different masters.
+	const names: string[] = [];
+	const owners = new Set<number>();
+	for (let i = 0; names.length < 3; i++) {
+		const owner = (await cluster.masterOf(`{q${i}}`)).port;
+		if (owners.has(owner)) continue;
+		owners.add(owner);
+		names.push(`q${i}`);
+	}
+	const done = new Map<string, string[]>();
+	const actors = names.flatMap((queue) => [
+		new DeferredMaster(session, {emit: () => undefined}, {queue}),
+		new DeferredWorker(session, {emit: () => undefined}, {queue, intervalMs: 0, concurrency: 1, leaseMs: 5000, maxAttempts: 2, backoffMs: 10, handler: async (event) => void done.set(queue, [...(done.get(queue) ?? []), event.body])}),
+	]);
+	for (const actor of actors) await actor.start();
+	try {
+		for (const queue of names) {
+			const reply = await request(producer.url, `/deferred-exec?queue=${queue}`, {...json, body: JSON.stringify({queue})});
+			assert.equal(reply.status, 200, reply.text);
+			assert.equal(reply.json()['queue'], queue);
+		}
+		assert.equal((await request(producer.url, '/deferred-exec?queue=a{b}', {...json, body: '{}'})).status, 400);
+		await waitFor(() => names.every((q) => done.get(q)?.length === 1), 'each queue drained by its own worker');
+		for (const queue of names) assert.deepEqual(done.get(queue), [JSON.stringify({queue})]);
+		const snap = await readSnapshot(cluster.client as never, []);
+		assert.deepEqual(snap.namedQueues?.map((q) => q.name), [...names].sort());
+		const stats = await Promise.all(names.map((q) => cluster.client.hget(deferredKeys(q).stats, 'done')));
+		assert.deepEqual(stats, ['1', '1', '1']);
+	} finally {
+		for (const actor of actors) await actor.stop();
 	}
 });

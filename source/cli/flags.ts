@@ -13,6 +13,8 @@ export const flagSpec = {
 	token: {type: 'string'},
 	tokenFile: {type: 'string'},
 	insecure: {type: 'boolean', default: false},
+	// producer: replicas (WAIT) that must hold an event before 200
+	waitReplicas: {type: 'string'},
 	// consumer
 	topic: {type: 'string', shortFlag: 't', isMultiple: true},
 	group: {type: 'string', shortFlag: 'g'},
@@ -32,6 +34,8 @@ export const flagSpec = {
 	failRate: {type: 'string'},
 	// deferred
 	dead: {type: 'boolean', default: false},
+	// deferred workers, masters and `eda deferred`: a named queue (eda:{<name>}:queue)
+	queue: {type: 'string'},
 	// dashboard
 	workers: {type: 'string'},
 	maxFps: {type: 'string'},
@@ -61,6 +65,8 @@ export const flagSpec = {
 
 export type Flags = {
 	redisUrl?: string;
+	queue?: string;
+	waitReplicas?: string;
 	/** --cluster; undefined: REDIS_CLUSTER decides. */
 	cluster?: boolean;
 	json: boolean;
@@ -111,7 +117,7 @@ export type Flags = {
 
 type FlagName = keyof typeof flagSpec;
 
-const producerFlags = ['port', 'host', 'token', 'tokenFile', 'insecure'] as const satisfies readonly FlagName[];
+const producerFlags = ['port', 'host', 'token', 'tokenFile', 'insecure', 'waitReplicas'] as const satisfies readonly FlagName[];
 const workerFlags = ['interval', 'concurrency', 'lease', 'maxAttempts', 'backoff', 'workTime', 'failRate'] as const satisfies readonly FlagName[];
 
 /**
@@ -127,11 +133,11 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'': ['redisUrl', 'cluster', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain'],
 	'api-server': ['redisUrl', 'cluster', 'json', ...producerFlags, 'maxBody', 'retain', 'portal'],
 	consumer: ['redisUrl', 'cluster', 'json', 'topic', 'group', 'name', 'fromStart', 'claimIdle'],
-	'consumer -d': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', ...workerFlags],
-	'consumer -d -m': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', 'master'],
-	'deferred list': ['redisUrl', 'cluster', 'json'],
-	'deferred retry': ['redisUrl', 'cluster', 'json', 'dead'],
-	'deferred purge': ['redisUrl', 'cluster', 'json', 'dead'],
+	'consumer -d': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', 'queue', ...workerFlags],
+	'consumer -d -m': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', 'master', 'queue'],
+	'deferred list': ['redisUrl', 'cluster', 'json', 'queue'],
+	'deferred retry': ['redisUrl', 'cluster', 'json', 'dead', 'queue'],
+	'deferred purge': ['redisUrl', 'cluster', 'json', 'dead', 'queue'],
 	'portal register': ['redisUrl', 'cluster', 'json', 'compat', 'mode', 'checkRetained'],
 	'portal check': ['redisUrl', 'cluster', 'json', 'compat', 'mode', 'checkRetained'],
 	'portal scan': ['redisUrl', 'cluster', 'json'],

@@ -36,6 +36,9 @@ export const helpText = `
     --token-file PATH    the token read from a file (its trailing newline dropped)
     --insecure           allow a --host beyond loopback with no token (a warning
                          says so); without either, such a --host refuses to start
+    --wait-replicas N    answer 200 only once N replicas hold the event (WAIT on the
+                         master that owns the topic, 1 s); else 503 saying it is on
+                         the master only. Default 0 (asynchronous replication)
     --no-portal          run no portal watcher in this producer (another process
                          on the same Redis may; one writes the catalog at a time)
 
@@ -57,12 +60,16 @@ export const helpText = `
     --backoff DUR        worker: first retry delay, doubling with jitter; default 1s
     --work-time DUR      demo handler: each event takes this long; default 0
     --fail-rate P        demo handler: share of attempts that throw, 0..1; default 0
+    --queue NAME         master or worker of a named queue (list eda:{NAME}:queue, its
+                         own hash tag, so queues spread over a cluster's masters);
+                         default message:queue. POST /deferred-exec?queue=NAME feeds it
 
   eda deferred
     list                 each stage with its events (--json for JSON)
     retry <id>           move a dead or scheduled event back to the queue now
     retry --dead         retry every dead event
     purge --dead         delete every dead event
+    --queue NAME         a named queue's events instead of message:queue's
 
   eda (the dashboard)
     --port N             embedded producer's port (env PORT); default 3000

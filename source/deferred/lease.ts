@@ -4,7 +4,7 @@
 // each, so a lease is never held twice and never lost between stages.
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../redis/clock.js';
-import {goCompat, keys} from '../redis/keys.js';
+import {keys, type DeferredKeys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
 
 export type ClaimedEvent = {
@@ -71,11 +71,11 @@ return out
 `);
 
 /** Takes up to `n` events, oldest first, each with a lease of `leaseMs`. */
-export async function claim(redis: Redis, n: number, worker: string, leaseMs: number, maxAttempts: number): Promise<{now: number; events: ClaimedEvent[]}> {
+export async function claim(redis: Redis, n: number, worker: string, leaseMs: number, maxAttempts: number, k: DeferredKeys = keys.deferred): Promise<{now: number; events: ClaimedEvent[]}> {
 	const reply = (await claimScript.run(
 		redis,
-		[goCompat.workQueue, keys.deferred.inflight, keys.deferred.stats, keys.deferred.seq],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), n, leaseMs, worker, maxAttempts],
+		[k.work, k.inflight, k.stats, k.seq],
+		[k.event(''), k.idsForBody(''), n, leaseMs, worker, maxAttempts],
 	)) as unknown[];
 	const now = Number(reply[0]);
 	const events: ClaimedEvent[] = [];
@@ -117,9 +117,9 @@ return out
 `);
 
 /** Extends the leases still held; returns which were (false: lease lost). */
-export async function renew(redis: Redis, held: Held[], leaseMs: number): Promise<{now: number; kept: boolean[]}> {
+export async function renew(redis: Redis, held: Held[], leaseMs: number, k: DeferredKeys = keys.deferred): Promise<{now: number; kept: boolean[]}> {
 	if (held.length === 0) return {now: 0, kept: []};
-	const reply = (await renewScript.run(redis, [keys.deferred.inflight], [keys.deferred.event(''), leaseMs, ...pairs(held)])) as unknown[];
+	const reply = (await renewScript.run(redis, [k.inflight], [k.event(''), leaseMs, ...pairs(held)])) as unknown[];
 	return {now: Number(reply[0]), kept: reply.slice(1).map((v) => Number(v) === 1)};
 }
 
@@ -153,9 +153,9 @@ return out
 `);
 
 /** In flight → done for each held lease; false where the lease was lost. */
-export async function completeMany(redis: Redis, held: Held[], keepDoneMs: number): Promise<boolean[]> {
+export async function completeMany(redis: Redis, held: Held[], keepDoneMs: number, k: DeferredKeys = keys.deferred): Promise<boolean[]> {
 	if (held.length === 0) return [];
-	const reply = (await completeScript.run(redis, [keys.deferred.inflight, keys.deferred.stats], [keys.deferred.event(''), keepDoneMs, ...pairs(held)])) as unknown[];
+	const reply = (await completeScript.run(redis, [k.inflight, k.stats], [k.event(''), keepDoneMs, ...pairs(held)])) as unknown[];
 	return reply.map((v) => Number(v) === 1);
 }
 
@@ -199,11 +199,11 @@ redis.call('PUBLISH', ARGV[8], due)
 return {1, due, now}
 `);
 
-export async function fail(redis: Redis, id: string, token: string, error: string, maxAttempts: number, backoffMs: number, jitter: number): Promise<FailResult> {
+export async function fail(redis: Redis, id: string, token: string, error: string, maxAttempts: number, backoffMs: number, jitter: number, k: DeferredKeys = keys.deferred): Promise<FailResult> {
 	const reply = (await failScript.run(
 		redis,
-		[keys.deferred.inflight, keys.deferred.scheduled, keys.deferred.dead, keys.deferred.stats],
-		[keys.deferred.event(''), id, token, error, maxAttempts, backoffMs, jitter, keys.deferred.scheduledChannel],
+		[k.inflight, k.scheduled, k.dead, k.stats],
+		[k.event(''), id, token, error, maxAttempts, backoffMs, jitter, k.scheduledChannel],
 	)) as unknown[];
 	const code = Number(reply[0]);
 	if (code === 1) return {outcome: 'retry', due: Number(reply[1]), failedAt: Number(reply[2])};
@@ -241,12 +241,12 @@ return n
 `);
 
 /** Hands held events back to the head of the queue at once. */
-export async function release(redis: Redis, held: Held[]): Promise<number> {
+export async function release(redis: Redis, held: Held[], k: DeferredKeys = keys.deferred): Promise<number> {
 	if (held.length === 0) return 0;
 	return Number(await releaseScript.run(
 		redis,
-		[keys.deferred.inflight, goCompat.workQueue],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), keys.deferred.readyChannel, ...pairs(held)],
+		[k.inflight, k.work],
+		[k.event(''), k.idsForBody(''), k.readyChannel, ...pairs(held)],
 	));
 }
 
@@ -299,11 +299,11 @@ return {requeued, dead, nextExpiry}
 `);
 
 /** Returns expired leases to the queue (or the dead list after the last attempt). */
-export async function sweep(redis: Redis, batch: number): Promise<{requeued: number; dead: number; nextExpiry: number | undefined}> {
+export async function sweep(redis: Redis, batch: number, k: DeferredKeys = keys.deferred): Promise<{requeued: number; dead: number; nextExpiry: number | undefined}> {
 	const [requeued, dead, nextExpiry] = (await sweepScript.run(
 		redis,
-		[keys.deferred.inflight, goCompat.workQueue, keys.deferred.dead, keys.deferred.stats],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), batch, keys.deferred.readyChannel],
+		[k.inflight, k.work, k.dead, k.stats],
+		[k.event(''), k.idsForBody(''), batch, k.readyChannel],
 	)) as unknown[];
 	return {requeued: Number(requeued), dead: Number(dead), nextExpiry: Number(nextExpiry) < 0 ? undefined : Number(nextExpiry)};
 }

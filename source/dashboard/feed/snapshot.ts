@@ -8,14 +8,14 @@
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../../redis/clock.js';
 import {eachNode, isCluster} from '../../redis/connect.js';
-import {goCompat, keys} from '../../redis/keys.js';
+import {deferredKeys, goCompat, keys, queuesIndex} from '../../redis/keys.js';
 import {fieldMap} from '../../redis/reply.js';
 import {LuaScript} from '../../redis/script.js';
 import {groupRows} from '../../topics/groups.js';
 import {readTopicStats} from '../../topics/stats.js';
 import type {Snapshot} from '../store/store.js';
 import type {Counters} from '../store/queue-rates.js';
-import type {DeferredEvent} from '../store/types.js';
+import type {DeferredEvent, NamedQueue} from '../store/types.js';
 
 /** Events listed per stage; the pane shows fewer. */
 export const listLimit = 20;
@@ -93,6 +93,21 @@ function eventRows(rows: unknown): DeferredEvent[] {
 	});
 }
 
+/** Named queues shown at most. */
+const namedQueueLimit = 20;
+
+/** Each named queue's stage counts: commands of the queue's own slot, auto-pipelined per node. */
+async function readNamedQueues(redis: Redis): Promise<NamedQueue[]> {
+	const names = (await redis.smembers(queuesIndex)).sort().slice(0, namedQueueLimit);
+	return Promise.all(
+		names.map(async (name) => {
+			const k = deferredKeys(name);
+			const [scheduled, ready, inflight, dead] = await Promise.all([redis.zcard(k.scheduled), redis.llen(k.work), redis.zcard(k.inflight), redis.zcard(k.dead)]);
+			return {name, counts: {scheduled, ready, inflight, dead}};
+		}),
+	);
+}
+
 /**
  * PUBSUB NUMSUB: on a Redis Cluster a subscriber counts only on the node it
  * subscribed to, so every node is asked and the counts summed (as flat pairs).
@@ -117,6 +132,8 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	const topicStats = redis.hkeys(keys.topics).then((names) => readTopicStats(redis, names, statsTopics));
 	// Awaited only after the first round trip: when that fails first, this failure must not go unhandled.
 	topicStats.catch(() => undefined);
+	const named = readNamedQueues(redis);
+	named.catch(() => undefined);
 	const [deferred, actorNames, subscribed, ...groupReplies] = await Promise.all([
 		deferredScript.run(
 			redis,
@@ -131,6 +148,7 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	// The round trip the status bar shows: the first one, without the figures that follow it.
 	const rttMs = performance.now() - started;
 	const stored = await topicStats;
+	const namedQueues = await named.catch(() => undefined);
 
 	const [now, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat] = deferred as unknown[];
 
@@ -161,5 +179,6 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 		inflight: eventRows(inflight),
 		oldestReadyAt: oldestReady === '' || oldestReady === null || oldestReady === undefined ? undefined : Number(oldestReady),
 		actorNames: Array.isArray(actorNames) ? actorNames.map(String) : [],
+		...(namedQueues && namedQueues.length > 0 ? {namedQueues} : {}),
 	};
 }

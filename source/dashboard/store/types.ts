@@ -99,11 +99,15 @@ export type Ui = {
 	log: {follow: boolean; wrap: boolean; fromBottom: number; pausedAtTotal: number};
 };
 
+export type NamedQueue = {name: string; counts: {scheduled: number; ready: number; inflight: number; dead: number}};
+
 export type DashboardState = {
 	topics: TopicRow[];
 	stages: Stage[];
 	/** ms the oldest ready event has waited; undefined when none or unknown. */
 	oldestReadyMs?: number;
+	/** The named deferred queues (--queue, ?queue=) with their stage counts; the default queue is `stages`. */
+	namedQueues?: NamedQueue[];
 	scheduled: DeferredEvent[];
 	inflight: DeferredEvent[];
 	counters: {done: number; retried: number; dead: number; enqueued: number};
