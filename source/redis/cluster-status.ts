@@ -33,10 +33,14 @@ export async function readClusterStatus(client: Redis, named: [Redis, string][])
 	for (const line of text.split('\n')) {
 		const [, , flags = '', , , , , link = '', ...ranges] = line.trim().split(' ');
 		if (!flags.split(',').includes('master')) continue;
+		const down = /\bfail\b|fail\?|noaddr/.test(flags) || link !== 'connected';
+		const slots = slotCount(ranges);
+		// A failed master whose replica took its slots over is no longer one of the masters.
+		if (down && slots === 0) continue;
 		masters++;
-		if (/\bfail\b|fail\?|noaddr/.test(flags) || link !== 'connected') continue;
+		if (down) continue;
 		mastersUp++;
-		slotsCovered += slotCount(ranges);
+		slotsCovered += slots;
 	}
 	const connections = named.map(([c, name]) => ({
 		name,

@@ -26,6 +26,8 @@ export type TestCluster = {
 	masterPorts(): Promise<number[]>;
 	/** SIGKILL one node. */
 	kill(node: ClusterNode): Promise<void>;
+	/** Starts a killed node again on its port and folder: it rejoins (as a replica once its slots moved). */
+	restart(node: ClusterNode): Promise<void>;
 	stop(): Promise<void>;
 };
 
@@ -47,11 +49,12 @@ export async function startTestCluster(options: {replicas?: number; nodeTimeoutM
 	const count = 3 * (1 + replicas);
 	const taken = new Set<number>();
 	const nodes: ClusterNode[] = [];
+	const nodeArgs = ['--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000), '--cluster-require-full-coverage', 'yes'];
 	try {
 		for (let i = 0; i < count; i++) {
 			const port = await clusterPort(taken);
 			const dir = mkdtempSync(path.join(os.tmpdir(), 'eda-test-cluster-'));
-			const server = await startPrivateRedis({port, dir, cluster: true, extraArgs: ['--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000), '--cluster-require-full-coverage', 'yes']});
+			const server = await startPrivateRedis({port, dir, cluster: true, extraArgs: nodeArgs});
 			nodes.push({port, url: server.url, server, dir});
 		}
 		await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], {timeout: 30_000});
@@ -98,6 +101,9 @@ export async function startTestCluster(options: {replicas?: number; nodeTimeoutM
 			const gone = new Promise((resolve) => node.server.process.once('exit', resolve));
 			node.server.process.kill('SIGKILL');
 			await gone;
+		},
+		async restart(node) {
+			node.server = await startPrivateRedis({port: node.port, dir: node.dir, cluster: true, extraArgs: nodeArgs});
 		},
 		async stop() {
 			client.disconnect();
