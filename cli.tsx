@@ -63,6 +63,8 @@ async function dispatch(): Promise<number> {
 			return (await import('./source/commands/portal.js')).run(args, flags);
 		case 'mesh':
 			return (await import('./source/commands/mesh.js')).run(args, flags);
+		case 'migrate':
+			return (await import('./source/commands/migrate.js')).run(args, flags);
 		default:
 			return usageError(`Unknown command: ${command}`);
 	}

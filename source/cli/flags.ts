@@ -34,6 +34,8 @@ export const flagSpec = {
 	failRate: {type: 'string'},
 	// deferred
 	dead: {type: 'boolean', default: false},
+	// migrate
+	apply: {type: 'boolean', default: false},
 	// deferred workers, masters and `eda deferred`: a named queue (eda:{<name>}:queue)
 	queue: {type: 'string'},
 	// dashboard
@@ -65,6 +67,7 @@ export const flagSpec = {
 
 export type Flags = {
 	redisUrl?: string;
+	apply?: boolean;
 	queue?: string;
 	waitReplicas?: string;
 	/** --cluster; undefined: REDIS_CLUSTER decides. */
@@ -117,7 +120,7 @@ export type Flags = {
 
 type FlagName = keyof typeof flagSpec;
 
-const producerFlags = ['port', 'host', 'token', 'tokenFile', 'insecure', 'waitReplicas'] as const satisfies readonly FlagName[];
+const producerFlags = ['port', 'host', 'token', 'tokenFile', 'insecure'] as const satisfies readonly FlagName[];
 const workerFlags = ['interval', 'concurrency', 'lease', 'maxAttempts', 'backoff', 'workTime', 'failRate'] as const satisfies readonly FlagName[];
 
 /**
@@ -131,7 +134,7 @@ const workerFlags = ['interval', 'concurrency', 'lease', 'maxAttempts', 'backoff
  */
 export const commandFlags: Record<string, readonly FlagName[]> = {
 	'': ['redisUrl', 'cluster', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain'],
-	'api-server': ['redisUrl', 'cluster', 'json', ...producerFlags, 'maxBody', 'retain', 'portal'],
+	'api-server': ['redisUrl', 'cluster', 'json', 'waitReplicas', ...producerFlags, 'maxBody', 'retain', 'portal'],
 	consumer: ['redisUrl', 'cluster', 'json', 'topic', 'group', 'name', 'fromStart', 'claimIdle'],
 	'consumer -d': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', 'queue', ...workerFlags],
 	'consumer -d -m': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', 'master', 'queue'],
@@ -147,6 +150,7 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'portal import': ['redisUrl', 'cluster', 'json', 'compat', 'mode'],
 	mesh: ['json', 'broker', 'link', 'config', 'maxBacklog', 'hopLimit', 'claimIdle'],
 	'mesh status': ['redisUrl', 'cluster', 'json'],
+	migrate: ['redisUrl', 'cluster', 'json', 'apply'],
 	lab: [],
 	'lab orders': ['redisUrl', 'cluster', 'json', ...producerFlags, 'rate', 'failRate'],
 	'lab cqrs': ['redisUrl', 'cluster', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],

@@ -12,6 +12,7 @@ export const helpText = `
     $ eda portal scan|watch|audit|export|import        the discovered catalog, AsyncAPI
     $ eda mesh --broker … --link …     route events between several Redis brokers
     $ eda mesh status                  each mesh link's state, from any broker
+    $ eda migrate [--apply]            move keys of the layout before hash tags
 
   Common flags
     --redis-url URL      Redis to use (env REDIS_URL); default redis://127.0.0.1:6379.
@@ -103,6 +104,13 @@ export const helpText = `
   eda mesh status [--json]
     Each link's state (up/down, for how long), events/s, backlog, latency, idle
     time and counts, and where each topic's interest is; --redis-url any broker.
+
+  eda migrate
+    Keys written before the hash tags (eda:stream:<topic>, eda:deferred:…,
+    eda:actor:…) to the tagged layout (eda:{<topic>}:stream, eda:{message:queue}:…).
+    A dry run lists each move; --apply does them, with progress; safe to re-run.
+    Refuses while eda actors are alive. Single node only.
+    --apply              do the moves (default: only list them)
 
   eda lab <name>
     orders               choreography: orders, payments, inventory, shipping, notifications

@@ -5,6 +5,7 @@ import {sanitize} from '../text/index.js';
 import {closeRedis, createCluster, createRedis, defaultRedisUrl, displayUrl, eachMaster, waitReady, type ConnectOptions} from './connect.js';
 import {readClusterStatus, type ClusterStatus} from './cluster-status.js';
 import {cleartextWarning} from './exposure.js';
+import {hasOldLayout} from './migrate.js';
 import {onPath, portAnswers, startPrivateRedis, type PrivateRedis} from './private-server.js';
 
 export type RedisSession = {
@@ -309,6 +310,9 @@ async function checkServer(session: RedisSession, url: string, say: (line: strin
 			throw new UserError(`Redis at ${displayUrl(url)} is a node of a Redis Cluster; add --cluster (or REDIS_CLUSTER=1), with one or more of its nodes in --redis-url`, 2);
 		}
 		if (session.seeds === undefined) await checkDatabase(client, url);
+		if (session.seeds === undefined && (await hasOldLayout(client).catch(() => false))) {
+			say(`Redis at ${displayUrl(url)} holds eda keys of the layout before hash tags (eda:stream:…, eda:deferred:…), which this eda does not read: run \`eda migrate\` to see the moves, then \`eda migrate --apply\`.`);
+		}
 		else await waitReady(client, 3000);
 		for (const node of eachMaster(client)) await checkNode(node, url, say);
 	} catch (error) {
