@@ -6,7 +6,7 @@ import {actorName, Heartbeat} from '../actors/heartbeat.js';
 import type {ActorOutput} from '../actors/output.js';
 import {outageReporter} from '../actors/outage.js';
 import {describeError} from '../errors.js';
-import {defaultQueue, deferredKeys, goCompat, type DeferredKeys} from '../redis/keys.js';
+import {defaultQueue, deferredKeys, goCompat, queuesIndex, type DeferredKeys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {DeferredStore} from './store.js';
 import {delay, endLoop, Waker} from './waker.js';
@@ -87,6 +87,8 @@ export class DeferredMaster {
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'master', this.k.queue === defaultQueue ? 'deferred master' : `deferred master of queue ${this.k.queue}`);
 		this.heartbeat.start();
 		this.emit(['Master Node running'], {event: 'started'});
+		// A named queue enters the index of queues (the dashboard lists them from it).
+		if (this.k.queue !== defaultQueue) await this.redis.sadd(queuesIndex, this.k.queue).catch(() => undefined);
 
 		this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
 		// Only the default queue's masters take the Go tool's `master` channel.

@@ -7,7 +7,7 @@ import type {ActorOutput} from '../actors/output.js';
 import {outageReporter} from '../actors/outage.js';
 import {describeError} from '../errors.js';
 import {RedisClock} from '../redis/clock.js';
-import {defaultQueue, deferredKeys} from '../redis/keys.js';
+import {defaultQueue, deferredKeys, queuesIndex} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {countdown} from '../text/index.js';
 import {demoHandler, type DeferredHandler} from './handler.js';
@@ -107,6 +107,7 @@ export class DeferredWorker {
 		this.sub = this.session.connect(`eda:${this.name}:sub`);
 		this.store = new DeferredStore(this.redis, deferredKeys(this.options.queue));
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'worker', this.detail());
+		if (this.options.queue !== defaultQueue) await this.redis.sadd(queuesIndex, this.options.queue).catch(() => undefined);
 		this.heartbeat.start();
 		this.emit(['This consumer demonstrates Deffered Execution and Eventual Consistency'], {event: 'started'});
 		await this.clock.sync(this.redis).catch(() => undefined);
@@ -174,7 +175,7 @@ export class DeferredWorker {
 
 	private detail(): string {
 		const o = this.options;
-		return `interval ${o.intervalMs}ms, concurrency ${o.concurrency}, lease ${o.leaseMs}ms`;
+		return `${o.queue === defaultQueue ? '' : `queue ${o.queue}, `}interval ${o.intervalMs}ms, concurrency ${o.concurrency}, lease ${o.leaseMs}ms`;
 	}
 
 	private async loop(): Promise<void> {
