@@ -53,3 +53,22 @@ test('eda deferred list --queue on the cluster; a password in a seed never shows
 	assert.doesNotMatch(refused.stdout + refused.stderr, /hunter2/);
 	assert.doesNotMatch(refused.stdout + refused.stderr, stackTrace);
 });
+
+test('eda portal scan and export on the cluster: the catalog, with a subscriber counted on whichever node it is', async () => {
+	const subscriber = cluster.client.duplicate();
+	subscriber.on('error', () => undefined);
+	await subscriber.subscribe('exported');
+	try {
+		await cluster.client.xadd(keys.stream('exported'), '*', 'specversion', '1.0', 'id', 'x1', 'source', '/t', 'type', 'exported', 'time', new Date().toISOString(), 'datacontenttype', 'application/json', 'data', '{"a":1}');
+		await cluster.client.hset(keys.topics, 'exported', Date.now());
+		const scanned = await runCli(['portal', 'scan', ...on()]);
+		assert.equal(scanned.code, 0, scanned.stderr);
+		const exported = await runCli(['portal', 'export', '--format', 'json', ...on()]);
+		assert.equal(exported.code, 0, exported.stderr);
+		const doc = JSON.parse(exported.stdout) as {channels: Record<string, {'x-eda-subscribers': number}>};
+		const channel = Object.values(doc.channels).find((c) => (c as unknown as {address: string}).address === 'exported');
+		assert.equal(channel?.['x-eda-subscribers'], 1);
+	} finally {
+		subscriber.disconnect();
+	}
+});

@@ -136,7 +136,7 @@ async function exportDocument(flags: Flags): Promise<number> {
 	const format = formatOf(flags);
 	if (flags.out === '') throw new UserError('--out needs a file name', 2);
 	return withSession(flags, async (session) => {
-		const doc = buildAsyncApi(await exportSource(session.connect('eda:portal:export'), session.url));
+		const doc = buildAsyncApi(await exportSource(session.connect('eda:portal:export'), session.seeds?.[0] ?? session.url));
 		const summary = {channels: Object.keys(doc['channels'] as object).length, operations: Object.keys(doc['operations'] as object).length};
 		if (flags.out === undefined) {
 			// --json keeps its meaning: one JSON record a line, here the document.

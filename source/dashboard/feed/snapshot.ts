@@ -7,7 +7,7 @@
 // those follow as soon as the index answers, so a refresh is two round trips.
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../../redis/clock.js';
-import {eachNode, isCluster} from '../../redis/connect.js';
+import {numsub} from '../../redis/pubsub.js';
 import {deferredKeys, goCompat, keys, queuesIndex} from '../../redis/keys.js';
 import {fieldMap} from '../../redis/reply.js';
 import {LuaScript} from '../../redis/script.js';
@@ -106,18 +106,6 @@ async function readNamedQueues(redis: Redis): Promise<NamedQueue[]> {
 			return {name, counts: {scheduled, ready, inflight, dead}};
 		}),
 	);
-}
-
-/**
- * PUBSUB NUMSUB: on a Redis Cluster a subscriber counts only on the node it
- * subscribed to, so every node is asked and the counts summed (as flat pairs).
- */
-async function numsub(redis: Redis, topics: string[]): Promise<unknown[]> {
-	if (!isCluster(redis)) return (await redis.call('PUBSUB', 'NUMSUB', ...topics)) as unknown[];
-	const replies = await Promise.all(eachNode(redis).map((node) => node.call('PUBSUB', 'NUMSUB', ...topics).catch(() => []) as Promise<unknown[]>));
-	const sums = new Map<string, number>(topics.map((t) => [t, 0]));
-	for (const reply of replies) for (const [name, count] of fieldMap(reply)) sums.set(name, (sums.get(name) ?? 0) + Number(count));
-	return [...sums].flat();
 }
 
 /**
