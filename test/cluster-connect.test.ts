@@ -4,6 +4,7 @@ import {after, before, test} from 'node:test';
 import {UserError} from '../source/errors.js';
 import {freePort} from '../source/redis/private-server.js';
 import {openRedisSession, splitSeeds} from '../source/redis/session.js';
+import {maskUrl} from '../source/text/mask-url.js';
 import {startTestCluster, type TestCluster} from './helpers/cluster.js';
 
 let cluster: TestCluster;
@@ -17,6 +18,10 @@ after(async () => {
 });
 
 const quiet = {say: () => undefined};
+
+test('each seed of a list is shown with its own password masked', () => {
+	assert.equal(maskUrl('redis://:pw1@a:1,rediss://u:pw2@b:2'), 'redis://:***@a:1,rediss://u:***@b:2');
+});
 
 test('seeds split at each comma before a scheme; a comma in a password stays', () => {
 	assert.deepEqual(splitSeeds('redis://a:1,rediss://u:p,w@b:2'), ['redis://a:1', 'rediss://u:p,w@b:2']);

@@ -314,7 +314,13 @@ async function checkServer(session: RedisSession, url: string, say: (line: strin
 			say(`Redis at ${displayUrl(url)} holds eda keys of the layout before hash tags (eda:stream:…, eda:deferred:…), which this eda does not read: run \`eda migrate\` to see the moves, then \`eda migrate --apply\`.`);
 		}
 		else await waitReady(client, 3000);
-		for (const node of eachMaster(client)) await checkNode(node, url, say);
+		// One line per warning, however many masters say it.
+		const said = new Set<string>();
+		const sayOnce = (line: string) => {
+			if (!said.has(line)) say(line);
+			said.add(line);
+		};
+		for (const node of eachMaster(client)) await checkNode(node, url, sayOnce);
 	} catch (error) {
 		if (error instanceof UserError) throw error;
 		// CONFIG may be disabled on managed Redis; nothing to check then.
