@@ -71,6 +71,8 @@ async function dispatch(): Promise<number> {
 			return (await import('./source/commands/replay.js')).run(args, flags);
 		case 'groups':
 			return (await import('./source/commands/groups.js')).run(args, flags);
+		case 'migrate':
+			return (await import('./source/commands/migrate.js')).run(args, flags);
 		default:
 			return usageError(`Unknown command: ${command}`);
 	}

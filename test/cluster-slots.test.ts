@@ -54,7 +54,7 @@ before(async () => {
 	redis = await startTestRedis({cluster: true});
 	client = createRedis(redis.url);
 	await waitReady(client, 5000);
-	session = await openRedisSession({url: redis.url, say: () => {}});
+	session = await openRedisSession({url: redis.url, cluster: true, say: () => {}});
 	LuaScript.prototype.run = async function (this: LuaScript, on: Redis, scriptKeys: readonly ScriptArg[], args: readonly ScriptArg[]) {
 		ran.add(this.lua);
 		try {

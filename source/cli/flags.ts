@@ -1,6 +1,8 @@
 // Every flag of every command, for meow; `commandFlags` below says which command takes which.
 export const flagSpec = {
 	redisUrl: {type: 'string'},
+	// --redis-url's comma-separated seeds are the nodes of a Redis Cluster
+	cluster: {type: 'boolean'},
 	json: {type: 'boolean', default: false},
 	// api-server and dashboard
 	port: {type: 'string'},
@@ -11,6 +13,8 @@ export const flagSpec = {
 	token: {type: 'string'},
 	tokenFile: {type: 'string'},
 	insecure: {type: 'boolean', default: false},
+	// producer: replicas (WAIT) that must hold an event before 200
+	waitReplicas: {type: 'string'},
 	// consumer
 	topic: {type: 'string', shortFlag: 't', isMultiple: true},
 	group: {type: 'string', shortFlag: 'g'},
@@ -30,6 +34,10 @@ export const flagSpec = {
 	failRate: {type: 'string'},
 	// deferred
 	dead: {type: 'boolean', default: false},
+	// migrate
+	apply: {type: 'boolean', default: false},
+	// deferred workers, masters and `eda deferred`: a named queue (eda:{<name>}:queue)
+	queue: {type: 'string'},
 	// dashboard
 	workers: {type: 'string'},
 	maxFps: {type: 'string'},
@@ -65,6 +73,11 @@ export const flagSpec = {
 
 export type Flags = {
 	redisUrl?: string;
+	apply?: boolean;
+	queue?: string;
+	waitReplicas?: string;
+	/** --cluster; undefined: REDIS_CLUSTER decides. */
+	cluster?: boolean;
 	json: boolean;
 	port?: string;
 	host?: string;
@@ -131,32 +144,33 @@ const workerFlags = ['interval', 'concurrency', 'lease', 'maxAttempts', 'backoff
  * --help and --version go with every command.
  */
 export const commandFlags: Record<string, readonly FlagName[]> = {
-	'': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain'],
-	'api-server': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain', 'portal'],
-	consumer: ['redisUrl', 'json', 'topic', 'group', 'name', 'fromStart', 'claimIdle'],
-	'consumer -d': ['redisUrl', 'json', 'defferedExec', 'deferredExec', ...workerFlags],
-	'consumer -d -m': ['redisUrl', 'json', 'defferedExec', 'deferredExec', 'master'],
-	'deferred list': ['redisUrl', 'json'],
-	'deferred retry': ['redisUrl', 'json', 'dead'],
-	'deferred purge': ['redisUrl', 'json', 'dead'],
-	'portal register': ['redisUrl', 'json', 'compat', 'mode', 'checkRetained'],
-	'portal check': ['redisUrl', 'json', 'compat', 'mode', 'checkRetained'],
-	'portal scan': ['redisUrl', 'json'],
-	'portal watch': ['redisUrl', 'json'],
-	'portal audit': ['redisUrl', 'json'],
-	'portal export': ['redisUrl', 'json', 'format', 'out'],
-	'portal import': ['redisUrl', 'json', 'compat', 'mode'],
+	'': ['redisUrl', 'cluster', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain'],
+	'api-server': ['redisUrl', 'cluster', 'json', 'waitReplicas', ...producerFlags, 'maxBody', 'retain', 'portal'],
+	consumer: ['redisUrl', 'cluster', 'json', 'topic', 'group', 'name', 'fromStart', 'claimIdle'],
+	'consumer -d': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', 'queue', ...workerFlags],
+	'consumer -d -m': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', 'master', 'queue'],
+	'deferred list': ['redisUrl', 'cluster', 'json', 'queue'],
+	'deferred retry': ['redisUrl', 'cluster', 'json', 'dead', 'queue'],
+	'deferred purge': ['redisUrl', 'cluster', 'json', 'dead', 'queue'],
+	'portal register': ['redisUrl', 'cluster', 'json', 'compat', 'mode', 'checkRetained'],
+	'portal check': ['redisUrl', 'cluster', 'json', 'compat', 'mode', 'checkRetained'],
+	'portal scan': ['redisUrl', 'cluster', 'json'],
+	'portal watch': ['redisUrl', 'cluster', 'json'],
+	'portal audit': ['redisUrl', 'cluster', 'json'],
+	'portal export': ['redisUrl', 'cluster', 'json', 'format', 'out'],
+	'portal import': ['redisUrl', 'cluster', 'json', 'compat', 'mode'],
 	mesh: ['json', 'broker', 'link', 'config', 'maxBacklog', 'hopLimit', 'claimIdle'],
-	'mesh status': ['redisUrl', 'json'],
-	events: ['redisUrl', 'json', 'limit', 'since', 'grep', 'where'],
-	trace: ['redisUrl', 'json'],
-	replay: ['redisUrl', 'json', 'to'],
-	groups: ['redisUrl', 'json'],
+	'mesh status': ['redisUrl', 'cluster', 'json'],
+	migrate: ['redisUrl', 'cluster', 'json', 'apply'],
+		events: ['redisUrl', 'cluster', 'json', 'limit', 'since', 'grep', 'where'],
+	trace: ['redisUrl', 'cluster', 'json'],
+	replay: ['redisUrl', 'cluster', 'json', 'to'],
+	groups: ['redisUrl', 'cluster', 'json'],
 	lab: [],
-	'lab orders': ['redisUrl', 'json', ...producerFlags, 'rate', 'failRate'],
-	'lab cqrs': ['redisUrl', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],
-	'lab deferred': ['redisUrl', 'json', ...producerFlags, 'interval', 'workers', 'burst'],
-	'lab portal': ['redisUrl', 'json', ...producerFlags, 'rate'],
+	'lab orders': ['redisUrl', 'cluster', 'json', ...producerFlags, 'rate', 'failRate'],
+	'lab cqrs': ['redisUrl', 'cluster', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],
+	'lab deferred': ['redisUrl', 'cluster', 'json', ...producerFlags, 'interval', 'workers', 'burst'],
+	'lab portal': ['redisUrl', 'cluster', 'json', ...producerFlags, 'rate'],
 };
 
 /**

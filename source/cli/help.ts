@@ -16,12 +16,16 @@ export const helpText = `
     $ eda portal scan|watch|audit|export|import        the discovered catalog, AsyncAPI
     $ eda mesh --broker … --link …     route events between several Redis brokers
     $ eda mesh status                  each mesh link's state, from any broker
+    $ eda migrate [--apply]            move keys of the layout before hash tags
 
   Common flags
     --redis-url URL      Redis to use (env REDIS_URL); default redis://127.0.0.1:6379.
                          When nothing answers there and redis-server is on the PATH,
                          a private one is started for this process. /N picks
                          database N; one Redis does not have stops the start.
+    --cluster            Redis Cluster (env REDIS_CLUSTER=1): --redis-url is one or
+                         more seed nodes, comma-separated (redis://a:7000,redis://b:7001),
+                         same forms; database 0 only; never starts a private server
     --json               one JSON object a line instead of text (headless commands)
     --help, --version
     Each command takes only the flags listed under it (and these); another is
@@ -37,6 +41,9 @@ export const helpText = `
     --token-file PATH    the token read from a file (its trailing newline dropped)
     --insecure           allow a --host beyond loopback with no token (a warning
                          says so); without either, such a --host refuses to start
+    --wait-replicas N    answer 200 only once N replicas hold the event (WAIT on the
+                         master that owns the topic, 1 s); else 503 saying it is on
+                         the master only. Default 0 (asynchronous replication)
     --no-portal          run no portal watcher in this producer (another process
                          on the same Redis may; one writes the catalog at a time)
 
@@ -58,12 +65,16 @@ export const helpText = `
     --backoff DUR        worker: first retry delay, doubling with jitter; default 1s
     --work-time DUR      demo handler: each event takes this long; default 0
     --fail-rate P        demo handler: share of attempts that throw, 0..1; default 0
+    --queue NAME         master or worker of a named queue (list eda:{NAME}:queue, its
+                         own hash tag, so queues spread over a cluster's masters);
+                         default message:queue. POST /deferred-exec?queue=NAME feeds it
 
   eda deferred
     list                 each stage with its events (--json for JSON)
     retry <id>           move a dead or scheduled event back to the queue now
     retry --dead         retry every dead event
     purge --dead         delete every dead event
+    --queue NAME         a named queue's events instead of message:queue's
 
   eda events <topic>
     The topic's retained events, newest first, one line each: stored time, entry
@@ -126,6 +137,13 @@ export const helpText = `
   eda mesh status [--json]
     Each link's state (up/down, for how long), events/s, backlog, latency, idle
     time and counts, and where each topic's interest is; --redis-url any broker.
+
+  eda migrate
+    Keys written before the hash tags (eda:stream:<topic>, eda:deferred:…,
+    eda:actor:…) to the tagged layout (eda:{<topic>}:stream, eda:{message:queue}:…).
+    A dry run lists each move; --apply does them, with progress; safe to re-run.
+    Refuses while eda actors are alive. Single node only.
+    --apply              do the moves (default: only list them)
 
   eda lab <name>
     orders               choreography: orders, payments, inventory, shipping, notifications

@@ -10,6 +10,7 @@ export async function run(flags: Flags): Promise<number> {
 	const options = producerOptions(flags);
 	return runActors({
 		redisUrl: flags.redisUrl,
+		cluster: flags.cluster,
 		actors: (session) => {
 			let producer: Promise<RunningProducer> | undefined;
 			// The portal watcher reads what the producer stored, off the publish path (--no-portal: none here).

@@ -29,6 +29,7 @@ export async function run(flags: Flags): Promise<number> {
 	const output = consoleOutput(flags.json);
 	return runActors({
 		redisUrl: flags.redisUrl,
+		cluster: flags.cluster,
 		actors: (session) =>
 			topics.map((topic) => {
 				if (flags.group !== undefined) {

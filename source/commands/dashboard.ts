@@ -55,6 +55,7 @@ async function runPlain(flags: Flags, options: DashboardOptions): Promise<number
 	let runtime: InstanceType<typeof DashboardRuntime> | undefined;
 	return runActors({
 		redisUrl: flags.redisUrl,
+		cluster: flags.cluster,
 		actors: (session) => [(runtime = new DashboardRuntime({...options, session, output: consoleOutput(flags.json), onQuit: () => {}}))],
 		whileRunning: () => {
 			process.stderr.write(`eda: no terminal to draw on, printing the actors' lines instead (producer at ${runtime?.producer?.url}); Ctrl-C stops.\n`);

@@ -3,7 +3,9 @@
 import type {Flags} from '../cli/flags.js';
 import {UserError} from '../errors.js';
 import {readDeferredSnapshot, type DeferredSnapshot, type EventView} from '../deferred/inspect.js';
+import {queueFlag} from '../deferred/options.js';
 import {DeferredStore} from '../deferred/store.js';
+import {deferredKeys} from '../redis/keys.js';
 import {openRedisSession} from '../redis/session.js';
 import {countdown, cut, duration, safeJson, sanitize, since} from '../text/index.js';
 
@@ -23,26 +25,27 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 		throw new UserError(action === undefined ? `eda deferred needs an action (${usage})` : `eda deferred: unknown action "${action}" (${usage})`, 2);
 	}
 
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const k = deferredKeys(queueFlag(flags.queue));
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => process.stderr.write(`${line}\n`)});
 	const write = (text: string) => process.stdout.write(`${text}\n`);
 	try {
 		const redis = session.connect('eda:deferred-cli');
-		const store = new DeferredStore(redis);
+		const store = new DeferredStore(redis, k);
 		if (action === 'list') {
-			const snapshot = await readDeferredSnapshot(redis);
+			const snapshot = await readDeferredSnapshot(redis, 50, k);
 			write(flags.json ? safeJson(snapshot) : formatList(snapshot).join('\n'));
 			return 0;
 		}
 		if (action === 'retry' && flags.dead) {
 			const n = await store.retryAllDead();
-			write(flags.json ? safeJson({retried: n}) : `Moved ${n} dead event(s) back to message:queue`);
+			write(flags.json ? safeJson({retried: n}) : `Moved ${n} dead event(s) back to ${k.work}`);
 			return 0;
 		}
 		if (action === 'retry') {
 			const id = rest[0] as string;
 			const {moved, problem} = await store.retry(id);
 			if (moved === 1) {
-				write(flags.json ? safeJson({retried: 1, id}) : `Moved event ${id} back to message:queue (attempts reset)`);
+				write(flags.json ? safeJson({retried: 1, id}) : `Moved event ${id} back to ${k.work} (attempts reset)`);
 				return 0;
 			}
 			const why = problem === 'missing' ? 'there is no such event' : `it is ${problem} (only dead or scheduled events can be retried)`;
@@ -77,7 +80,7 @@ export function formatList(s: DeferredSnapshot): string[] {
 		if (v.lastError) out.push(`           last error: ${cut(v.lastError, 100)}`);
 	}
 	more(s.scheduled.length, s.counts.scheduled);
-	out.push(`Ready in message:queue (${s.counts.ready}), next first`);
+	out.push(`Ready in ${s.queue} (${s.counts.ready}), next first`);
 	for (const v of s.ready) out.push(line(v, v.readyAt === undefined ? 'waiting' : `waiting ${duration(s.now - v.readyAt)}`));
 	more(s.ready.length, s.counts.ready);
 	out.push(`In flight (${s.counts.inflight})`);

@@ -60,6 +60,7 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 	let lab: ReturnType<typeof createLab> | undefined;
 	return runActors({
 		redisUrl: flags.redisUrl,
+		cluster: flags.cluster,
 		actors: (session) => [(lab = createLab(labName, {...options, session, output}))],
 		whileRunning: () => {
 			const summary = setInterval(() => {

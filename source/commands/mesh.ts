@@ -61,7 +61,7 @@ async function openAll(topology: Topology, sessions: Map<string, RedisSession>, 
 }
 
 async function status(flags: Flags): Promise<number> {
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => process.stderr.write(`${line}\n`)});
 	try {
 		const redis = session.connect('eda:mesh-status');
 		const [links, routes] = await Promise.all([readLinkStates(redis), readRoutes(redis)]);

@@ -25,7 +25,7 @@ const say = (line: string) => write(sanitize(line));
 const warn = (line: string) => process.stderr.write(`${sanitize(line)}\n`);
 
 async function withSession<T>(flags: Flags, work: (session: RedisSession) => Promise<T>): Promise<T> {
-	const session = await openRedisSession({url: flags.redisUrl, say: warn});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: warn});
 	try {
 		return await work(session);
 	} finally {
@@ -100,7 +100,7 @@ async function scan(flags: Flags): Promise<number> {
 
 async function watch(flags: Flags): Promise<number> {
 	const signals = watchSignals();
-	const session = await Promise.race([openRedisSession({url: flags.redisUrl, say: warn}), signals.received]);
+	const session = await Promise.race([openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: warn}), signals.received]);
 	if (!session) return 0;
 	const watcher = new PortalWatcher({session, output: consoleOutput(flags.json)});
 	try {
@@ -136,7 +136,7 @@ async function exportDocument(flags: Flags): Promise<number> {
 	const format = formatOf(flags);
 	if (flags.out === '') throw new UserError('--out needs a file name', 2);
 	return withSession(flags, async (session) => {
-		const doc = buildAsyncApi(await exportSource(session.connect('eda:portal:export'), session.url));
+		const doc = buildAsyncApi(await exportSource(session.connect('eda:portal:export'), session.seeds?.[0] ?? session.url));
 		const summary = {channels: Object.keys(doc['channels'] as object).length, operations: Object.keys(doc['operations'] as object).length};
 		if (flags.out === undefined) {
 			// --json keeps its meaning: one JSON record a line, here the document.

@@ -88,7 +88,7 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 		throw new UserError(`${opts.file}: ${checked.error}`, 1);
 	}
 
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => process.stderr.write(`${line}\n`)});
 	try {
 		const redis = session.connect('eda:portal-cli');
 		const {result} = await checkRegistration(redis, opts.topic, checked.schema, opts);

@@ -8,6 +8,7 @@ export type Actor = {start(): Promise<unknown>; stop(): Promise<unknown>};
 
 export type RunActorsOptions = {
 	redisUrl: string | undefined;
+	cluster?: boolean;
 	/** The actors to run, made once the session is open. */
 	actors: (session: RedisSession) => Actor[];
 	/** Once every actor started (and no signal came yet); what it returns is called before the stop. */
@@ -22,7 +23,7 @@ export async function runActors(options: RunActorsOptions): Promise<number> {
 	// Before anything connects: a signal (or a reader going away) mid-start still ends in a clean stop.
 	const signals = options.signals ?? watchSignals();
 	const say = (line: string) => process.stderr.write(`${line}\n`);
-	const opening = options.open ? options.open(say) : openRedisSession({url: options.redisUrl, say});
+	const opening = options.open ? options.open(say) : openRedisSession({url: options.redisUrl, cluster: options.cluster, say});
 	const session = await Promise.race([opening, signals.received]);
 	if (!session) {
 		// Stopped before Redis answered: a session that opens after all is closed at once.

@@ -75,8 +75,9 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		await new Promise((resolve) => setImmediate(resolve));
 		const backend = await loadBackend();
 		store.status({redisUrl: backend.displayUrl(backend.resolveRedisUrl(flags.redisUrl).url)});
-		session = await backend.openRedisSession({url: flags.redisUrl, say: (line) => store.appendLog('eda', [line])});
+		session = await backend.openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => store.appendLog('eda', [line])});
 		store.status({redisUrl: session.display});
+		if (session.seeds) stops.push(backend.watchCluster(session, store));
 		const refresher = await backend.startRefresher(session, store, clock, () => runtime && store.setActors(runtime.actors()));
 		stops.push(() => refresher.stop());
 		const live = await backend.watchTopics(session, store);

@@ -4,7 +4,7 @@
 import {createHash} from 'node:crypto';
 import type {Redis} from 'ioredis';
 import {timeReplyMs} from '../redis/clock.js';
-import {goCompat, keys} from '../redis/keys.js';
+import {keys, type DeferredKeys} from '../redis/keys.js';
 
 export type EventView = {
 	/** Empty for a body in message:queue that has no record yet (pushed by the Go master). */
@@ -23,6 +23,8 @@ export type EventView = {
 };
 
 export type DeferredSnapshot = {
+	/** The list ready events wait in (message:queue, or a named queue's eda:{<name>}:queue). */
+	queue: string;
 	/** Redis ms when the picture was taken. */
 	now: number;
 	counts: {scheduled: number; ready: number; inflight: number; dead: number};
@@ -71,18 +73,17 @@ function pairs(reply: unknown): string[] {
 	return list.filter((_, i) => i % 2 === 0);
 }
 
-export async function readDeferredSnapshot(redis: Redis, limit = 50): Promise<DeferredSnapshot> {
-	const d = keys.deferred;
+export async function readDeferredSnapshot(redis: Redis, limit = 50, d: DeferredKeys = keys.deferred): Promise<DeferredSnapshot> {
 	const first = await redis
 		.pipeline()
 		.time()
 		.zcard(d.scheduled)
-		.llen(goCompat.workQueue)
+		.llen(d.work)
 		.zcard(d.inflight)
 		.zcard(d.dead)
 		.hgetall(d.stats)
 		.zrange(d.scheduled, 0, limit - 1, 'WITHSCORES')
-		.lrangeBuffer(goCompat.workQueue, -limit, -1)
+		.lrangeBuffer(d.work, -limit, -1)
 		.zrange(d.inflight, 0, limit - 1, 'WITHSCORES')
 		.zrevrange(d.dead, 0, limit - 1, 'WITHSCORES')
 		.exec();
@@ -139,6 +140,7 @@ export async function readDeferredSnapshot(redis: Redis, limit = 50): Promise<De
 
 	const pick = (list: string[]) => list.map((id) => views.get(id)).filter((v): v is EventView => v !== undefined);
 	return {
+		queue: d.work,
 		now,
 		counts: {scheduled: Number(value(1)), ready: Number(value(2)), inflight: Number(value(3)), dead: Number(value(4))},
 		stats,

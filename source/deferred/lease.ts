@@ -4,7 +4,7 @@
 // each, so a lease is never held twice and never lost between stages.
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../redis/clock.js';
-import {goCompat, keys} from '../redis/keys.js';
+import {keys, type DeferredKeys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
 
 export type ClaimedEvent = {
@@ -127,10 +127,11 @@ export async function settle(
 	n: number,
 	claimer: {worker: string; leaseMs: number; maxAttempts: number},
 	keepDoneMs: number,
+	k: DeferredKeys = keys.deferred,
 ): Promise<Settled> {
-	const args: (string | number)[] = [keys.deferred.event(''), keys.deferred.idsForBody(''), n, claimer.leaseMs, claimer.worker, claimer.maxAttempts, keepDoneMs];
+	const args: (string | number)[] = [k.event(''), k.idsForBody(''), n, claimer.leaseMs, claimer.worker, claimer.maxAttempts, keepDoneMs];
 	for (const h of finished) args.push(h.id, h.token);
-	const reply = (await settleScript.run(redis, [goCompat.workQueue, keys.deferred.inflight, keys.deferred.stats, keys.deferred.seq], args)) as unknown[];
+	const reply = (await settleScript.run(redis, [k.work, k.inflight, k.stats, k.seq], args)) as unknown[];
 	const now = Number(reply[0]);
 	const flags = reply[1] as unknown[];
 	const completed = new Array<boolean>(flags.length);
@@ -175,9 +176,9 @@ return out
 `);
 
 /** Extends the leases still held; returns which were (false: lease lost). */
-export async function renew(redis: Redis, held: Held[], leaseMs: number): Promise<{now: number; kept: boolean[]}> {
+export async function renew(redis: Redis, held: Held[], leaseMs: number, k: DeferredKeys = keys.deferred): Promise<{now: number; kept: boolean[]}> {
 	if (held.length === 0) return {now: 0, kept: []};
-	const reply = (await renewScript.run(redis, [keys.deferred.inflight], [keys.deferred.event(''), leaseMs, ...pairs(held)])) as unknown[];
+	const reply = (await renewScript.run(redis, [k.inflight], [k.event(''), leaseMs, ...pairs(held)])) as unknown[];
 	return {now: Number(reply[0]), kept: reply.slice(1).map((v) => Number(v) === 1)};
 }
 
@@ -221,11 +222,11 @@ redis.call('PUBLISH', ARGV[8], due)
 return {1, due, now}
 `);
 
-export async function fail(redis: Redis, id: string, token: string, error: string, maxAttempts: number, backoffMs: number, jitter: number): Promise<FailResult> {
+export async function fail(redis: Redis, id: string, token: string, error: string, maxAttempts: number, backoffMs: number, jitter: number, k: DeferredKeys = keys.deferred): Promise<FailResult> {
 	const reply = (await failScript.run(
 		redis,
-		[keys.deferred.inflight, keys.deferred.scheduled, keys.deferred.dead, keys.deferred.stats],
-		[keys.deferred.event(''), id, token, error, maxAttempts, backoffMs, jitter, keys.deferred.scheduledChannel],
+		[k.inflight, k.scheduled, k.dead, k.stats],
+		[k.event(''), id, token, error, maxAttempts, backoffMs, jitter, k.scheduledChannel],
 	)) as unknown[];
 	const code = Number(reply[0]);
 	if (code === 1) return {outcome: 'retry', due: Number(reply[1]), failedAt: Number(reply[2])};
@@ -263,12 +264,12 @@ return n
 `);
 
 /** Hands held events back to the head of the queue at once. */
-export async function release(redis: Redis, held: Held[]): Promise<number> {
+export async function release(redis: Redis, held: Held[], k: DeferredKeys = keys.deferred): Promise<number> {
 	if (held.length === 0) return 0;
 	return Number(await releaseScript.run(
 		redis,
-		[keys.deferred.inflight, goCompat.workQueue],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), keys.deferred.readyChannel, ...pairs(held)],
+		[k.inflight, k.work],
+		[k.event(''), k.idsForBody(''), k.readyChannel, ...pairs(held)],
 	));
 }
 
@@ -321,11 +322,11 @@ return {requeued, dead, nextExpiry}
 `);
 
 /** Returns expired leases to the queue (or the dead list after the last attempt). */
-export async function sweep(redis: Redis, batch: number): Promise<{requeued: number; dead: number; nextExpiry: number | undefined}> {
+export async function sweep(redis: Redis, batch: number, k: DeferredKeys = keys.deferred): Promise<{requeued: number; dead: number; nextExpiry: number | undefined}> {
 	const [requeued, dead, nextExpiry] = (await sweepScript.run(
 		redis,
-		[keys.deferred.inflight, goCompat.workQueue, keys.deferred.dead, keys.deferred.stats],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), batch, keys.deferred.readyChannel],
+		[k.inflight, k.work, k.dead, k.stats],
+		[k.event(''), k.idsForBody(''), batch, k.readyChannel],
 	)) as unknown[];
 	return {requeued: Number(requeued), dead: Number(dead), nextExpiry: Number(nextExpiry) < 0 ? undefined : Number(nextExpiry)};
 }

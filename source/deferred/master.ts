@@ -6,7 +6,7 @@ import {actorName, Heartbeat} from '../actors/heartbeat.js';
 import type {ActorOutput} from '../actors/output.js';
 import {outageReporter} from '../actors/outage.js';
 import {describeError} from '../errors.js';
-import {goCompat, keys} from '../redis/keys.js';
+import {defaultQueue, deferredKeys, goCompat, queuesIndex, type DeferredKeys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {DeferredStore} from './store.js';
 import {delay, endLoop, Waker} from './waker.js';
@@ -19,6 +19,8 @@ export type MasterOptions = {
 	/** How long the `master` channel lock lives without renewal. */
 	leaderTtlMs?: number;
 	name?: string;
+	/** The deferred queue this master serves (--queue); message:queue when not given. */
+	queue?: string;
 };
 
 export type MasterState = {
@@ -39,6 +41,8 @@ export class DeferredMaster {
 	private readonly batch: number;
 	private readonly maxSleepMs: number;
 	private readonly leaderTtlMs: number;
+	/** The served queue's keys. */
+	private readonly k: DeferredKeys;
 	private redis: Redis | undefined;
 	private sub: Redis | undefined;
 	private store: DeferredStore | undefined;
@@ -65,6 +69,7 @@ export class DeferredMaster {
 		this.maxSleepMs = options.maxSleepMs ?? 250;
 		this.leaderTtlMs = options.leaderTtlMs ?? 3000;
 		this.name = options.name ?? actorName('master');
+		this.k = deferredKeys(options.queue ?? defaultQueue);
 	}
 
 	private starting: Promise<void> | undefined;
@@ -78,13 +83,16 @@ export class DeferredMaster {
 	private async open(): Promise<void> {
 		this.redis = this.session.connect(`eda:${this.name}`, {onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
 		this.sub = this.session.connect(`eda:${this.name}:sub`);
-		this.store = new DeferredStore(this.redis);
-		this.heartbeat = new Heartbeat(this.redis, this.name, 'master', 'deferred master');
+		this.store = new DeferredStore(this.redis, this.k);
+		this.heartbeat = new Heartbeat(this.redis, this.name, 'master', this.k.queue === defaultQueue ? 'deferred master' : `deferred master of queue ${this.k.queue}`);
 		this.heartbeat.start();
 		this.emit(['Master Node running'], {event: 'started'});
+		// A named queue enters the index of queues (the dashboard lists them from it).
+		if (this.k.queue !== defaultQueue) await this.redis.sadd(queuesIndex, this.k.queue).catch(() => undefined);
 
 		this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
-		await this.sub.subscribe(keys.deferred.scheduledChannel, goCompat.masterChannel);
+		// Only the default queue's masters take the Go tool's `master` channel.
+		await this.sub.subscribe(this.k.scheduledChannel, ...(this.k.queue === defaultQueue ? [goCompat.masterChannel] : []));
 		await this.keepLeadership();
 		this.leaderTimer = setInterval(() => void this.keepLeadership(), this.leaderTtlMs / 3);
 		if (!this.stopping) this.running = this.loop();
@@ -119,7 +127,7 @@ export class DeferredMaster {
 		// After the start has settled, so a timer it set only now is cleared too.
 		if (this.leaderTimer) clearInterval(this.leaderTimer);
 		if (this.isLeader() && this.store && this.redis?.status === 'ready') {
-			await this.store.resign(keys.deferred.channelLeader, this.name).catch(() => undefined);
+			await this.store.resign(this.k.channelLeader, this.name).catch(() => undefined);
 		}
 		await this.heartbeat?.stop();
 		this.sub?.disconnect();
@@ -134,7 +142,7 @@ export class DeferredMaster {
 		if (!this.store || this.stopping) return;
 		const asked = Date.now();
 		try {
-			const held = await this.store.lead(keys.deferred.channelLeader, this.name, this.leaderTtlMs);
+			const held = await this.store.lead(this.k.channelLeader, this.name, this.leaderTtlMs);
 			// Count from when we asked, less a margin, so two masters never both believe they hold it.
 			this.leaderUntil = held ? asked + this.leaderTtlMs - 500 : 0;
 		} catch {
@@ -143,7 +151,7 @@ export class DeferredMaster {
 	}
 
 	private onMessage(channel: string, message: Buffer): void {
-		if (channel === keys.deferred.scheduledChannel) {
+		if (channel === this.k.scheduledChannel) {
 			// Wake early only when the new event is due before the planned wake-up.
 			const due = Number(message.toString());
 			const dueLocal = Date.now() + (due - (this.lastRedisNow + (Date.now() - this.lastLocalNow)));

@@ -2,7 +2,7 @@
 // dead events deleted, and records of events the Go tool took marked taken.
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../redis/clock.js';
-import {goCompat, keys} from '../redis/keys.js';
+import {keys, type DeferredKeys} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
 
 // Dead or scheduled → message:queue now, attempts reset: the one id given, or
@@ -47,11 +47,11 @@ return {moved, problem}
 `);
 
 /** One event (`id`), or with id '' up to `batch` of the oldest dead, back to the queue now. */
-export async function retry(redis: Redis, id: string, batch: number): Promise<{moved: number; problem: string}> {
+export async function retry(redis: Redis, id: string, batch: number, k: DeferredKeys = keys.deferred): Promise<{moved: number; problem: string}> {
 	const [moved, problem] = (await retryScript.run(
 		redis,
-		[keys.deferred.scheduled, goCompat.workQueue, keys.deferred.dead, keys.deferred.stats],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), keys.deferred.readyChannel, id, batch],
+		[k.scheduled, k.work, k.dead, k.stats],
+		[k.event(''), k.idsForBody(''), k.readyChannel, id, batch],
 	)) as unknown[];
 	return {moved: Number(moved), problem: String(problem ?? '')};
 }
@@ -71,8 +71,8 @@ return #ids
 `);
 
 /** Deletes up to `batch` dead events; returns how many. */
-export async function purgeDead(redis: Redis, batch: number): Promise<number> {
-	return Number(await purgeScript.run(redis, [keys.deferred.dead], [keys.deferred.event(''), batch]));
+export async function purgeDead(redis: Redis, batch: number, k: DeferredKeys = keys.deferred): Promise<number> {
+	return Number(await purgeScript.run(redis, [k.dead], [k.event(''), batch]));
 }
 
 // Records for events a worker that keeps no record took (the Go tool's RPOP
@@ -111,11 +111,11 @@ return {res[1], n}
 `);
 
 /** One SCAN step of reconcile; pass the returned cursor to the next call. */
-export async function reconcile(redis: Redis, cursor: string, count: number, keepMs: number): Promise<{cursor: string; taken: number}> {
+export async function reconcile(redis: Redis, cursor: string, count: number, keepMs: number, k: DeferredKeys = keys.deferred): Promise<{cursor: string; taken: number}> {
 	const [next, taken] = (await reconcileScript.run(
 		redis,
-		[goCompat.workQueue, keys.deferred.stats],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), cursor, count, keepMs],
+		[k.work, k.stats],
+		[k.event(''), k.idsForBody(''), cursor, count, keepMs],
 	)) as unknown[];
 	return {cursor: String(next), taken: Number(taken)};
 }
@@ -139,6 +139,6 @@ return ''
 `);
 
 /** Deletes one dead or scheduled event; answers '' when it did, else why not (its state, or 'missing'). */
-export async function deleteEvent(redis: Redis, id: string): Promise<string> {
-	return String(await deleteScript.run(redis, [keys.deferred.event(id), keys.deferred.dead, keys.deferred.scheduled], [id]));
+export async function deleteEvent(redis: Redis, id: string, k: DeferredKeys = keys.deferred): Promise<string> {
+	return String(await deleteScript.run(redis, [k.event(id), k.dead, k.scheduled], [id]));
 }

@@ -3,7 +3,7 @@
 // is paired with its id.
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../redis/clock.js';
-import {goCompat, keys} from '../redis/keys.js';
+import {keys, type DeferredKeys} from '../redis/keys.js';
 import {LuaScript, type ScriptArg} from '../redis/script.js';
 
 export type Body = string | Buffer;
@@ -36,11 +36,11 @@ return out
 `);
 
 /** Stores events, each due after its delay; returns ids and due times (Redis ms). */
-export async function enqueueMany(redis: Redis, items: {body: Body; delayMs: number}[], source: string): Promise<{id: string; due: number}[]> {
+export async function enqueueMany(redis: Redis, items: {body: Body; delayMs: number}[], source: string, k: DeferredKeys = keys.deferred): Promise<{id: string; due: number}[]> {
 	if (items.length === 0) return [];
-	const args: ScriptArg[] = [keys.deferred.event(''), source, keys.deferred.scheduledChannel];
+	const args: ScriptArg[] = [k.event(''), source, k.scheduledChannel];
 	for (const item of items) args.push(item.body, Math.max(0, Math.round(item.delayMs)));
-	const reply = (await enqueueScript.run(redis, [keys.deferred.seq, keys.deferred.scheduled, keys.deferred.stats], args)) as unknown[];
+	const reply = (await enqueueScript.run(redis, [k.seq, k.scheduled, k.stats], args)) as unknown[];
 	const out: {id: string; due: number}[] = [];
 	for (let i = 0; i < reply.length; i += 2) out.push({id: String(reply[i]), due: Number(reply[i + 1])});
 	return out;
@@ -81,11 +81,11 @@ return {moved, nextDue, now}
 `);
 
 /** Moves up to `batch` due events to message:queue. */
-export async function promote(redis: Redis, batch: number): Promise<{moved: number; nextDue: number | undefined; now: number}> {
+export async function promote(redis: Redis, batch: number, k: DeferredKeys = keys.deferred): Promise<{moved: number; nextDue: number | undefined; now: number}> {
 	const [moved, nextDue, now] = (await promoteScript.run(
 		redis,
-		[keys.deferred.scheduled, goCompat.workQueue, keys.deferred.stats],
-		[keys.deferred.event(''), keys.deferred.idsForBody(''), batch, keys.deferred.readyChannel],
+		[k.scheduled, k.work, k.stats],
+		[k.event(''), k.idsForBody(''), batch, k.readyChannel],
 	)) as unknown[];
 	return {moved: Number(moved), nextDue: Number(nextDue) < 0 ? undefined : Number(nextDue), now: Number(now)};
 }

@@ -12,7 +12,7 @@
 // promote LPUSHes the body and RPUSHes the id, a claim RPOPs the body and
 // LPOPs the id. Every key here carries the tag {message:queue} (redis/keys.ts).
 import type {Redis} from 'ioredis';
-import {keys} from '../redis/keys.js';
+import {keys, type DeferredKeys} from '../redis/keys.js';
 import * as lease from './lease.js';
 import {lead, resign} from './leader.js';
 import {deleteEvent, purgeDead, reconcile, retry} from './repair.js';
@@ -25,11 +25,15 @@ export const keepDoneMs = 3_600_000;
 
 /** All moves of deferred events, on one client. */
 export class DeferredStore {
-	constructor(readonly redis: Redis) {}
+	/** `k`: the queue's keys (redis/keys.ts deferredKeys); the default queue, message:queue, when not given. */
+	constructor(
+		readonly redis: Redis,
+		readonly k: DeferredKeys = keys.deferred,
+	) {}
 
 	/** Stores events, each due after its delay; returns ids and due times (Redis ms). */
 	async enqueueMany(items: {body: Body; delayMs: number}[], source = 'api'): Promise<{id: string; due: number}[]> {
-		return enqueueMany(this.redis, items, source);
+		return enqueueMany(this.redis, items, source, this.k);
 	}
 
 	async enqueue(body: Body, delayMs: number, source = 'api'): Promise<{id: string; due: number}> {
@@ -40,34 +44,34 @@ export class DeferredStore {
 
 	/** Moves up to `batch` due events to message:queue. */
 	async promote(batch = 1000): Promise<{moved: number; nextDue: number | undefined; now: number}> {
-		return promote(this.redis, batch);
+		return promote(this.redis, batch, this.k);
 	}
 
 	/** Returns expired leases to the queue (or the dead list after the last attempt). */
 	async sweep(batch = 1000): Promise<{requeued: number; dead: number; nextExpiry: number | undefined}> {
-		return lease.sweep(this.redis, batch);
+		return lease.sweep(this.redis, batch, this.k);
 	}
 
 	/** Takes up to `n` events, oldest first, each with a lease of `leaseMs`. */
 	async claim(n: number, worker: string, leaseMs: number, maxAttempts: number): Promise<{now: number; events: lease.ClaimedEvent[]}> {
-		const {now, events} = await lease.settle(this.redis, [], n, {worker, leaseMs, maxAttempts}, keepDoneMs);
+		const {now, events} = await lease.settle(this.redis, [], n, {worker, leaseMs, maxAttempts}, keepDoneMs, this.k);
 		return {now, events};
 	}
 
 	/** A worker's turn in one call: completes `finished`, then takes up to `n` more events. */
 	async settle(finished: readonly lease.Held[], n: number, claimer: {worker: string; leaseMs: number; maxAttempts: number}): Promise<lease.Settled> {
-		return lease.settle(this.redis, finished, n, claimer, keepDoneMs);
+		return lease.settle(this.redis, finished, n, claimer, keepDoneMs, this.k);
 	}
 
 	/** Extends the leases still held; returns which were (false: lease lost). */
 	async renew(held: lease.Held[], leaseMs: number): Promise<{now: number; kept: boolean[]}> {
-		return lease.renew(this.redis, held, leaseMs);
+		return lease.renew(this.redis, held, leaseMs, this.k);
 	}
 
 	/** In flight → done for each held lease; false where the lease was lost. */
 	async completeMany(held: lease.Held[]): Promise<boolean[]> {
 		if (held.length === 0) return [];
-		return (await lease.settle(this.redis, held, 0, {worker: '', leaseMs: 0, maxAttempts: 0}, keepDoneMs)).completed;
+		return (await lease.settle(this.redis, held, 0, {worker: '', leaseMs: 0, maxAttempts: 0}, keepDoneMs, this.k)).completed;
 	}
 
 	async complete(id: string, token: string): Promise<boolean> {
@@ -76,24 +80,24 @@ export class DeferredStore {
 	}
 
 	async fail(id: string, token: string, error: string, maxAttempts: number, backoffMs: number, jitter = Math.random()): Promise<lease.FailResult> {
-		return lease.fail(this.redis, id, token, error, maxAttempts, backoffMs, jitter);
+		return lease.fail(this.redis, id, token, error, maxAttempts, backoffMs, jitter, this.k);
 	}
 
 	/** Hands held events back to the head of the queue at once. */
 	async release(held: lease.Held[]): Promise<number> {
-		return lease.release(this.redis, held);
+		return lease.release(this.redis, held, this.k);
 	}
 
 	/** One dead or scheduled event back to the queue now. */
 	async retry(id: string): Promise<{moved: number; problem: string}> {
-		return retry(this.redis, id, 1);
+		return retry(this.redis, id, 1, this.k);
 	}
 
 	/** Every dead event back to the queue, in bounded batches. */
 	async retryAllDead(batch = 1000): Promise<number> {
 		let total = 0;
 		for (;;) {
-			const {moved} = await retry(this.redis, '', batch);
+			const {moved} = await retry(this.redis, '', batch, this.k);
 			total += moved;
 			if (moved < batch) return total;
 		}
@@ -101,13 +105,13 @@ export class DeferredStore {
 
 	/** Deletes one dead or scheduled event: '' when done, else its state ('missing' when there is none). */
 	async delete(id: string): Promise<string> {
-		return deleteEvent(this.redis, id);
+		return deleteEvent(this.redis, id, this.k);
 	}
 
 	async purgeDead(batch = 1000): Promise<number> {
 		let total = 0;
 		for (;;) {
-			const n = await purgeDead(this.redis, batch);
+			const n = await purgeDead(this.redis, batch, this.k);
 			total += n;
 			if (n < batch) return total;
 		}
@@ -118,7 +122,7 @@ export class DeferredStore {
 	 * tool's RPOP) took as "taken"; pass the returned cursor to the next call.
 	 */
 	async reconcile(cursor = '0', count = 1000): Promise<{cursor: string; taken: number}> {
-		return reconcile(this.redis, cursor, count, keepDoneMs);
+		return reconcile(this.redis, cursor, count, keepDoneMs, this.k);
 	}
 
 	/** Takes or keeps a lock for `ttlMs`; true while this holder has it. */
@@ -132,7 +136,7 @@ export class DeferredStore {
 
 	/** The record of one event, or undefined. */
 	async get(id: string): Promise<Record<string, string> | undefined> {
-		const hash = await this.redis.hgetall(keys.deferred.event(id));
+		const hash = await this.redis.hgetall(this.k.event(id));
 		return Object.keys(hash).length > 0 ? hash : undefined;
 	}
 }

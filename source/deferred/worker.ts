@@ -7,7 +7,7 @@ import type {ActorOutput} from '../actors/output.js';
 import {outageReporter} from '../actors/outage.js';
 import {describeError} from '../errors.js';
 import {RedisClock} from '../redis/clock.js';
-import {keys} from '../redis/keys.js';
+import {defaultQueue, deferredKeys, queuesIndex} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {countdown} from '../text/index.js';
 import {demoHandler, type DeferredHandler} from './handler.js';
@@ -32,6 +32,8 @@ export type WorkerOptions = {
 	idlePollMs?: number;
 	/** On stop, how long in-flight handlers may finish before their events are handed back. */
 	stopGraceMs?: number;
+	/** The deferred queue this worker takes from (--queue); message:queue when not given. */
+	queue?: string;
 };
 
 export type InFlightView = {id: string; body: string; attempts: number; leaseUntil: number; startedAt: number};
@@ -92,6 +94,7 @@ export class DeferredWorker {
 			idlePollMs: 500,
 			stopGraceMs: 500,
 			...options,
+			queue: options.queue ?? defaultQueue,
 		};
 		this.handler = options.handler ?? demoHandler(this.options.workTimeMs, this.options.failRate);
 		this.name = options.name ?? actorName('worker');
@@ -109,17 +112,18 @@ export class DeferredWorker {
 	private async open(): Promise<void> {
 		this.redis = this.session.connect(`eda:${this.name}`, {autoPipelining: false, onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
 		this.sub = this.session.connect(`eda:${this.name}:sub`);
-		this.store = new DeferredStore(this.redis);
+		this.store = new DeferredStore(this.redis, deferredKeys(this.options.queue));
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'worker', this.detail());
+		if (this.options.queue !== defaultQueue) await this.redis.sadd(queuesIndex, this.options.queue).catch(() => undefined);
 		this.heartbeat.start();
 		this.emit(['This consumer demonstrates Deffered Execution and Eventual Consistency'], {event: 'started'});
 		await this.clock.sync(this.redis).catch(() => undefined);
 		this.syncTimer = setInterval(() => void this.clock.sync(this.redis as Redis).catch(() => undefined), 30_000);
 		this.syncTimer.unref();
 		this.sub.on('message', (channel: string) => {
-			if (channel === keys.deferred.readyChannel && this.options.intervalMs === 0) this.waker.wake();
+			if (channel === this.store?.k.readyChannel && this.options.intervalMs === 0) this.waker.wake();
 		});
-		await this.sub.subscribe(keys.deferred.readyChannel);
+		await this.sub.subscribe(this.store.k.readyChannel);
 		this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
 		if (!this.stopping) this.running = this.loop();
 	}
@@ -180,7 +184,7 @@ export class DeferredWorker {
 
 	private detail(): string {
 		const o = this.options;
-		return `interval ${o.intervalMs}ms, concurrency ${o.concurrency}, lease ${o.leaseMs}ms`;
+		return `${o.queue === defaultQueue ? '' : `queue ${o.queue}, `}interval ${o.intervalMs}ms, concurrency ${o.concurrency}, lease ${o.leaseMs}ms`;
 	}
 
 	/**

@@ -13,6 +13,7 @@
 import os from 'node:os';
 import type {Redis} from 'ioredis';
 import {describeError} from '../errors.js';
+import {isCluster} from '../redis/connect.js';
 import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {isPattern} from '../topics/names.js';
@@ -222,7 +223,7 @@ export class Bridge {
 					await sleep(100);
 					continue;
 				}
-				const reply = (await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? 200, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null;
+				const reply = isCluster(this.sourceRedis) ? await this.readEachStream(streams) : ((await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? 200, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null);
 				this.figures.sourceUp();
 				for (const [stream, entries] of reply ?? []) {
 					const topic = streams.find((t) => keys.stream(t) === stream);
@@ -243,6 +244,19 @@ export class Bridge {
 				await sleep(Math.min(failures * 200, 2000));
 			}
 		}
+	}
+
+	/**
+	 * On a Redis Cluster one XREADGROUP over several streams spans slots
+	 * (CROSSSLOT): each stream is read on its own, without BLOCK (a blocked
+	 * read would hold its node's connection for the others); an empty round
+	 * waits a moment.
+	 */
+	private async readEachStream(streams: string[]): Promise<[string, RawEntry[]][]> {
+		const replies = await Promise.all(streams.map((t) => this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? 200, 'STREAMS', keys.stream(t), '>') as Promise<[string, RawEntry[]][] | null>));
+		const found = replies.flatMap((reply) => reply ?? []);
+		if (found.length === 0) await sleep(200);
+		return found;
 	}
 
 	/** Takes over entries another bridge (a process that died) held longer than claimIdleMs. */

@@ -11,6 +11,7 @@
 // Poison reverse: a route learned through X is not learned back by X, so a
 // withdrawn interest does not bounce between two brokers; the hop limit
 // bounds what remains (count to infinity stops at the limit).
+import {channels} from '../redis/pubsub.js';
 import type {Redis} from 'ioredis';
 import {listActors} from '../actors/heartbeat.js';
 import {keys, reservedTopicPrefixes, reservedTopics} from '../redis/keys.js';
@@ -141,7 +142,7 @@ export async function localInterest(redis: Redis): Promise<string[]> {
 			if (!name.startsWith(meshGroupPrefix)) found.add(topic);
 		}
 	});
-	for (const channel of (await redis.pubsub('CHANNELS')) as string[]) {
+	for (const channel of await channels(redis)) {
 		if (!isOwnChannel(channel) && !subscriptionError(channel)) found.add(channel);
 	}
 	for (const actor of await listActors(redis)) {

@@ -3,6 +3,7 @@
 // CloudEvents type holding that entry as JSON; per entry one capped LIST of
 // versions. Only the portal watcher that holds the lease writes it (watcher.ts);
 // anyone reads it. Consumers are not stored: they are read live (readConsumers).
+import {numsub} from '../redis/pubsub.js';
 import type {Redis} from 'ioredis';
 import {listActors} from '../actors/heartbeat.js';
 import {luaNowMs} from '../redis/clock.js';
@@ -202,13 +203,13 @@ function covers(subscription: string, topic: string): boolean {
  * names the topic (a consumer's detail reads `topic X …` or `stream X …`).
  */
 export async function readConsumers(redis: Redis, topics: string[]): Promise<Map<string, Consumers>> {
-	const [numsub, actors, ...groups] = await Promise.all([
-		topics.length > 0 ? redis.call('PUBSUB', 'NUMSUB', ...topics).catch(() => undefined) : undefined,
+	const [subscribed, actors, ...groups] = await Promise.all([
+		topics.length > 0 ? numsub(redis, topics).catch(() => undefined) : undefined,
 		listActors(redis).catch(() => []),
 		// A topic without a stream has no groups.
 		...topics.map((topic) => redis.call('XINFO', 'GROUPS', keys.stream(topic)).catch(() => undefined)),
 	]);
-	const subscribers = fieldMap(numsub);
+	const subscribers = fieldMap(subscribed);
 	const out = new Map<string, Consumers>();
 	topics.forEach((topic, i) => {
 		const named = actors.filter((actor) => {

@@ -13,6 +13,7 @@ import type {ActorOutput} from '../actors/output.js';
 import {entriesOf, sleep} from '../actors/stream-reader.js';
 import {describeError} from '../errors.js';
 import {RedisClock} from '../redis/clock.js';
+import {isCluster} from '../redis/connect.js';
 import {goCompat, keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {envelopeFromFields} from '../topics/envelope.js';
@@ -53,6 +54,18 @@ const heldPerChannel = 1000;
 const heldChannels = 1000;
 /** Entries read per XREAD and per topic. */
 const readCount = 1000;
+
+/**
+ * On a Redis Cluster one XREAD over several streams spans slots (CROSSSLOT):
+ * each stream is read on its own, without BLOCK (a blocked read would hold its
+ * node's connection for the others), and an empty round waits a moment.
+ */
+async function readEachStream(reader: Redis, topics: TopicTracker[]): Promise<[string, unknown][]> {
+	const replies = await Promise.all(topics.map((t) => reader.xread('COUNT', readCount, 'STREAMS', keys.stream(t.topic), t.pos)));
+	const found = replies.flatMap((reply) => (reply ?? []) as [string, unknown][]);
+	if (found.length === 0) await sleep(250);
+	return found;
+}
 
 /** Refills a resumed topic's windows with the stream's entries up to where it was read. */
 export async function primeFromStream(redis: Redis, tracker: TopicTracker, windowSize: number): Promise<void> {
@@ -275,7 +288,7 @@ export class PortalWatcher {
 				continue;
 			}
 			try {
-				const reply = await this.reader.xread('COUNT', readCount, 'BLOCK', 1000, 'STREAMS', ...topics.map((t) => keys.stream(t.topic)), ...topics.map((t) => t.pos));
+				const reply = isCluster(this.reader) ? await readEachStream(this.reader, topics) : await this.reader.xread('COUNT', readCount, 'BLOCK', 1000, 'STREAMS', ...topics.map((t) => keys.stream(t.topic)), ...topics.map((t) => t.pos));
 				if (this.epoch !== epoch) return;
 				for (const [key, raw] of (reply ?? []) as [string, unknown][]) {
 					const tracker = topics.find((t) => keys.stream(t.topic) === key);

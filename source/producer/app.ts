@@ -1,5 +1,8 @@
 import express, {type ErrorRequestHandler, type Request, type Response} from 'express';
 import {describeError} from '../errors.js';
+import {allSlots} from '../redis/cluster-status.js';
+import {keys} from '../redis/keys.js';
+import {waitReplicas} from '../redis/wait.js';
 import {publishChecked, SchemaRefused, type Published} from '../portal/enforce.js';
 import {maxTopicLength, topicError} from '../topics/names.js';
 import {defaultTopicPage, listTopicsPage, maxTopicPage} from '../topics/list.js';
@@ -9,6 +12,9 @@ import {mountAsyncApiRoutes} from './asyncapi-routes.js';
 import {mountDeferredRoutes} from './deferred-routes.js';
 import {incoming, redisUnavailable, redisUnavailableForRead, type ProducerDeps} from './http.js';
 import {mountSchemaRoutes} from './schema-routes.js';
+
+/** How long WAIT waits for replicas (--wait-replicas) before the answer is 503. */
+const waitReplicasMs = 1000;
 
 /** How long a request body may send nothing before it is answered 408. */
 const defaultStallMs = 10_000;
@@ -92,6 +98,14 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 			return;
 		}
 		const count = result.events.length;
+		if (deps.waitReplicas) {
+			// Stored on the master; a 200 also promises a replica holds it (--wait-replicas).
+			const acked = await waitReplicas(deps.redis, keys.stream(topic), deps.waitReplicas, waitReplicasMs).catch(() => 0);
+			if (acked < deps.waitReplicas) {
+				res.status(503).json({error: `the event is stored on the master but not yet on ${deps.waitReplicas} replica(s) (${acked} acknowledged within ${waitReplicasMs} ms): a failover now could lose it; retrying may store it twice`, stored: true, acked});
+				return;
+			}
+		}
 		if (deps.heartbeat) deps.heartbeat.handled += count;
 		deps.onPublished?.(topic, count);
 		deps.onStored?.(topic, result.events, published.ids);
@@ -110,7 +124,10 @@ export function createProducerApp(deps: ProducerDeps): express.Express {
 		try {
 			await deps.redis.ping();
 			const rttMs = Number(process.hrtime.bigint() - started) / 1e6;
-			res.json({status: 'ok', redis: 'up', rttMs: Math.round(rttMs * 100) / 100});
+			const cluster = await deps.clusterStatus?.();
+			// A cluster with a master down (or slots unserved) answers only part of the keys: 503.
+			const whole = cluster === undefined || (cluster.mastersUp === cluster.masters && cluster.slotsCovered === allSlots);
+			res.status(whole ? 200 : 503).json({status: whole ? 'ok' : 'degraded', redis: 'up', rttMs: Math.round(rttMs * 100) / 100, ...(cluster ? {cluster} : {})});
 		} catch (error) {
 			res.status(503).json({status: 'unavailable', redis: 'down', error: describeError(error)});
 		}

@@ -4,7 +4,9 @@
 // master runs right now. The Go tool only PUBLISHed it on `master`.
 import type {IRouter, Request, Response} from 'express';
 import {parseDuration} from '../text/duration.js';
+import {queueError} from '../deferred/options.js';
 import {DeferredStore} from '../deferred/store.js';
+import {defaultQueue, deferredKeys, queuesIndex} from '../redis/keys.js';
 import {acceptOne} from './accept.js';
 import {header, incoming, redisUnavailable, type ProducerDeps} from './http.js';
 
@@ -31,13 +33,37 @@ export function requestDelay(req: Request): {ms: number} | {error: string} {
 	return {ms};
 }
 
+/** ?queue= read from the URL itself (as ?delay=): a named queue, or the default message:queue. */
+function requestQueue(req: Request): {queue: string} | {error: string} {
+	const at = req.originalUrl.indexOf('?');
+	const name = at === -1 ? null : new URLSearchParams(req.originalUrl.slice(at + 1)).get('queue');
+	if (name === null) return {queue: defaultQueue};
+	const problem = queueError(name);
+	return problem ? {error: problem} : {queue: name};
+}
+
 export function mountDeferredRoutes(app: IRouter, deps: ProducerDeps): void {
+	const stores = new Map<string, DeferredStore>();
+	/** One store per queue; a named queue enters the index of queues first (outside its scripts: the index spans queues). */
+	const storeOf = async (queue: string): Promise<DeferredStore> => {
+		let store = stores.get(queue);
+		if (store) return store;
+		if (queue !== defaultQueue) await deps.redis.sadd(queuesIndex, queue);
+		store = new DeferredStore(deps.redis, deferredKeys(queue));
+		if (stores.size < 1000) stores.set(queue, store);
+		return store;
+	};
 	const store = new DeferredStore(deps.redis);
 
 	app.post('/deferred-exec', async (req: Request, res: Response) => {
 		const delay = requestDelay(req);
 		if ('error' in delay) {
 			res.status(400).json({error: delay.error});
+			return;
+		}
+		const queue = requestQueue(req);
+		if ('error' in queue) {
+			res.status(400).json({error: queue.error});
 			return;
 		}
 		const request = incoming(req);
@@ -50,14 +76,14 @@ export function mountDeferredRoutes(app: IRouter, deps: ProducerDeps): void {
 		}
 		let stored: {id: string; due: number};
 		try {
-			stored = await store.enqueue(request.body, delay.ms, 'api');
+			stored = await (await storeOf(queue.queue)).enqueue(request.body, delay.ms, 'api');
 		} catch (error) {
 			redisUnavailable(res, error);
 			return;
 		}
 		if (deps.heartbeat) deps.heartbeat.handled++;
 		deps.onPublished?.('deferred', 1);
-		res.json({message: 'message published', id: stored.id, due: stored.due, dueAt: new Date(stored.due).toISOString()});
+		res.json({message: 'message published', id: stored.id, ...(queue.queue === defaultQueue ? {} : {queue: queue.queue}), due: stored.due, dueAt: new Date(stored.due).toISOString()});
 	});
 
 	app.get('/deferred/:id', async (req: Request, res: Response) => {
@@ -66,9 +92,14 @@ export function mountDeferredRoutes(app: IRouter, deps: ProducerDeps): void {
 			res.status(404).json({error: `no deferred event "${id}" (ids are numbers)`});
 			return;
 		}
+		const queue = requestQueue(req);
+		if ('error' in queue) {
+			res.status(400).json({error: queue.error});
+			return;
+		}
 		let record: Record<string, string> | undefined;
 		try {
-			record = await store.get(id);
+			record = await (queue.queue === defaultQueue ? store : new DeferredStore(deps.redis, deferredKeys(queue.queue))).get(id);
 		} catch (error) {
 			res.status(503).json({error: `Redis is unavailable: ${(error as Error).message}`});
 			return;

@@ -1,6 +1,7 @@
 // What the producer's routes share (app.ts's topics, deferred-routes.ts's
 // deferred events, the labs' extra routes through ProducerDeps): the app's
 // dependencies, the request as accept.ts reads it, and the answer when Redis fails.
+import type {ClusterStatus} from '../redis/cluster-status.js';
 import type express from 'express';
 import type {Request, Response} from 'express';
 import type {Redis} from 'ioredis';
@@ -25,6 +26,10 @@ export type ProducerDeps = {
 	stallMs?: number;
 	/** When set, every route but the public ones needs it (auth.ts). */
 	token?: string;
+	/** On a Redis Cluster: masters up, slots covered, nodes per connection (GET /healthz shows them). */
+	clusterStatus?: () => Promise<ClusterStatus | undefined>;
+	/** --wait-replicas: replicas that must hold an event before 200 (0: none asked). */
+	waitReplicas?: number;
 };
 
 /** One request header; the first when it came more than once. */

@@ -13,6 +13,8 @@ export type ProducerFlagOptions = {
 	host: string;
 	maxBody: number;
 	retain: number;
+	/** --wait-replicas: replicas that must acknowledge an event before 200 (0: none). */
+	waitReplicas: number;
 	/** The token or --insecure, checked against `host` (protected mode). */
 	auth: ProducerAuth;
 };
@@ -34,6 +36,7 @@ export function producerOptions(flags: Flags, env: NodeJS.ProcessEnv = process.e
 		host,
 		maxBody: sizeFlag('max-body', flags.maxBody, defaultMaxBody),
 		retain: intFlag('retain', flags.retain, defaultRetain, 1, 100_000_000),
+		waitReplicas: intFlag('wait-replicas', flags.waitReplicas, 0, 0, 16),
 		// Protected mode and the token before Redis: a usage error costs nothing.
 		auth: producerAuth(flags, host, env),
 	};

@@ -34,6 +34,8 @@ export type ProducerOptions = {
 	logAttributes?: boolean;
 	/** Tests shorten the 10 s a stalled body is given before its 408. */
 	stallMs?: number;
+	/** --wait-replicas: replicas that must acknowledge each event (WAIT) before 200; 0 or undefined: none. */
+	waitReplicas?: number;
 };
 
 export type RunningProducer = {
@@ -69,6 +71,8 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 		extraRoutes: options.extraRoutes,
 		token: auth.token,
 		stallMs: options.stallMs,
+		waitReplicas: options.waitReplicas,
+		clusterStatus: options.session.seeds ? () => options.session.clusterStatus() : undefined,
 		onStored: options.logAttributes
 			? (topic, events, ids) => {
 					for (const [i, {envelope}] of events.entries()) {

@@ -1,4 +1,4 @@
-import {Redis, type RedisOptions} from 'ioredis';
+import {Cluster, Redis, type ClusterOptions, type RedisOptions} from 'ioredis';
 import {describeError} from '../errors.js';
 
 export const defaultRedisUrl = 'redis://127.0.0.1:6379';
@@ -93,3 +93,70 @@ export async function closeRedis(client: Redis): Promise<void> {
 
 /** Hides the password when a URL is shown to the user (source/text/mask-url.ts). */
 export {maskUrl as displayUrl} from '../text/mask-url.js';
+
+/**
+ * A Redis Cluster client from seed URLs, typed as a Redis: eda calls the same
+ * commands on both, and ioredis routes each by its first key's slot (scripts
+ * included: EVALSHA and EVAL carry their keys). The credentials and TLS of the
+ * first seed apply to every node the cluster announces.
+ */
+export function createCluster(seeds: readonly string[], options: ConnectOptions = {}): Redis {
+	const first = new URL(seeds[0] ?? defaultRedisUrl);
+	const redisOptions: ClusterOptions['redisOptions'] = {
+		connectionName: options.name,
+		maxRetriesPerRequest: options.offlineQueue === false ? 0 : null,
+		commandTimeout: options.commandTimeoutMs,
+		username: first.username ? decodeURIComponent(first.username) : undefined,
+		password: first.password ? decodeURIComponent(first.password) : (first.searchParams.get('password') ?? undefined),
+		tls: first.protocol === 'rediss:' ? {} : undefined,
+	};
+	const client = new Cluster(
+		seeds.map((seed) => {
+			const url = new URL(seed);
+			return {host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 6379)};
+		}),
+		{
+			redisOptions,
+			clusterRetryStrategy: reconnectDelay,
+			enableOfflineQueue: options.offlineQueue !== false,
+			enableAutoPipelining: true,
+			scaleReads: 'master',
+			// A failover takes the node timeout (seconds): keep asking for the new map
+			// rather than giving up after the default 16 redirections.
+			retryDelayOnFailover: 100,
+			retryDelayOnClusterDown: 100,
+			slotsRefreshTimeout: 2000,
+			lazyConnect: false,
+		},
+	);
+	const onState = options.onState;
+	let last: RedisState | undefined;
+	const emit = (state: RedisState, detail?: string) => {
+		if (state === last) return;
+		last = state;
+		onState?.(state, detail);
+	};
+	client.on('error', (error: unknown) => emit('down', describeError(error)));
+	client.on('node error', () => undefined);
+	client.on('ready', () => emit('connected'));
+	client.on('reconnecting', () => emit('reconnecting'));
+	client.on('end', () => emit('down', 'connection closed'));
+	return client as unknown as Redis;
+}
+
+/** Whether a client made by createCluster. */
+export function isCluster(client: Redis): boolean {
+	return (client as unknown as {isCluster?: boolean}).isCluster === true;
+}
+
+/** The masters' own clients of a cluster client, or the client itself on a single node: for keyless commands (SCAN, INFO). */
+export function eachMaster(client: Redis): Redis[] {
+	if (!isCluster(client)) return [client];
+	return (client as unknown as Cluster).nodes('master');
+}
+
+/** Every node's own client (replicas too) of a cluster client, or the client itself: for node-local state (pub/sub counts). */
+export function eachNode(client: Redis): Redis[] {
+	if (!isCluster(client)) return [client];
+	return (client as unknown as Cluster).nodes('all');
+}

@@ -21,8 +21,53 @@ export const goCompat = {
 	masterChannel: 'master',
 } as const;
 
-/** `{message:queue}`: the slot of the Go tool's list, shared by every deferred key. */
-const deferredTag = `{${goCompat.workQueue}}`;
+/** The deferred queue eda uses when none is named: the Go tool's. */
+export const defaultQueue = goCompat.workQueue;
+
+/**
+ * The keys of one deferred queue, all under the tag `{<queue>}`. The default
+ * queue's list is the Go tool's `message:queue` (which hashes like the tag
+ * `{message:queue}`); a named queue's is `eda:{<name>}:queue`, so each named
+ * queue has a slot of its own and queues spread over a cluster's masters.
+ */
+export function deferredKeys(queue: string) {
+	const tag = `{${queue}}`;
+	const named = queue !== goCompat.workQueue;
+	return {
+		queue,
+		/** LIST of ready bodies: LPUSH by masters, taken from the right by workers. */
+		work: named ? `eda:${tag}:queue` : goCompat.workQueue,
+		/** STRING counter for event ids. */
+		seq: `eda:${tag}:seq`,
+		/** HASH per event: body, state, attempts, due, times, last error. */
+		event: (id: string) => `eda:${tag}:event:${id}`,
+		/** ZSET id -> due ms. */
+		scheduled: `eda:${tag}:scheduled`,
+		/** LIST of ids whose body sits in the work list, per sha1 of the body. */
+		idsForBody: (sha1: string) => `eda:${tag}:ids:${sha1}`,
+		/** ZSET id -> lease expiry ms. */
+		inflight: `eda:${tag}:inflight`,
+		/** ZSET id -> ms it died. */
+		dead: `eda:${tag}:dead`,
+		/**
+		 * HASH of counters since the start: enqueued, promoted, claimed, done,
+		 * retried, expired (leases returned), dead, retriedByHand, taken (by a
+		 * worker that keeps no record). Written by the deferred scripts only.
+		 */
+		stats: `eda:${tag}:stats`,
+		/** STRING lock: which master takes the Go tool's `master` channel. */
+		channelLeader: `eda:${tag}:channel-leader`,
+		/** Channel (no slot): published when events became ready, to wake idle workers. */
+		readyChannel: named ? `eda:deferred:ready:${queue}` : 'eda:deferred:ready',
+		/** Channel (no slot): published when an event is scheduled, to wake masters. */
+		scheduledChannel: named ? `eda:deferred:scheduled:${queue}` : 'eda:deferred:scheduled',
+	};
+}
+
+export type DeferredKeys = ReturnType<typeof deferredKeys>;
+
+/** SET of named deferred queues (spans queues: written outside the per-queue scripts), for discovery. */
+export const queuesIndex = 'eda:queues';
 
 export const keys = {
 	/**
@@ -64,32 +109,8 @@ export const keys = {
 		links: 'eda:{mesh}:links',
 	},
 
-	deferred: {
-		/** STRING counter for event ids. */
-		seq: `eda:${deferredTag}:seq`,
-		/** HASH per event: body, state, attempts, due, times, last error. */
-		event: (id: string) => `eda:${deferredTag}:event:${id}`,
-		/** ZSET id -> due ms. */
-		scheduled: `eda:${deferredTag}:scheduled`,
-		/** LIST of ids whose body sits in message:queue, per sha1 of the body. */
-		idsForBody: (sha1: string) => `eda:${deferredTag}:ids:${sha1}`,
-		/** ZSET id -> lease expiry ms. */
-		inflight: `eda:${deferredTag}:inflight`,
-		/** ZSET id -> ms it died. */
-		dead: `eda:${deferredTag}:dead`,
-		/**
-		 * HASH of counters since the start: enqueued, promoted, claimed, done,
-		 * retried, expired (leases returned), dead, retriedByHand, taken (by a
-		 * worker that keeps no record). Written by the deferred scripts only.
-		 */
-		stats: `eda:${deferredTag}:stats`,
-		/** STRING lock: which master takes the Go tool's `master` channel. */
-		channelLeader: `eda:${deferredTag}:channel-leader`,
-		/** Channel (no slot): published when events became ready, to wake idle workers. */
-		readyChannel: 'eda:deferred:ready',
-		/** Channel (no slot): published when an event is scheduled, to wake masters. */
-		scheduledChannel: 'eda:deferred:scheduled',
-	},
+	/** The default queue's keys (`message:queue`, the Go tool's); deferredKeys() gives a named queue's. */
+	deferred: deferredKeys(goCompat.workQueue),
 
 	portal: {
 		/** LIST of a topic's declared schema versions (JSON of portal/registry.ts's Declared), version 1 first. */

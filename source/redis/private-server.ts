@@ -19,6 +19,8 @@ export type PrivateRedisOptions = {
 	dir?: string;
 	/** Cluster mode (its nodes.conf in the data folder); the caller assigns the slots. */
 	cluster?: boolean;
+	/** More redis-server arguments (a cluster's node timeout, say). */
+	extraArgs?: string[];
 };
 
 /** True when an executable of that name is on the PATH. */
@@ -78,6 +80,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
 		'--protected-mode', 'yes',
 		'--loglevel', 'warning',
 		...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] : []),
+		...(options.extraArgs ?? []),
 	];
 	const child = spawn('redis-server', args, {stdio: ['ignore', 'ignore', 'pipe']});
 	let exited = false;

@@ -2,8 +2,10 @@ import net from 'node:net';
 import type {Redis} from 'ioredis';
 import {UserError, describeError} from '../errors.js';
 import {sanitize} from '../text/index.js';
-import {closeRedis, createRedis, defaultRedisUrl, displayUrl, waitReady, type ConnectOptions} from './connect.js';
+import {closeRedis, createCluster, createRedis, defaultRedisUrl, displayUrl, eachMaster, waitReady, type ConnectOptions} from './connect.js';
+import {readClusterStatus, type ClusterStatus} from './cluster-status.js';
 import {cleartextWarning} from './exposure.js';
+import {hasOldLayout} from './migrate.js';
 import {onPath, portAnswers, startPrivateRedis, type PrivateRedis} from './private-server.js';
 
 export type RedisSession = {
@@ -12,8 +14,17 @@ export type RedisSession = {
 	/** The URL with any password hidden. */
 	display: string;
 	privateServer?: PrivateRedis;
-	/** A new client on this session's Redis; closed with the session. */
+	/** The seed URLs when on a Redis Cluster (--cluster); undefined on a single node. */
+	seeds?: string[];
+	/**
+	 * A new client on this session's Redis (a cluster client with --cluster),
+	 * closed with the session. The one factory for every command: each call is
+	 * its own connection (per node on a cluster), so a blocking read on one never
+	 * delays another's commands.
+	 */
 	connect(name: string, options?: ConnectOptions): Redis;
+	/** On a cluster: masters up, slots covered, the nodes each connection uses; undefined on a single node. */
+	clusterStatus(): Promise<ClusterStatus | undefined>;
 	close(): Promise<void>;
 };
 
@@ -24,7 +35,26 @@ export type SessionOptions = {
 	say: (line: string) => void;
 	/** How long to wait for the first answer. */
 	timeoutMs?: number;
+	/** --cluster; undefined reads REDIS_CLUSTER. */
+	cluster?: boolean;
 };
+
+/** --cluster, else REDIS_CLUSTER=1 (or true/yes). */
+export function wantsCluster(flag: boolean | undefined): boolean {
+	if (flag !== undefined && flag) return true;
+	return /^(1|true|yes)$/i.test(process.env['REDIS_CLUSTER'] ?? '');
+}
+
+/**
+ * The seed URLs of a --redis-url: split at each comma followed by redis:// or
+ * rediss://, so a comma inside a password stays in it.
+ */
+export function splitSeeds(url: string): string[] {
+	return url
+		.split(/,(?=\s*rediss?:\/\/)/i)
+		.map((seed) => seed.trim())
+		.filter((seed) => seed !== '');
+}
 
 /**
  * The default URL, overridable for tests of the private-server fallback (the
@@ -80,6 +110,10 @@ function howToGetRedis(url: string): string {
  */
 export async function openRedisSession(options: SessionOptions): Promise<RedisSession> {
 	const {url: requested, explicit} = resolveRedisUrl(options.url);
+	if (wantsCluster(options.cluster)) return openClusterSession(splitSeeds(requested), options);
+	if (splitSeeds(requested).length > 1) {
+		throw new UserError(`--redis-url: "${displayUrl(requested)}" names several seeds; add --cluster (or REDIS_CLUSTER=1) to use them as the nodes of a Redis Cluster`, 2);
+	}
 	validateRedisUrl(requested);
 	const exposed = cleartextWarning(requested);
 	if (exposed) options.say(exposed);
@@ -109,6 +143,7 @@ export async function openRedisSession(options: SessionOptions): Promise<RedisSe
 			client.once('end', () => clients.delete(client));
 			return client;
 		},
+		clusterStatus: () => Promise.resolve(undefined),
 		async close() {
 			await Promise.all([...clients].map((client) => closeRedis(client)));
 			await privateServer?.stop();
@@ -121,6 +156,91 @@ export async function openRedisSession(options: SessionOptions): Promise<RedisSe
 		throw error;
 	}
 	return session;
+}
+
+/**
+ * A session on a Redis Cluster: every client is an ioredis Cluster on the
+ * seeds. Never starts a private server (a cluster is not something to stand in
+ * for); a seed naming a database other than 0 is refused (a cluster has only 0).
+ */
+async function openClusterSession(seeds: string[], options: SessionOptions): Promise<RedisSession> {
+	if (seeds.length === 0) throw new UserError('--redis-url: no seed URL given for --cluster', 2);
+	for (const seed of seeds) {
+		validateRedisUrl(seed);
+		const parsed = new URL(seed);
+		const db = parsed.pathname.length > 1 ? parsed.pathname.slice(1) : parsed.searchParams.get('db');
+		if (db !== null && Number(db) !== 0) {
+			throw new UserError(`--redis-url: "${displayUrl(seed)}" names database ${sanitize(db)}; a Redis Cluster has only database 0 (drop /${sanitize(db)})`, 2);
+		}
+	}
+	const exposed = cleartextWarning(seeds[0] ?? '');
+	if (exposed) options.say(exposed);
+	const display = seeds.map((seed) => displayUrl(seed)).join(',');
+	await clusterAnswers(seeds, display, options.timeoutMs ?? 3000);
+
+	const clients = new Map<Redis, string>();
+	let statusClient: Redis | undefined;
+	const session: RedisSession = {
+		url: seeds.join(','),
+		display,
+		seeds,
+		connect(name, connectOptions) {
+			const client = createCluster(seeds, {name, ...connectOptions});
+			clients.set(client, name);
+			client.once('end', () => clients.delete(client));
+			return client;
+		},
+		async clusterStatus() {
+			statusClient ??= session.connect('eda:cluster-status', {commandTimeoutMs: 1000});
+			return readClusterStatus(statusClient, [...clients].filter(([client]) => client !== statusClient));
+		},
+		async close() {
+			await Promise.all([...clients.keys()].map((client) => closeRedis(client)));
+		},
+	};
+	try {
+		await checkServer(session, display, options.say);
+	} catch (error) {
+		await session.close();
+		throw error;
+	}
+	return session;
+}
+
+/** Waits for the cluster's map of slots; one clear line when nothing (or no cluster) answers. */
+async function clusterAnswers(seeds: string[], display: string, timeoutMs: number): Promise<void> {
+	let lastError = '';
+	const probe = createCluster(seeds, {name: 'eda:probe', onState: (_state, detail) => (lastError = detail ?? lastError)});
+	try {
+		await waitReady(probe, timeoutMs);
+	} catch {
+		if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(lastError)) {
+			throw new UserError(`Redis Cluster at ${display} refused the credentials (${lastError.replace(/\.+$/, '')}). Put the password in the URL, as :password@ just before the host`, 1);
+		}
+		if (/cluster support disabled/i.test(lastError) || (await singleNodeAnswers(seeds))) {
+			throw new UserError(`Redis at ${display} is not a Redis Cluster node; drop --cluster (and REDIS_CLUSTER) to use it as a single node`, 2);
+		}
+		throw new UserError(`Cannot reach a Redis Cluster at ${display}${lastError ? ` (${lastError})` : ''}. With --cluster eda never starts a private server: start the cluster, or name its nodes in --redis-url`, 1);
+	} finally {
+		probe.disconnect();
+	}
+}
+
+/** Whether a seed answers as a plain Redis (so --cluster is the mistake). */
+async function singleNodeAnswers(seeds: string[]): Promise<boolean> {
+	for (const seed of seeds) {
+		const client = createRedis(seed, {name: 'eda:probe'});
+		try {
+			await waitReady(client, 500);
+			const info = await client.info('cluster');
+			if (/^cluster_enabled:0/m.test(info)) return true;
+		} catch {
+			// Not answering: try the next seed.
+		} finally {
+			client.disconnect();
+		}
+	}
+	return false;
 }
 
 /** The oldest Redis with every command eda sends (XAUTOCLAIM, XADD NOMKSTREAM). */
@@ -186,7 +306,31 @@ async function answers(url: string, timeoutMs: number): Promise<boolean> {
 async function checkServer(session: RedisSession, url: string, say: (line: string) => void): Promise<void> {
 	const client = session.connect('eda:check');
 	try {
-		await checkDatabase(client, url);
+		if (session.seeds === undefined && /^cluster_enabled:1/m.test(await client.info('cluster').catch(() => ''))) {
+			throw new UserError(`Redis at ${displayUrl(url)} is a node of a Redis Cluster; add --cluster (or REDIS_CLUSTER=1), with one or more of its nodes in --redis-url`, 2);
+		}
+		if (session.seeds === undefined) await checkDatabase(client, url);
+		if (session.seeds === undefined && (await hasOldLayout(client).catch(() => false))) {
+			say(`Redis at ${displayUrl(url)} holds eda keys of the layout before hash tags (eda:stream:…, eda:deferred:…), which this eda does not read: run \`eda migrate\` to see the moves, then \`eda migrate --apply\`.`);
+		}
+		else await waitReady(client, 3000);
+		// One line per warning, however many masters say it.
+		const said = new Set<string>();
+		const sayOnce = (line: string) => {
+			if (!said.has(line)) say(line);
+			said.add(line);
+		};
+		for (const node of eachMaster(client)) await checkNode(node, url, sayOnce);
+	} catch (error) {
+		if (error instanceof UserError) throw error;
+		// CONFIG may be disabled on managed Redis; nothing to check then.
+	} finally {
+		await closeRedis(client);
+	}
+}
+
+async function checkNode(client: Redis, url: string, say: (line: string) => void): Promise<void> {
+	{
 		const version = /^redis_version:(\S+)/m.exec(await client.info('server').catch(() => ''))?.[1];
 		if (version && !recentEnough(version)) {
 			throw new UserError(`Redis at ${displayUrl(url)} is version ${sanitize(version)}; eda needs Redis ${minimumRedis.join('.')} or newer.`, 1);
@@ -196,11 +340,6 @@ async function checkServer(session: RedisSession, url: string, say: (line: strin
 		if (policy && policy !== 'noeviction') {
 			say(`Warning: Redis maxmemory-policy is "${sanitize(policy)}"; it may evict queued events. Set it to noeviction.`);
 		}
-	} catch (error) {
-		if (error instanceof UserError) throw error;
-		// CONFIG may be disabled on managed Redis; nothing to check then.
-	} finally {
-		await closeRedis(client);
 	}
 }
 

@@ -16,6 +16,9 @@ export function maskSecrets(text: string): string {
 
 /** A URL for display: its password (also a ?password= option) masked, no trailing slash. */
 export function maskUrl(url: string): string {
+	// A cluster's seeds (--cluster): each one masked on its own.
+	const seeds = url.split(/,(?=\s*rediss?:\/\/)/i);
+	if (seeds.length > 1) return seeds.map((seed) => maskUrl(seed.trim())).join(',');
 	let parsed: URL;
 	try {
 		parsed = new URL(url);

@@ -31,7 +31,9 @@ export type TestRedis = {
  */
 export async function startTestRedis(options: {appendOnly?: boolean; cluster?: boolean} = {}): Promise<TestRedis> {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'eda-test-redis-'));
-	let server: PrivateRedis = await startPrivateRedis({appendOnly: options.appendOnly, dir, cluster: options.cluster});
+	// A lone cluster node announces no address of its own until it meets another; a cluster client needs one.
+	const extraArgs = options.cluster ? ['--cluster-announce-ip', '127.0.0.1'] : [];
+	let server: PrivateRedis = await startPrivateRedis({appendOnly: options.appendOnly, dir, cluster: options.cluster, extraArgs});
 	const port = server.port;
 	const clients: Redis[] = [];
 	const client = new Redis(server.url, {maxRetriesPerRequest: null, retryStrategy: () => 50});
@@ -57,7 +59,7 @@ export async function startTestRedis(options: {appendOnly?: boolean; cluster?: b
 			server.process.kill('SIGCONT');
 		},
 		async restart() {
-			server = await startPrivateRedis({appendOnly: options.appendOnly, dir, port, cluster: options.cluster});
+			server = await startPrivateRedis({appendOnly: options.appendOnly, dir, port, cluster: options.cluster, extraArgs});
 		},
 		async stop() {
 			for (const c of clients) c.disconnect();

@@ -17,6 +17,7 @@ const selectView = (state: DashboardState) => ({
 	oldestReadyMs: state.oldestReadyMs,
 	done: state.counters.done,
 });
+const selectNamed = (state: DashboardState) => state.namedQueues;
 
 const StageLine = memo(function StageLine({stage, max, barWidth}: {stage: Stage; max: number; barWidth: number}) {
 	const {color} = useTheme();
@@ -33,6 +34,7 @@ const StageLine = memo(function StageLine({stage, max, barWidth}: {stage: Stage;
 function QueuesPane({width, height}: Props) {
 	const stages = useStore(selectStages);
 	const view = useStore(selectView);
+	const named = useStore(selectNamed) ?? [];
 	const inner = width - 2;
 	const barWidth = Math.max(3, inner - 31);
 	const max = Math.max(1, ...stages.map((stage) => stage.count));
@@ -48,6 +50,11 @@ function QueuesPane({width, height}: Props) {
 			</Text>
 			{stages.map((stage) => (
 				<StageLine key={stage.name} stage={stage} max={max} barWidth={barWidth} />
+			))}
+			{named.map((queue) => (
+				<Text key={queue.name} wrap="truncate-end">
+					{pad(`queue ${queue.name}`, 20)} sched {count(queue.counts.scheduled)} ready {count(queue.counts.ready)} flight {count(queue.counts.inflight)} dead {count(queue.counts.dead)}
+				</Text>
 			))}
 			<Text wrap="truncate-end" dimColor>
 				{summary.length > 0 ? summary.join(' · ') : 'all stages steady'}

@@ -45,6 +45,7 @@ function StatusBar({width}: Props) {
 			<Text wrap="truncate-end">
 				{/* First on its line, so a narrow terminal never cuts it off. */}
 				{status.insecure ? <Text color={color('red')}>INSECURE: producer open to the network, no token (--insecure) │ </Text> : ''}
+				{status.cluster ? `${status.cluster} │ ` : ''}
 				actors {status.actorsHere} here, {status.actorsElsewhere} elsewhere
 				{notice ? (
 					<Text color={notice.error ? color('red') : color('green')}>

@@ -7,14 +7,15 @@
 // those follow as soon as the index answers, so a refresh is two round trips.
 import type {Redis} from 'ioredis';
 import {luaNowMs} from '../../redis/clock.js';
-import {goCompat, keys} from '../../redis/keys.js';
+import {numsub} from '../../redis/pubsub.js';
+import {deferredKeys, goCompat, keys, queuesIndex} from '../../redis/keys.js';
 import {fieldMap} from '../../redis/reply.js';
 import {LuaScript} from '../../redis/script.js';
 import {groupRows} from '../../topics/groups.js';
 import {readTopicStats} from '../../topics/stats.js';
 import type {Snapshot} from '../store/store.js';
 import type {Counters} from '../store/queue-rates.js';
-import type {DeferredEvent} from '../store/types.js';
+import type {DeferredEvent, NamedQueue} from '../store/types.js';
 
 /** Events listed per stage; the pane shows fewer. */
 export const listLimit = 20;
@@ -92,6 +93,21 @@ function eventRows(rows: unknown): DeferredEvent[] {
 	});
 }
 
+/** Named queues shown at most. */
+const namedQueueLimit = 20;
+
+/** Each named queue's stage counts: commands of the queue's own slot, auto-pipelined per node. */
+async function readNamedQueues(redis: Redis): Promise<NamedQueue[]> {
+	const names = (await redis.smembers(queuesIndex)).sort().slice(0, namedQueueLimit);
+	return Promise.all(
+		names.map(async (name) => {
+			const k = deferredKeys(name);
+			const [scheduled, ready, inflight, dead] = await Promise.all([redis.zcard(k.scheduled), redis.llen(k.work), redis.zcard(k.inflight), redis.zcard(k.dead)]);
+			return {name, counts: {scheduled, ready, inflight, dead}};
+		}),
+	);
+}
+
 /**
  * Reads everything the panes show in two pipelined round trips. `knownTopics`
  * (from the last snapshot and the live feed) get subscriber and group detail.
@@ -104,7 +120,9 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 	const topicStats = redis.hkeys(keys.topics).then((names) => readTopicStats(redis, names, statsTopics));
 	// Awaited only after the first round trip: when that fails first, this failure must not go unhandled.
 	topicStats.catch(() => undefined);
-	const [deferred, actorNames, numsub, ...groupReplies] = await Promise.all([
+	const named = readNamedQueues(redis);
+	named.catch(() => undefined);
+	const [deferred, actorNames, subscribed, ...groupReplies] = await Promise.all([
 		deferredScript.run(
 			redis,
 			[keys.deferred.scheduled, goCompat.workQueue, keys.deferred.inflight, keys.deferred.dead, keys.deferred.stats],
@@ -112,17 +130,18 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 		),
 		liveActorsScript.run(redis, [keys.actors], []),
 		// Detail is best effort: a topic without a stream has no groups to show.
-		topics.length > 0 ? redis.call('PUBSUB', 'NUMSUB', ...topics).catch(() => undefined) : undefined,
+		topics.length > 0 ? numsub(redis, topics).catch(() => undefined) : undefined,
 		...topics.map((topic) => redis.call('XINFO', 'GROUPS', keys.stream(topic)).then((reply) => ({reply}), () => undefined)),
 	]);
 	// The round trip the status bar shows: the first one, without the figures that follow it.
 	const rttMs = performance.now() - started;
 	const stored = await topicStats;
+	const namedQueues = await named.catch(() => undefined);
 
 	const [now, scheduledCount, scheduled, readyCount, oldestReady, inflightCount, inflight, deadCount, statsFlat] = deferred as unknown[];
 
 	const subscribers = new Map<string, number>();
-	for (const [name, count] of fieldMap(numsub)) subscribers.set(name, Number(count));
+	for (const [name, count] of fieldMap(subscribed)) subscribers.set(name, Number(count));
 	const groups = new Map<string, Snapshot['topics'][number]['groups']>();
 	topics.forEach((topic, i) => {
 		const answered = groupReplies[i];
@@ -148,5 +167,6 @@ export async function readSnapshot(redis: Redis, knownTopics: string[]): Promise
 		inflight: eventRows(inflight),
 		oldestReadyAt: oldestReady === '' || oldestReady === null || oldestReady === undefined ? undefined : Number(oldestReady),
 		actorNames: Array.isArray(actorNames) ? actorNames.map(String) : [],
+		...(namedQueues && namedQueues.length > 0 ? {namedQueues} : {}),
 	};
 }

@@ -2,7 +2,7 @@
 // producer (express), the deferred actors, the feeds. Imported once the
 // screen is up, so loading them never delays the first frame.
 export async function loadBackend() {
-	const [connect, session, runtime, refresher, live, catalog, catalogSource, browser] = await Promise.all([
+	const [connect, session, runtime, refresher, live, catalog, catalogSource, browser, cluster] = await Promise.all([
 		import('../../redis/connect.js'),
 		import('../../redis/session.js'),
 		import('./runtime.js'),
@@ -11,6 +11,7 @@ export async function loadBackend() {
 		import('../feed/catalog.js'),
 		import('../feed/catalog-source.js'),
 		import('../feed/browser.js'),
+		import('../feed/cluster.js'),
 	]);
 	return {
 		displayUrl: connect.displayUrl,
@@ -20,6 +21,7 @@ export async function loadBackend() {
 		startRefresher: refresher.startRefresher,
 		EventBrowser: browser.EventBrowser,
 		watchTopics: live.watchTopics,
+		watchCluster: cluster.watchCluster,
 		startCatalogFeed: (redisSession: import('../../redis/session.js').RedisSession, store: import('../store/store.js').DashboardStore) =>
 			catalog.startCatalogFeed(redisSession, store, catalogSource.portalSource),
 	};

@@ -11,7 +11,7 @@ import {LogBuffer} from './log-buffer.js';
 import {QueueRates, stageNames, type Counters, type Counts} from './queue-rates.js';
 import {pausable} from './selectors.js';
 import {TopicStats} from './topic-stats.js';
-import {paneIds, type DashboardState, type DeferredEvent, type LabState, type LocalActor, type PaneId, type Status, type TopicRow, type Ui} from './types.js';
+import {paneIds, type DashboardState, type DeferredEvent, type LabState, type LocalActor, type NamedQueue, type PaneId, type Status, type TopicRow, type Ui} from './types.js';
 
 export type Snapshot = {
 	/** Redis time of the snapshot, ms. */
@@ -24,6 +24,8 @@ export type Snapshot = {
 	inflight: DeferredEvent[];
 	oldestReadyAt?: number;
 	actorNames: string[];
+	/** Named deferred queues (from the index eda:queues) and their counts. */
+	namedQueues?: NamedQueue[];
 };
 
 type Listener = () => void;
@@ -169,6 +171,7 @@ export class DashboardStore {
 		this.set({
 			stages: stageNames.map((name) => ({name, count: snapshot.counts[name], ...flows[name]})),
 			oldestReadyMs: snapshot.oldestReadyAt === undefined ? undefined : Math.max(0, snapshot.now - snapshot.oldestReadyAt),
+			namedQueues: snapshot.namedQueues,
 			scheduled: snapshot.scheduled,
 			inflight: snapshot.inflight,
 			counters: {done: snapshot.counters.done, retried: snapshot.counters.retried, dead: snapshot.counters.dead, enqueued: snapshot.counters.enqueued},

@@ -56,6 +56,8 @@ export type LocalActor = {
 
 export type Status = {
 	redisUrl: string;
+	/** On a Redis Cluster: masters up, slots covered, the nodes this process's connections use (clusterLine). */
+	cluster?: string;
 	redisState: RedisState;
 	rttMs?: number;
 	producerUrl?: string;
@@ -99,11 +101,15 @@ export type Ui = {
 	log: {follow: boolean; wrap: boolean; fromBottom: number; pausedAtTotal: number};
 };
 
+export type NamedQueue = {name: string; counts: {scheduled: number; ready: number; inflight: number; dead: number}};
+
 export type DashboardState = {
 	topics: TopicRow[];
 	stages: Stage[];
 	/** ms the oldest ready event has waited; undefined when none or unknown. */
 	oldestReadyMs?: number;
+	/** The named deferred queues (--queue, ?queue=) with their stage counts; the default queue is `stages`. */
+	namedQueues?: NamedQueue[];
 	scheduled: DeferredEvent[];
 	inflight: DeferredEvent[];
 	counters: {done: number; retried: number; dead: number; enqueued: number};
