@@ -3,7 +3,9 @@
 // flow: totals exact, no envelope id twice.
 import {after, describe, test} from 'node:test';
 import {addGroup, expectExactly, publishMany, routeKnown, startBrokers, startMesh, stopBrokers, type Brokers} from './helpers/mesh.js';
-import {stopAllCli} from './helpers/process.js';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import {runCli, stopAllCli} from './helpers/process.js';
 import {waitFor} from './helpers/redis.js';
 import {keys} from '../source/redis/keys.js';
 
@@ -71,6 +73,25 @@ describe('eda mesh across restarts and flaps', () => {
 		const consumers = (await a!.client.xinfo('CONSUMERS', keys.stream('orders'), 'eda-mesh:b')) as unknown[][];
 		const names = consumers.map((fields) => String(fields[fields.indexOf('name') + 1]));
 		for (const proc of [one, two]) if (!names.some((name) => name.endsWith(`-${proc.pid}`))) throw new Error(`no member of pid ${proc.pid} in ${names.join(', ')}`);
+		// eda mesh status from any broker: each link's count is both processes' parts summed
+		// (each direction carried its origin's 2,000), and each process's part is listed.
+		type Report = {links: {link: string; forwarded: number; processes: {process: string; forwarded: number; stale: boolean}[]}[]};
+		let last = '';
+		const report = await waitFor(async () => {
+			const status = await runCli(['mesh', 'status', '--json', '--redis-url', c!.url]);
+			assert.equal(status.code, 0, status.stderr);
+			const read = JSON.parse(status.stdout) as Report;
+			last = JSON.stringify(read.links.map((l) => [l.link, l.forwarded, l.processes.map((p) => p.forwarded)]));
+			return read.links.length === 6 && read.links.every((l) => l.forwarded === 2000 && l.processes.length === 2) ? read : undefined;
+		}, 'both processes\' figures summed on every link', 30_000).catch((error: unknown) => {
+			throw new Error(`${String(error)}; last ${last}`);
+		});
+		for (const link of report.links) {
+			assert.deepEqual(link.processes.map((p) => p.process).sort(), [one.pid, two.pid].map((pid) => `${os.hostname()}-${pid}`).sort(), `${link.link}: one part per process`);
+			assert.equal(link.processes.reduce((sum, p) => sum + p.forwarded, 0), link.forwarded);
+		}
+		const text = await runCli(['mesh', 'status', '--redis-url', a!.url]);
+		assert.match(text.stdout, /^ {2}2 processes: /m);
 		await one.stop();
 		await two.stop();
 	});

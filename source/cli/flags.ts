@@ -35,7 +35,8 @@ export const flagSpec = {
 	maxFps: {type: 'string'},
 	color: {type: 'boolean', default: true},
 	plain: {type: 'boolean', default: false},
-	// mesh
+	// mesh (and the dashboard's Mesh view: --mesh, or the mesh's topology)
+	mesh: {type: 'boolean', default: false},
 	broker: {type: 'string', isMultiple: true},
 	link: {type: 'string', isMultiple: true},
 	config: {type: 'string'},
@@ -87,6 +88,8 @@ export type Flags = {
 	maxFps?: string;
 	color: boolean;
 	plain: boolean;
+	/** The dashboard's Mesh view, from the figures on its Redis. */
+	mesh?: boolean;
 	broker?: string[];
 	link?: string[];
 	config?: string;
@@ -120,7 +123,7 @@ const workerFlags = ['interval', 'concurrency', 'lease', 'maxAttempts', 'backoff
  * --help and --version go with every command.
  */
 export const commandFlags: Record<string, readonly FlagName[]> = {
-	'': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain'],
+	'': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain', 'mesh', 'broker', 'link', 'config'],
 	'api-server': ['redisUrl', 'json', ...producerFlags, 'maxBody', 'retain', 'portal'],
 	consumer: ['redisUrl', 'json', 'topic', 'group', 'name', 'fromStart', 'claimIdle'],
 	'consumer -d': ['redisUrl', 'json', 'defferedExec', 'deferredExec', ...workerFlags],

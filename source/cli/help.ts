@@ -73,8 +73,12 @@ export const helpText = `
     --max-fps N          most frames a second; default 15
     --no-color           no colours (also NO_COLOR)
     --plain              print log lines instead of the screen (also when not a TTY or CI)
+    --mesh               the Mesh view (M): brokers, links, backlog, interest, as eda
+                         mesh records them on this Redis; --broker, --link or --config
+                         (as eda mesh takes them) also ping each broker of the topology
     Keys: ? lists them all; n publishes, p pauses the master, L opens the concept labs,
-                         C the event catalog (Enter: a topic's schema tree and last diff)
+                         C the event catalog (Enter: a topic's schema tree and last diff),
+                         M the event mesh
 
   eda mesh --broker NAME=URL … --link A-B … (or --config mesh.json)
     Every bridge of the mesh in this process: per link, one each way. Each event
@@ -93,6 +97,8 @@ export const helpText = `
   eda mesh status [--json]
     Each link's state (up/down, for how long), events/s, backlog, latency, idle
     time and counts, and where each topic's interest is; --redis-url any broker.
+    Two mesh processes on one topology: each link's counts are summed over both,
+    and each process's part is listed under the link.
 
   eda lab <name>
     orders               choreography: orders, payments, inventory, shipping, notifications

@@ -45,6 +45,8 @@ export const defaultMeshClaimIdleMs = 5000;
 /** How often a bridge re-reads its routes and writes its holds. */
 const refreshMs = 150;
 export const defaultMaxBacklog = 1_000_000;
+/** Events a read takes per stream: one write script on the destination for up to this many. */
+const defaultCount = 1000;
 
 /** The id just after `id`: entries before it are behind a group that delivered `id`. */
 function nextId(id: string): string {
@@ -87,6 +89,8 @@ export class Bridge {
 	readonly consumer: string;
 	readonly figures: LinkFigures;
 	private readonly sourceRedis: Redis;
+	/** The refresh's own connection to the source, so it never waits behind a blocking read. */
+	private readonly controlRedis: Redis;
 	private readonly destinationRedis: Redis;
 	private running = false;
 	private loop: Promise<void> | undefined;
@@ -94,8 +98,9 @@ export class Bridge {
 	/** Topics read, with the oldest `since` of the routes that take them through this link. */
 	private topics = new Map<string, number>();
 	private readonly grouped = new Set<string>();
-	private nextRefreshAt = 0;
 	private nextClaimAt = 0;
+	/** The source's Redis time minus this machine's, as of the last refresh. */
+	private clockOffsetMs = 0;
 
 	constructor(private readonly options: BridgeOptions) {
 		this.name = `${options.from}>${options.to}`;
@@ -103,31 +108,34 @@ export class Bridge {
 		this.consumer = `${os.hostname()}-${process.pid}`;
 		// Bounded: a stopped broker (SIGSTOP, a cut network) answers nothing, and the bridge must notice.
 		this.sourceRedis = options.source.connect(`eda:mesh:${this.name}:source`, {commandTimeoutMs: 3000});
+		this.controlRedis = options.source.connect(`eda:mesh:${this.name}:control`, {commandTimeoutMs: 3000});
 		this.destinationRedis = options.destination.connect(`eda:mesh:${this.name}:destination`, {commandTimeoutMs: 3000});
 		this.figures = new LinkFigures(options.from, options.to);
 	}
 
 	async start(): Promise<void> {
 		this.running = true;
-		this.loop = this.run();
+		this.loop = Promise.all([this.run(), this.refreshLoop()]).then(() => undefined);
 	}
 
 	async stop(): Promise<void> {
 		this.running = false;
 		await Promise.race([this.loop, sleep(2000)]);
 		this.sourceRedis.disconnect();
+		this.controlRedis.disconnect();
 		this.destinationRedis.disconnect();
 	}
 
 	/** The source's topics with a route through this link, and each one's group. */
 	private async refresh(): Promise<void> {
-		this.routes = await readRoutes(this.sourceRedis);
+		this.routes = await readRoutes(this.controlRedis);
+		this.clockOffsetMs = (await redisNow(this.controlRedis)) - Date.now();
 		await this.probeDestination();
 		const through: {interest: string; since: number}[] = [];
 		for (const [key, route] of this.routes) if (route.via === this.options.to) through.push({interest: splitRouteKey(key).interest, since: route.since});
 		const topics = new Map<string, number>();
 		if (through.length > 0) {
-			for (const topic of await this.sourceRedis.hkeys(keys.topics)) {
+			for (const topic of await this.controlRedis.hkeys(keys.topics)) {
 				for (const {interest, since} of through) if (matches(interest, topic)) topics.set(topic, Math.min(since, topics.get(topic) ?? since));
 			}
 			// A topic named outright gets its group now, before its first event:
@@ -139,7 +147,7 @@ export class Bridge {
 			// From the moment the route appeared, not from now: an event stored
 			// here in transit between then and this call is still carried on.
 			try {
-				await this.sourceRedis.xgroup('CREATE', keys.stream(topic), this.group, `${since}-0`, 'MKSTREAM');
+				await this.controlRedis.xgroup('CREATE', keys.stream(topic), this.group, `${since}-0`, 'MKSTREAM');
 			} catch (error) {
 				if (!describeError(error).includes('BUSYGROUP')) throw error;
 			}
@@ -160,8 +168,8 @@ export class Bridge {
 	 */
 	private async hold(topic: string): Promise<number> {
 		const stream = keys.stream(topic);
-		const info = record(await this.sourceRedis.xinfo('STREAM', stream).catch(() => []));
-		const groups = ((await this.sourceRedis.xinfo('GROUPS', stream).catch(() => [])) as unknown[]).map(record);
+		const info = record(await this.controlRedis.xinfo('STREAM', stream).catch(() => []));
+		const groups = ((await this.controlRedis.xinfo('GROUPS', stream).catch(() => [])) as unknown[]).map(record);
 		let floor: string | undefined;
 		let backlog = 0;
 		for (const group of groups) {
@@ -175,19 +183,19 @@ export class Bridge {
 				const lag = group['lag'];
 				if (typeof lag === 'number' && lag > 0 && delivered === String(info['last-generated-id'])) {
 					this.figures.dropped += lag;
-					await this.sourceRedis.xgroup('SETID', stream, this.group, delivered, 'ENTRIESREAD', Number(info['entries-added']));
+					await this.controlRedis.xgroup('SETID', stream, this.group, delivered, 'ENTRIESREAD', Number(info['entries-added']));
 					backlog -= lag;
 				}
 				backlog += Number(group['pending'] ?? 0) + (typeof lag === 'number' ? lag : 0);
 			}
 			let owed = nextId(delivered);
 			if (Number(group['pending'] ?? 0) > 0) {
-				const summary = (await this.sourceRedis.xpending(stream, name)) as [number, string | null];
+				const summary = (await this.controlRedis.xpending(stream, name)) as [number, string | null];
 				if (summary[1]) owed = summary[1];
 			}
 			if (floor === undefined || compareIds(owed, floor) < 0) floor = owed;
 		}
-		if (floor !== undefined) await this.sourceRedis.hset(keys.mesh.hold(topic), 'floor', floor, 'cap', this.options.maxBacklog ?? defaultMaxBacklog);
+		if (floor !== undefined) await this.controlRedis.hset(keys.mesh.hold(topic), 'floor', floor, 'cap', this.options.maxBacklog ?? defaultMaxBacklog);
 		return backlog;
 	}
 
@@ -201,14 +209,31 @@ export class Bridge {
 		}
 	}
 
+	/**
+	 * Routes, groups, holds and figures, about seven times a second, beside the
+	 * forwarding loop (not in it: its dozen round trips would hold up events).
+	 */
+	private async refreshLoop(): Promise<void> {
+		let failures = 0;
+		while (this.running) {
+			try {
+				await this.refresh();
+				this.figures.sourceUp();
+				failures = 0;
+			} catch (error) {
+				if (!this.running) return;
+				failures++;
+				const message = describeError(error);
+				if (this.figures.sourceDown(message)) this.options.say(`mesh: link ${this.name}: broker ${this.options.from} unavailable (${message}); retrying`);
+			}
+			await sleep(failures === 0 ? refreshMs : Math.min(failures * 200, 2000));
+		}
+	}
+
 	private async run(): Promise<void> {
 		let failures = 0;
 		while (this.running) {
 			try {
-				if (Date.now() >= this.nextRefreshAt) {
-					this.nextRefreshAt = Date.now() + refreshMs;
-					await this.refresh();
-				}
 				if (Date.now() >= this.nextClaimAt) {
 					this.nextClaimAt = Date.now() + 1000;
 					await this.claimIdle();
@@ -222,7 +247,7 @@ export class Bridge {
 					await sleep(100);
 					continue;
 				}
-				const reply = (await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? 200, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null;
+				const reply = (await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? defaultCount, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null;
 				this.figures.sourceUp();
 				for (const [stream, entries] of reply ?? []) {
 					const topic = streams.find((t) => keys.stream(t) === stream);
@@ -235,7 +260,7 @@ export class Bridge {
 				if (message.includes('NOGROUP')) {
 					// The stream or our group was deleted: made again at the next refresh.
 					this.grouped.clear();
-					this.nextRefreshAt = 0;
+					await sleep(50);
 					continue;
 				}
 				failures++;
@@ -317,7 +342,8 @@ export class Bridge {
 		for (;;) {
 			try {
 				const {stored, duplicates} = await storeForwarded(this.destinationRedis, topic, events);
-				const now = await redisNow(this.sourceRedis);
+				// The source's Redis time without asking it each batch (the offset is read at each refresh).
+				const now = Date.now() + this.clockOffsetMs;
 				this.figures.forwarded(stored, duplicates, now - newestMs, now);
 				if (this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} back; forwarding`);
 				return;
@@ -327,8 +353,6 @@ export class Bridge {
 				if (this.figures.destinationDown(describeError(error))) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} unavailable (${describeError(error)}); events wait on ${this.options.from}`);
 				// Keep them ours while we wait, so no other bridge takes them over meanwhile.
 				await this.sourceRedis.xclaim(keys.stream(topic), this.group, this.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
-				// The figures go on while it waits: the backlog grows in the status.
-				await this.refresh().catch(() => undefined);
 				await sleep(Math.min(failures * 200, 2000));
 			}
 		}

@@ -2,7 +2,7 @@
 // producer (express), the deferred actors, the feeds. Imported once the
 // screen is up, so loading them never delays the first frame.
 export async function loadBackend() {
-	const [connect, session, runtime, refresher, live, catalog, catalogSource] = await Promise.all([
+	const [connect, session, runtime, refresher, live, catalog, catalogSource, mesh] = await Promise.all([
 		import('../../redis/connect.js'),
 		import('../../redis/session.js'),
 		import('./runtime.js'),
@@ -10,6 +10,7 @@ export async function loadBackend() {
 		import('../feed/live-topics.js'),
 		import('../feed/catalog.js'),
 		import('../feed/catalog-source.js'),
+		import('../feed/mesh.js'),
 	]);
 	return {
 		displayUrl: connect.displayUrl,
@@ -20,5 +21,6 @@ export async function loadBackend() {
 		watchTopics: live.watchTopics,
 		startCatalogFeed: (redisSession: import('../../redis/session.js').RedisSession, store: import('../store/store.js').DashboardStore) =>
 			catalog.startCatalogFeed(redisSession, store, catalogSource.portalSource),
+		startMeshFeed: mesh.startMeshFeed,
 	};
 }

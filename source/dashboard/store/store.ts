@@ -5,6 +5,7 @@
 // draw through useStore (hooks/use-store.ts).
 import {hostname} from 'node:os';
 import type {CatalogState} from './catalog.js';
+import type {MeshState} from './mesh.js';
 import {LogBuffer} from './log-buffer.js';
 import {QueueRates, stageNames, type Counters, type Counts} from './queue-rates.js';
 import {pausable} from './selectors.js';
@@ -81,6 +82,7 @@ export class DashboardStore {
 			logVersion: 0,
 			lab: {phase: 'idle'},
 			catalog: {loaded: false, rows: []},
+			mesh: {enabled: false, loaded: false, brokers: [], links: [], interest: []},
 			ui: initialUi(),
 		};
 	}
@@ -138,6 +140,11 @@ export class DashboardStore {
 	/** The catalog feed's batch: every topic's row at once (the view draws with the next frame). */
 	setCatalog(catalog: CatalogState): void {
 		this.set({catalog});
+	}
+
+	/** The mesh feed's batch: brokers, links and interest at once. */
+	setMesh(mesh: MeshState): void {
+		this.set({mesh});
 	}
 
 	setActors(actors: LocalActor[]): void {

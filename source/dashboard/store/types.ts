@@ -1,5 +1,6 @@
 import type {LabName, LabSnapshot} from '../../labs/lab.js';
 import type {CatalogState} from './catalog.js';
+import type {MeshState} from './mesh.js';
 import type {StageFlow, StageName} from './queue-rates.js';
 
 export const paneIds = ['topics', 'queues', 'deferred', 'log'] as const;
@@ -70,8 +71,8 @@ export type Status = {
 
 export type Overlay = 'none' | 'help' | 'form' | 'filter' | 'subscribe';
 
-/** The four panes, or the Labs view or the Catalog view full-screen in their place. */
-export type View = 'panes' | 'labs' | 'catalog';
+/** The four panes, or the Labs, Catalog or Mesh view full-screen in their place. */
+export type View = 'panes' | 'labs' | 'catalog' | 'mesh';
 
 /** The concept lab this process runs (at most one), as the Labs view draws it. */
 export type LabState = {
@@ -112,5 +113,7 @@ export type DashboardState = {
 	lab: LabState;
 	/** The event portal's catalog as the catalog feed last read it (feed/catalog.ts). */
 	catalog: CatalogState;
+	/** The event mesh as the mesh feed last read it (feed/mesh.ts); enabled by --mesh or a topology. */
+	mesh: MeshState;
 	ui: Ui;
 };
