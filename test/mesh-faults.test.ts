@@ -92,9 +92,9 @@ describe('eda mesh under faults', () => {
 		// Six times what the producer's --retain keeps: all of it stays on a for the link.
 		const owed = await publishMany(a!.client, 'orders', 600, 'owed', retain);
 		assert.ok((await a!.client.xlen(keys.stream('orders'))) >= 600, 'a keeps what b has not got');
-		// Past the cap the oldest go: more than the cap and a bridge's read (1,000
-		// entries, which it holds while it waits for b) together.
-		const more = await publishMany(a!.client, 'orders', 2400, 'more', retain);
+		// Past the cap the oldest go: more than the cap and the two reads a bridge may hold (1,000
+		// entries each, held while it waits for b) together.
+		const more = await publishMany(a!.client, 'orders', 4000, 'more', retain);
 		assert.equal(await a!.client.xlen(keys.stream('orders')), 1000, 'a keeps at most --max-backlog');
 		b!.resume();
 		const sent = [...before, ...owed, ...more];

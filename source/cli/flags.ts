@@ -145,6 +145,7 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'lab cqrs': ['redisUrl', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],
 	'lab deferred': ['redisUrl', 'json', ...producerFlags, 'interval', 'workers', 'burst'],
 	'lab portal': ['redisUrl', 'json', ...producerFlags, 'rate'],
+	'lab mesh': ['redisUrl', 'json', ...producerFlags, 'rate'],
 };
 
 /**

@@ -7,7 +7,7 @@ export const helpText = `
     $ eda consumer -d --master         the deferred master node
     $ eda consumer -d [flags]          a deferred worker
     $ eda deferred <list|retry|purge>  look at and act on deferred events
-    $ eda lab <orders|cqrs|deferred|portal>   run a concept lab headless
+    $ eda lab <orders|cqrs|deferred|portal|mesh>   run a concept lab headless
     $ eda portal register|check <topic> <schema.json>  declare a topic's schema
     $ eda portal scan|watch|audit|export|import        the discovered catalog, AsyncAPI
     $ eda mesh --broker … --link …     route events between several Redis brokers
@@ -105,8 +105,10 @@ export const helpText = `
     cqrs                 eventual consistency and CQRS: commands, projected read model, replicas
     deferred             deferred execution: a burst of delayed tasks, 1 worker @10s vs 4 @0
     portal               the event portal: a schema that evolves, its versions and breaks, enforced
+    mesh                 the event mesh: three private redis-servers in a triangle; cut a link,
+                         stop a broker, remove a subscriber: routes, backlogs, exact totals
     GET / on the lab's port lists its routes and request bodies, with curl lines
-    --rate N             orders, commands or portal events a second (fractions allowed); default 1
+    --rate N             orders, commands, portal or mesh events a second (fractions allowed); default 1 (mesh 10)
     --fail-rate P        orders: share of payment/inventory/shipping steps that fail, 0..1;
                          default 0.1. Per service: payments=0.3,shipping=0; with a bare
                          share for the services not named: 0.1,inventory=0.5
@@ -118,7 +120,8 @@ export const helpText = `
     --port N, --host H, --token T, --token-file PATH, --insecure, --json
     Labs view keys (in the dashboard, L; ? lists them all): orders: f cycles every
     failure rate, p i s one service's, O P I S N pause one; deferred: b posts a burst;
-    portal: v next shape, r registers the inferred shape and enforces it
+    portal: v next shape, r registers the inferred shape and enforces it; mesh: c cuts
+    or heals east-west, s stops or resumes edge, g removes or adds the group on edge
 
   eda portal
     register <topic> <schema.json>  declare the topic's JSON Schema (2020-12); every

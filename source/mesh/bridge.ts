@@ -9,7 +9,9 @@
 // Loop prevention, visible in every forwarded envelope: the extension
 // attribute `meshpath` lists the brokers the event has been stored on
 // (its origin first), and `meshhoplimit` the hops it may take. A bridge never
-// sends an event to a broker on its path, nor past its hop limit.
+// sends an event to a broker on its path, nor past its hop limit. And
+// `meshfor` names the brokers with interest the copy travels for, so each
+// event follows one shortest-path tree from its origin.
 import os from 'node:os';
 import type {Redis} from 'ioredis';
 import {describeError} from '../errors.js';
@@ -23,6 +25,15 @@ import {LinkFigures} from './figures.js';
 
 export const pathAttribute = 'meshpath';
 export const hopLimitAttribute = 'meshhoplimit';
+/**
+ * The brokers with interest this copy is on its way to. The first bridge
+ * sets it from its routes; each next one carries the copy on only toward
+ * those of them its own routes lead to through its link. So an event follows
+ * one tree of shortest paths from its origin: a broker that has it never
+ * sends it on to a broker another one already serves, and nothing goes
+ * twice (the dedupe window stays for crashes and flaps).
+ */
+export const forAttribute = 'meshfor';
 
 export type BridgeOptions = {
 	from: string;
@@ -101,6 +112,8 @@ export class Bridge {
 	private nextClaimAt = 0;
 	/** The source's Redis time minus this machine's, as of the last refresh. */
 	private clockOffsetMs = 0;
+	/** Cut by hand (the mesh lab's key): carries nothing, as if the network between the two were down. */
+	private severed = false;
 
 	constructor(private readonly options: BridgeOptions) {
 		this.name = `${options.from}>${options.to}`;
@@ -124,6 +137,24 @@ export class Bridge {
 		this.sourceRedis.disconnect();
 		this.controlRedis.disconnect();
 		this.destinationRedis.disconnect();
+	}
+
+	get from(): string {
+		return this.options.from;
+	}
+
+	get to(): string {
+		return this.options.to;
+	}
+
+	/**
+	 * Cuts the link (or heals it): while cut, the bridge reads nothing and says
+	 * the link is down; events wait on the source, as behind a cut network.
+	 */
+	setCut(cut: boolean): void {
+		this.severed = cut;
+		if (cut && this.figures.destinationDown('link cut')) this.options.say(`mesh: link ${this.name}: cut; events wait on ${this.options.from}`);
+		if (!cut && this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: healed; forwarding`);
 	}
 
 	/** The source's topics with a route through this link, and each one's group. */
@@ -201,6 +232,7 @@ export class Bridge {
 
 	/** A link with no traffic still finds out that its destination stopped answering. */
 	private async probeDestination(): Promise<void> {
+		if (this.severed) return;
 		try {
 			await this.destinationRedis.ping();
 			if (this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} back; forwarding`);
@@ -230,11 +262,33 @@ export class Bridge {
 		}
 	}
 
+	/**
+	 * The forwarding loop. The read of the next batch overlaps the write of
+	 * the one before (at most two batches in hand); the writes stay one at a
+	 * time, in order.
+	 */
 	private async run(): Promise<void> {
 		let failures = 0;
+		let carrying: Promise<void> = Promise.resolve();
+		let carryError: unknown;
+		const settled = async () => {
+			await carrying;
+			if (carryError !== undefined) {
+				const error = carryError;
+				carryError = undefined;
+				throw error;
+			}
+		};
 		while (this.running) {
 			try {
+				if (this.severed) {
+					// A batch in flight at the cut may have marked it up again.
+					this.figures.destinationDown('link cut');
+					await sleep(100);
+					continue;
+				}
 				if (Date.now() >= this.nextClaimAt) {
+					await settled();
 					this.nextClaimAt = Date.now() + 1000;
 					await this.claimIdle();
 				}
@@ -249,13 +303,18 @@ export class Bridge {
 				}
 				const reply = (await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? defaultCount, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null;
 				this.figures.sourceUp();
-				for (const [stream, entries] of reply ?? []) {
-					const topic = streams.find((t) => keys.stream(t) === stream);
-					if (topic !== undefined) await this.carry(topic, entries);
-				}
+				await settled();
+				carrying = (async () => {
+					for (const [stream, entries] of reply ?? []) {
+						const topic = streams.find((t) => keys.stream(t) === stream);
+						if (topic !== undefined) await this.carry(topic, entries);
+					}
+				})().catch((error: unknown) => {
+					carryError = error;
+				});
 				failures = 0;
 			} catch (error) {
-				if (!this.running) return;
+				if (!this.running) break;
 				const message = describeError(error);
 				if (message.includes('NOGROUP')) {
 					// The stream or our group was deleted: made again at the next refresh.
@@ -268,6 +327,7 @@ export class Bridge {
 				await sleep(Math.min(failures * 200, 2000));
 			}
 		}
+		await carrying;
 	}
 
 	/** Takes over entries another bridge (a process that died) held longer than claimIdleMs. */
@@ -298,21 +358,23 @@ export class Bridge {
 		if (path.includes(to)) return {skip: 'crossed'};
 		const limit = Number(field(fields, hopLimitAttribute) ?? this.options.hopLimit ?? defaultHopLimit);
 		if (path.length - 1 >= limit) return {skip: 'hop-limit'};
+		// A copy that came from another broker goes on only toward the brokers it was sent here for.
+		const sentFor = field(fields, forAttribute);
+		const wanted = sentFor === undefined ? undefined : new Set(sentFor.split(','));
 		const at = Number(entryMs(id));
-		let routed = false;
+		const targets = new Set<string>();
 		for (const [key, route] of this.routes) {
-			if (route.via === to && at >= route.since && matches(splitRouteKey(key).interest, topic)) {
-				routed = true;
-				break;
-			}
+			if (route.via !== to || at < route.since) continue;
+			const {interest, broker} = splitRouteKey(key);
+			if (matches(interest, topic) && (wanted === undefined || wanted.has(broker))) targets.add(broker);
 		}
-		if (!routed) return {skip: 'no-route'};
+		if (targets.size === 0) return {skip: 'no-route'};
 		const out: string[] = [];
 		for (let i = 0; i + 1 < fields.length; i += 2) {
-			if (fields[i] === pathAttribute || fields[i] === hopLimitAttribute) continue;
+			if (fields[i] === pathAttribute || fields[i] === hopLimitAttribute || fields[i] === forAttribute) continue;
 			out.push(fields[i] as string, fields[i + 1] as string);
 		}
-		out.push(pathAttribute, [...path, to].join(','), hopLimitAttribute, String(limit));
+		out.push(pathAttribute, [...path, to].join(','), hopLimitAttribute, String(limit), forAttribute, [...targets].sort().join(','));
 		return {send: out};
 	}
 
@@ -333,7 +395,8 @@ export class Bridge {
 			newest = Math.max(newest, Number(entryMs(id)));
 		}
 		if (events.length > 0) await this.deliver(topic, entries.map(([id]) => id), events, newest);
-		await this.sourceRedis.xack(keys.stream(topic), this.group, ...entries.map(([id]) => id));
+		// On the control connection: the source one may be in the next blocking read.
+		await this.controlRedis.xack(keys.stream(topic), this.group, ...entries.map(([id]) => id));
 	}
 
 	/** Writes to the destination, retrying until it answers (or the bridge stops: the entries stay pending). */
@@ -352,7 +415,7 @@ export class Bridge {
 				failures++;
 				if (this.figures.destinationDown(describeError(error))) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} unavailable (${describeError(error)}); events wait on ${this.options.from}`);
 				// Keep them ours while we wait, so no other bridge takes them over meanwhile.
-				await this.sourceRedis.xclaim(keys.stream(topic), this.group, this.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
+				await this.controlRedis.xclaim(keys.stream(topic), this.group, this.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
 				await sleep(Math.min(failures * 200, 2000));
 			}
 		}

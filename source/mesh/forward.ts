@@ -32,10 +32,9 @@ local b = 5
 while b <= #ARGV do
   local n = tonumber(ARGV[b])
   local key = ARGV[b + 1]
-  if redis.call('ZSCORE', KEYS[2], key) then
+  if redis.call('ZADD', KEYS[2], 'NX', now, key) == 0 then
     duplicates = duplicates + 1
   else
-    redis.call('ZADD', KEYS[2], now, key)
     local fields = {}
     for i = 1, n do fields[i] = ARGV[b + 2 + i] end
     local id = append(KEYS[1], ARGV[2], fields)
