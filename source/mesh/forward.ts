@@ -31,16 +31,26 @@ const forwardScript = new LuaScript(`${appendLua}${luaNowMs}
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
 local stored, duplicates, first = 0, 0, ''
 local events = cjson.decode(ARGV[5])
-for _, event in ipairs(events) do
-  if redis.call('ZADD', KEYS[2], 'NX', now, event[1]) == 0 then
+-- The window asked once for the whole batch, and written once: two calls, not two an event.
+local keysOf = {}
+for i, event in ipairs(events) do keysOf[i] = event[1] end
+local known = redis.call('ZMSCORE', KEYS[2], unpack(keysOf))
+local fresh, taken = {}, {}
+for i, event in ipairs(events) do
+  local key = event[1]
+  if known[i] or taken[key] then
     duplicates = duplicates + 1
   else
+    taken[key] = true
+    fresh[#fresh + 1] = now
+    fresh[#fresh + 1] = key
     local id = append(KEYS[1], ARGV[2], event[3])
     if first == '' then first = id end
     redis.call('PUBLISH', ARGV[1], event[2])
     stored = stored + 1
   end
 end
+if #fresh > 0 then redis.call('ZADD', KEYS[2], unpack(fresh)) end
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
 if over > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1) end
 return {stored, duplicates, first}
