@@ -106,6 +106,7 @@ describe('eda lab mesh', {timeout: 180_000}, () => {
 
 	it('g removes the shipping group on edge and adds it back: edge gets what was published after, once', async () => {
 		assert.equal(await lab.toggleShipping(), false);
+		await waitFor(async () => consumer(await lab.snapshot(), 'shipping')?.routed === false, 'edge\'s interest withdrawn on east');
 		await publish(20);
 		await waitFor(async () => consumer(await lab.snapshot(), 'billing')?.waiting === 0, 'west served');
 		assert.equal(await lab.toggleShipping(), true);

@@ -112,6 +112,8 @@ export class Bridge {
 	private nextClaimAt = 0;
 	/** The source's Redis time minus this machine's, as of the last refresh. */
 	private clockOffsetMs = 0;
+	/** Source Redis ms just before the routes were last read: every route with a since up to it is known. */
+	private routesReadAt = 0;
 	/** Cut by hand (the mesh lab's key): carries nothing, as if the network between the two were down. */
 	private severed = false;
 
@@ -157,10 +159,20 @@ export class Bridge {
 		if (!cut && this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: healed; forwarding`);
 	}
 
+	/** The routes on the source, with the time just before the read. */
+	private async readRoutesNow(): Promise<void> {
+		const readAt = await redisNow(this.controlRedis);
+		const routes = await readRoutes(this.controlRedis);
+		if (readAt >= this.routesReadAt) {
+			this.routes = routes;
+			this.routesReadAt = readAt;
+		}
+		this.clockOffsetMs = readAt - Date.now();
+	}
+
 	/** The source's topics with a route through this link, and each one's group. */
 	private async refresh(): Promise<void> {
-		this.routes = await readRoutes(this.controlRedis);
-		this.clockOffsetMs = (await redisNow(this.controlRedis)) - Date.now();
+		await this.readRoutesNow();
 		await this.probeDestination();
 		const through: {interest: string; since: number}[] = [];
 		for (const [key, route] of this.routes) if (route.via === this.options.to) through.push({interest: splitRouteKey(key).interest, since: route.since});
@@ -381,6 +393,14 @@ export class Bridge {
 	/** Forwards what should go, then acknowledges every entry of the batch. */
 	private async carry(topic: string, entries: RawEntry[]): Promise<void> {
 		if (entries.length === 0) return;
+		// An entry with no route that is newer than the routes we know of may have
+		// one written since: read them again (until they are newer) before deciding.
+		const unrouted = entries.filter(([id, fields]) => fields && Number(entryMs(id)) >= this.routesReadAt && (this.decide(topic, id, fields) as {skip?: string}).skip === 'no-route');
+		const newestUnrouted = Math.max(0, ...unrouted.map(([id]) => Number(entryMs(id))));
+		for (let tries = 0; unrouted.length > 0 && newestUnrouted >= this.routesReadAt && tries < 50; tries++) {
+			await this.readRoutesNow();
+			if (newestUnrouted >= this.routesReadAt) await sleep(2);
+		}
 		const events: ForwardedEvent[] = [];
 		let newest = 0;
 		for (const [id, fields] of entries) {

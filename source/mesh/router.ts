@@ -67,7 +67,7 @@ export class Router {
 			}),
 		);
 		const next = computeRoutes(this.options.broker, local, learned, previous, now, this.options.hopLimit ?? defaultHopLimit);
-		if (!sameTable(previous, next)) await within(writeRoutes(this.redis, next), 2000);
+		if (!sameTable(previous, next)) await within(writeRoutes(this.redis, next, now), 2000);
 		return next;
 	}
 

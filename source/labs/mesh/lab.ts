@@ -67,7 +67,6 @@ class Tally {
 		this.seen.clear();
 		this.received = 0;
 		this.doubled = 0;
-		this.since = undefined;
 		this.offAt = undefined;
 		this.on = true;
 		if (!this.running) {
@@ -251,8 +250,10 @@ export class MeshLab extends LabBase {
 		const routes = await readRoutes(this.clients.get('east') as Redis).catch(() => undefined);
 		return this.tallies.map((tally) => {
 			const route = routes?.get(`${meshTopic} ${tally.broker}`);
-			// The route as it stands: one that was withdrawn and came back counts from its return.
-			if (tally.on && route) tally.since = route.since;
+			// Since when the route has stood without a break (its next hop may change meanwhile):
+			// one that was withdrawn and came back counts from its return.
+			if (!route) tally.since = undefined;
+			else if (tally.since === undefined) tally.since = route.since;
 			// From when both the group and its route on east stood (a route from before a removal may linger a round).
 			const from = Math.max(tally.since ?? Infinity, tally.addedAt);
 			const expectedIds = this.published.filter((p) => p.at >= from && (tally.offAt === undefined || p.at < tally.offAt));
@@ -261,7 +262,7 @@ export class MeshLab extends LabBase {
 				broker: tally.broker,
 				group: tally.group,
 				on: tally.on,
-				routed: tally.on && tally.since !== undefined,
+				routed: tally.since !== undefined,
 				expected: expectedIds.length,
 				received: tally.received,
 				doubled: tally.doubled,

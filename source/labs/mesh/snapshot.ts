@@ -9,7 +9,7 @@ export type MeshLabConsumer = {
 	group: string;
 	/** The group exists now (g removes and adds the one on edge). */
 	on: boolean;
-	/** Its interest has reached east: what is published from now on is expected there. */
+	/** East has a route to its broker for the topic (its interest reached east): what is published from now on is expected there, while the group is on. */
 	routed: boolean;
 	/** Events published on east after this consumer's interest reached it (and before it went). */
 	expected: number;
