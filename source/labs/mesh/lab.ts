@@ -77,9 +77,9 @@ class Tally {
 
 	/** Deletes the group: the broker's interest goes with it. */
 	async remove(at: number): Promise<void> {
+		await this.redis.xgroup('DESTROY', keys.stream(meshTopic), this.group);
 		this.on = false;
 		this.offAt = at;
-		await this.redis.xgroup('DESTROY', keys.stream(meshTopic), this.group);
 	}
 
 	private async read(): Promise<void> {
@@ -134,7 +134,6 @@ export class MeshLab extends LabBase {
 	constructor(private readonly labOptions: MeshLabOptions) {
 		super(labOptions);
 		this.router.post('/mesh/cut', (_req, res) => res.json({cut: this.toggleCut()}));
-		this.router.post('/mesh/edge', (_req, res) => res.json({stopped: this.toggleEdge()}));
 		this.router.post('/mesh/shipping', async (_req, res) => {
 			try {
 				res.json({on: await this.toggleShipping()});
@@ -142,13 +141,14 @@ export class MeshLab extends LabBase {
 				res.status(503).json({error: describeError(error)});
 			}
 		});
+		this.router.post('/mesh/edge', (_req, res) => res.json({stopped: this.toggleEdge()}));
 	}
 
 	routes(): LabRoute[] {
 		return [
 			{method: 'POST', path: '/mesh/cut', does: 'cut the east-west link, or heal it'},
+			{method: 'POST', path: '/mesh/shipping', does: 'remove the shipping group on edge, or add it back (not while edge is stopped)'},
 			{method: 'POST', path: '/mesh/edge', does: 'stop the edge broker (SIGSTOP), or resume it'},
-			{method: 'POST', path: '/mesh/shipping', does: 'remove the shipping group on edge, or add it back'},
 		];
 	}
 
@@ -179,8 +179,8 @@ export class MeshLab extends LabBase {
 			this.recent.unshift({id, path, at});
 			if (this.recent.length > 8) this.recent.pop();
 		};
-		// Each reader on a connection of its own: its reads block.
-		const reader = (name: BrokerName) => (this.sessions.get(name) as RedisSession).connect(`eda:lab:mesh:${name}:reader`);
+		// Each reader on a connection of its own: its reads block (500 ms); bounded, so a stopped broker fails a command instead of holding it.
+		const reader = (name: BrokerName) => (this.sessions.get(name) as RedisSession).connect(`eda:lab:mesh:${name}:reader`, {commandTimeoutMs: 3000});
 		this.tallies = [new Tally('west', 'billing', reader('west'), onRoute), new Tally('edge', 'shipping', reader('edge'), onRoute)];
 		for (const tally of this.tallies) await tally.add(() => this.eastNow());
 		await this.node.start();
