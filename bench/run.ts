@@ -1,6 +1,6 @@
 // npm run bench [-- <name>...] [--quick] [--profile] [--timeout <s>] [--list]
 //
-// Runs every bench module in bench/ (ingest, deferred, dashboard, topics, and any other
+// Runs every bench module in bench/ (ingest, deferred, dashboard, topics, portal, mesh, and any other
 // bench/*.ts), each in its own process group, bounded in time. Prints a table
 // per bench and writes bench/results/<name>-<timestamp>.json plus
 // bench/results/latest.json. A bench that is missing is skipped; one that fails
@@ -17,7 +17,7 @@ import {exitCodeOf, failed, normalize, renderResult, summaryOf, type BenchResult
 
 const benchDir = process.env['EDA_BENCH_DIR'] ? path.resolve(process.env['EDA_BENCH_DIR']) : path.join(root, 'bench');
 const resultsDir = path.join(benchDir, 'results');
-const knownOrder = ['ingest', 'deferred', 'dashboard', 'topics', 'portal', 'browser'];
+const knownOrder = ['ingest', 'deferred', 'dashboard', 'topics', 'portal', 'browser', 'mesh', 'cluster'];
 
 const usage = `usage: npm run bench -- [name...] [--quick] [--profile] [--timeout <seconds>] [--list]
   name        one or more of the bench modules in bench/ (default: all there are)

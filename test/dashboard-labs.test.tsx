@@ -79,8 +79,10 @@ describe('the Labs view in the dashboard', {timeout: 60_000}, () => {
 		await app.press(keys.down, (f) => /› cqrs/.test(f), 'cqrs picked');
 		await app.press(keys.down, (f) => /› deferred/.test(f), 'deferred picked');
 		await app.press(keys.down, (f) => /› portal/.test(f), 'portal picked');
-		await app.press(keys.down, (f) => /› portal/.test(f), 'the last stays picked');
-		await app.press(keys.up, (f) => /› deferred/.test(f), 'back up');
+		await app.press(keys.down, (f) => /› mesh/.test(f), 'mesh picked');
+		await app.press(keys.down, (f) => /› mesh/.test(f), 'the last stays picked');
+		await app.press(keys.up, (f) => /› portal/.test(f), 'back up');
+		await app.press(keys.up, (f) => /› deferred/.test(f), 'deferred picked');
 		await app.press(keys.up, (f) => /› cqrs/.test(f), 'cqrs picked');
 		await app.press(keys.up, (f) => /› orders/.test(f), 'orders picked');
 

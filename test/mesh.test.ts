@@ -111,7 +111,7 @@ describe('eda mesh', () => {
 		assert.deepEqual((await streamIds(a!.client, 'audit')).sort(), [...auditA].sort());
 		assert.deepEqual((await streamIds(b!.client, 'audit')).sort(), [...auditB].sort());
 		// `eda mesh status` from any one broker shows all six link directions and where interest is.
-		type Report = {links: {link: string; state: string; forwarded: number; stale: boolean}[]; interest: Record<string, Record<string, {dist: number}>>};
+		type Report = {links: {link: string; state: string; forwarded: number; duplicates: number; stale: boolean}[]; interest: Record<string, Record<string, {dist: number}>>};
 		const counted = JSON.stringify([400, 500, 400, 500, 400, 400]);
 		// Each bridge writes its figures about once a second, so the first read may
 		// come before the last events are counted: read until every one is.
@@ -129,6 +129,9 @@ describe('eda mesh', () => {
 		assert.ok(report.links.every((l) => l.state === 'up' && !l.stale));
 		// Each direction carried its origin's orders (400) plus, a>c and b>c, the audit events (100).
 		assert.deepEqual(report.links.map((l) => l.forwarded), [400, 500, 400, 500, 400, 400]);
+		// Nothing was sent twice: a broker passes an event on only toward the brokers it was sent to it for (meshfor),
+		// so c never offers b what a already sent b directly (the dedupe window would refuse it, counted here).
+		assert.deepEqual(report.links.map((l) => l.duplicates), [0, 0, 0, 0, 0, 0]);
 		assert.deepEqual(report.interest['audit'], {c: {dist: 1, via: 'c'}});
 		const text = await runCli(['mesh', 'status', '--redis-url', a!.url]);
 		assert.match(text.stdout, /^a>c +up /m);

@@ -123,6 +123,10 @@ const samples: Record<string, Sample> = {
 	'POST /portal/step': {path: '/portal/step'},
 	// The portal lab is not running here, so nothing is inferred: the route answers 409 saying so.
 	'POST /portal/register': {path: '/portal/register', reached: 409},
+	// The mesh lab's keys over HTTP: each toggles (cut, stop edge, its group), and the lab undoes them when it stops.
+	'POST /mesh/cut': {path: '/mesh/cut'},
+	'POST /mesh/edge': {path: '/mesh/edge'},
+	'POST /mesh/shipping': {path: '/mesh/shipping'},
 };
 
 function call(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Reply> {

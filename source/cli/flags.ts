@@ -43,7 +43,8 @@ export const flagSpec = {
 	maxFps: {type: 'string'},
 	color: {type: 'boolean', default: true},
 	plain: {type: 'boolean', default: false},
-	// mesh
+	// mesh (and the dashboard's Mesh view: --mesh, or the mesh's topology)
+	mesh: {type: 'boolean', default: false},
 	broker: {type: 'string', isMultiple: true},
 	link: {type: 'string', isMultiple: true},
 	config: {type: 'string'},
@@ -106,6 +107,8 @@ export type Flags = {
 	maxFps?: string;
 	color: boolean;
 	plain: boolean;
+	/** The dashboard's Mesh view, from the figures on its Redis. */
+	mesh?: boolean;
 	broker?: string[];
 	link?: string[];
 	config?: string;
@@ -144,7 +147,7 @@ const workerFlags = ['interval', 'concurrency', 'lease', 'maxAttempts', 'backoff
  * --help and --version go with every command.
  */
 export const commandFlags: Record<string, readonly FlagName[]> = {
-	'': ['redisUrl', 'cluster', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain'],
+	'': ['redisUrl', 'cluster', 'json', ...producerFlags, 'maxBody', 'retain', 'workers', ...workerFlags, 'topic', 'maxFps', 'color', 'plain', 'mesh', 'broker', 'link', 'config'],
 	'api-server': ['redisUrl', 'cluster', 'json', 'waitReplicas', ...producerFlags, 'maxBody', 'retain', 'portal'],
 	consumer: ['redisUrl', 'cluster', 'json', 'topic', 'group', 'name', 'fromStart', 'claimIdle'],
 	'consumer -d': ['redisUrl', 'cluster', 'json', 'defferedExec', 'deferredExec', 'queue', ...workerFlags],
@@ -171,6 +174,7 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'lab cqrs': ['redisUrl', 'cluster', 'json', ...producerFlags, 'rate', 'projectionDelay', 'replicas'],
 	'lab deferred': ['redisUrl', 'cluster', 'json', ...producerFlags, 'interval', 'workers', 'burst'],
 	'lab portal': ['redisUrl', 'cluster', 'json', ...producerFlags, 'rate'],
+	'lab mesh': ['redisUrl', 'json', ...producerFlags, 'rate'],
 };
 
 /**

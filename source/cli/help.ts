@@ -11,7 +11,7 @@ export const helpText = `
     $ eda trace <correlation-id>       one process across topics, as its causation tree
     $ eda replay <topic> <entry-id>    republish an event as a new one caused by it
     $ eda groups <topic>               consumer groups, consumers, pending entries
-    $ eda lab <orders|cqrs|deferred|portal>   run a concept lab headless
+    $ eda lab <orders|cqrs|deferred|portal|mesh>   run a concept lab headless
     $ eda portal register|check <topic> <schema.json>  declare a topic's schema
     $ eda portal scan|watch|audit|export|import        the discovered catalog, AsyncAPI
     $ eda mesh --broker … --link …     route events between several Redis brokers
@@ -115,10 +115,14 @@ export const helpText = `
     --max-fps N          most frames a second; default 15
     --no-color           no colours (also NO_COLOR)
     --plain              print log lines instead of the screen (also when not a TTY or CI)
+    --mesh               the Mesh view (M): brokers, links, backlog, interest, as eda
+                         mesh records them on this Redis; --broker, --link or --config
+                         (as eda mesh takes them) also ping each broker of the topology
     Keys: ? lists them all; n publishes, p pauses the master, L opens the concept labs,
                          C the event catalog (Enter: a topic's schema tree and last diff),
                          Enter on a topic its events (/ filter, t trace, r republish,
                          x export, c groups), Enter on Deferred its dead and scheduled
+                         events (R retry, A retry all dead, X delete), M the event mesh
 
   eda mesh --broker NAME=URL … --link A-B … (or --config mesh.json)
     Every bridge of the mesh in this process: per link, one each way. Each event
@@ -137,6 +141,8 @@ export const helpText = `
   eda mesh status [--json]
     Each link's state (up/down, for how long), events/s, backlog, latency, idle
     time and counts, and where each topic's interest is; --redis-url any broker.
+    Two mesh processes on one topology: each link's counts are summed over both,
+    and each process's part is listed under the link.
 
   eda migrate
     Keys written before the hash tags (eda:stream:<topic>, eda:deferred:…,
@@ -150,8 +156,10 @@ export const helpText = `
     cqrs                 eventual consistency and CQRS: commands, projected read model, replicas
     deferred             deferred execution: a burst of delayed tasks, 1 worker @10s vs 4 @0
     portal               the event portal: a schema that evolves, its versions and breaks, enforced
+    mesh                 the event mesh: three private redis-servers in a triangle; cut a link,
+                         stop a broker, remove a subscriber: routes, backlogs, exact totals
     GET / on the lab's port lists its routes and request bodies, with curl lines
-    --rate N             orders, commands or portal events a second (fractions allowed); default 1
+    --rate N             orders, commands, portal or mesh events a second (fractions allowed); default 1 (mesh 10)
     --fail-rate P        orders: share of payment/inventory/shipping steps that fail, 0..1;
                          default 0.1. Per service: payments=0.3,shipping=0; with a bare
                          share for the services not named: 0.1,inventory=0.5
@@ -163,7 +171,8 @@ export const helpText = `
     --port N, --host H, --token T, --token-file PATH, --insecure, --json
     Labs view keys (in the dashboard, L; ? lists them all): orders: f cycles every
     failure rate, p i s one service's, O P I S N pause one; deferred: b posts a burst;
-    portal: v next shape, r registers the inferred shape and enforces it
+    portal: v next shape, r registers the inferred shape and enforces it; mesh: c cuts
+    or heals east-west, s stops or resumes edge, g removes or adds the group on edge
 
   eda portal
     register <topic> <schema.json>  declare the topic's JSON Schema (2020-12); every

@@ -29,7 +29,7 @@ export function labOptionsFromFlags(name: LabName, flags: Flags): Omit<AnyLabOpt
 		port,
 		host,
 		auth,
-		rate: perSecondFlag('rate', flags.rate, 1),
+		rate: perSecondFlag('rate', flags.rate, name === 'mesh' ? 10 : 1),
 		...parseFailRates(flags.failRate, 0.1),
 		projectionDelayMs: durationFlag('projection-delay', flags.projectionDelay, 0),
 		replicas: intFlag('replicas', flags.replicas, 2, 0, maxReplicas),

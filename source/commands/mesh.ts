@@ -103,6 +103,11 @@ export function formatStatus(links: LinkReport[], interest: Record<string, Recor
 			].join(' '),
 		);
 		if (link.state === 'down' && link.reason && !stale) lines.push(`  ${sanitize(link.reason)}`);
+		// Two mesh processes on one topology share each link: the line above sums them; here is each one's part.
+		if (link.processes.length > 1) {
+			const parts = link.processes.map((p) => `${p.process} ${p.stale ? `gone ${seconds(p.ageMs)}` : p.state} ${p.forwarded} forwarded ${p.rate}/s`);
+			lines.push(`  ${link.processes.length} processes: ${sanitize(parts.join('; '))}`);
+		}
 	}
 	const topics = Object.keys(interest).sort();
 	if (topics.length > 0) {

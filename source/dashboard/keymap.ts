@@ -13,9 +13,9 @@ export type KeyContext = {store: DashboardStore; controls: Controls};
 /**
  * Where keys work: everywhere; in the four panes (whichever has focus); while
  * that pane has focus; in the Labs view (where the running lab's own keys,
- * lab.actions(), come after these); or in the Catalog view.
+ * lab.actions(), come after these); or in the Catalog or Mesh view.
  */
-export type Scope = 'global' | 'panes' | PaneId | 'labs' | 'catalog' | 'events';
+export type Scope = 'global' | 'panes' | PaneId | 'labs' | 'catalog' | 'events' | 'mesh';
 
 export type Binding = {
 	keys: string[];
@@ -62,6 +62,10 @@ function back({store, controls}: KeyContext): boolean {
 	if (ui.view === 'catalog') {
 		if (ui.catalog.open) store.ui((u) => ({catalog: {...u.catalog, open: false}}));
 		else store.ui(() => ({view: 'panes'}));
+		return true;
+	}
+	if (ui.view === 'mesh') {
+		store.ui(() => ({view: 'panes'}));
 		return true;
 	}
 	if (ui.view === 'labs') {
@@ -294,6 +298,7 @@ export const keymap: Binding[] = [
 			if (topic) report(c.store, b.openTopic(topic.name));
 		},
 	},
+	{keys: ['M'], show: 'M', label: 'event mesh, full screen', scope: 'panes', hint: 'mesh', run: ({store}) => store.ui(() => ({view: 'mesh', overlay: 'none'}))},
 	{keys: ['f'], show: 'f', label: 'follow the newest, or pause', scope: 'log', run: ({store}) => {
 		store.ui((u) => (u.log.follow ? {log: {...u.log, follow: false, fromBottom: 0, pausedAtTotal: store.log.total}} : {log: {...u.log, follow: true, fromBottom: 0}}));
 	}},
@@ -316,7 +321,7 @@ export const keymap: Binding[] = [
 	},
 	...eventsBindings,
 	{keys: ['escape'], show: 'Esc', label: 'back out one step', scope: 'global', run: (context) => void back(context)},
-	{keys: ['q'], show: 'q', label: 'back out; quit at top level', scope: 'global', hint: {panes: 'quit', labs: 'back', catalog: 'back'}, run: (context) => {
+	{keys: ['q'], show: 'q', label: 'back out; quit at top level', scope: 'global', hint: {panes: 'quit', labs: 'back', catalog: 'back', mesh: 'back'}, run: (context) => {
 		if (!back(context)) context.controls.quit();
 	}},
 	{keys: ['ctrl+c'], show: 'Ctrl-C', label: 'quit, always', scope: 'global', run: ({controls}) => controls.quit()},
@@ -338,6 +343,7 @@ export function scopeTitle(scope: Scope): string {
 	if (scope === 'labs') return 'In Labs';
 	if (scope === 'catalog') return 'In the Catalog';
 	if (scope === 'events') return 'In Events';
+	if (scope === 'mesh') return 'In the Mesh view';
 	return `In ${paneTitles[scope]}`;
 }
 

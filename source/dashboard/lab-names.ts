@@ -4,7 +4,7 @@
 // (every name a lab, every lab named) and by test/dashboard-labs.test.tsx (same order).
 import type {LabName} from '../labs/lab.js';
 
-export const labOrder = ['orders', 'cqrs', 'deferred', 'portal'] as const satisfies readonly LabName[];
+export const labOrder = ['orders', 'cqrs', 'deferred', 'portal', 'mesh'] as const satisfies readonly LabName[];
 
 type Missing = Exclude<LabName, (typeof labOrder)[number]>;
 /** Fails to compile when a lab is missing from labOrder. */

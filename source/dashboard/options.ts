@@ -4,6 +4,7 @@ import {intFlag} from '../cli/parse.js';
 import {UserError} from '../errors.js';
 import {workerOptions} from '../deferred/options.js';
 import type {WorkerOptions} from '../deferred/worker.js';
+import {topologyFromFlags, type Topology} from '../mesh/mesh.js';
 import {subscriptionError} from '../topics/names.js';
 import type {ProducerAuth} from '../producer/auth.js';
 import {producerOptions} from '../producer/options.js';
@@ -26,7 +27,15 @@ export type DashboardOptions = {
 	retain: number;
 	/** The producer's token or --insecure, checked against `host` (protected mode). */
 	auth: ProducerAuth;
+	/** The Mesh view: on with --mesh (the figures on this Redis) or a topology (--broker/--link, --config), checked as eda mesh checks it. */
+	mesh?: {topology?: Topology};
 };
+
+function meshOption(flags: Flags): DashboardOptions['mesh'] {
+	const topologyGiven = (flags.broker ?? []).length > 0 || (flags.link ?? []).length > 0 || flags.config !== undefined;
+	if (topologyGiven) return {topology: topologyFromFlags(flags)};
+	return flags.mesh ? {} : undefined;
+}
 
 /** Not a terminal, --plain, or a CI: print log lines instead of drawing a screen. */
 export function wantsPlain(flags: Flags, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -59,5 +68,6 @@ export function dashboardOptions(flags: Flags, env: NodeJS.ProcessEnv = process.
 		plain: wantsPlain(flags, env),
 		maxBody,
 		retain,
+		mesh: meshOption(flags),
 	};
 }

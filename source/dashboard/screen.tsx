@@ -30,6 +30,7 @@ const endSync = '\u001B[?2026l';
 export async function runScreen(flags: Flags, options: DashboardOptions, stats: StatsRecorder): Promise<number> {
 	const clock = new RedisClock();
 	const store = new DashboardStore({frameMs: Math.ceil(1000 / options.maxFps), now: () => clock.now()});
+	if (options.mesh) store.setMesh({...store.getState().mesh, enabled: true});
 	stats.attach(store);
 
 	let quitting = false;
@@ -88,6 +89,10 @@ export async function runScreen(flags: Flags, options: DashboardOptions, stats: 
 		const browser = new backend.EventBrowser(session.connect('eda:dashboard:browser'), store);
 		controls.browser = browser;
 		stops.push(() => browser.stop());
+		if (options.mesh) {
+			const mesh = await backend.startMeshFeed(session, store, options.mesh.topology);
+			stops.push(() => mesh.stop());
+		}
 		runtime = new backend.DashboardRuntime({
 			...options,
 			session,

@@ -13,12 +13,13 @@ import {labUsage, type LabRoute} from './http.js';
 import type {CqrsSnapshot} from './cqrs/snapshot.js';
 import type {DeferredLabSnapshot} from './deferred/snapshot.js';
 import type {OrdersSnapshot} from './orders/snapshot.js';
+import type {MeshLabSnapshot} from './mesh/snapshot.js';
 import type {PortalLabSnapshot} from './portal/snapshot.js';
 
-export const labNames = ['orders', 'cqrs', 'deferred', 'portal'] as const;
+export const labNames = ['orders', 'cqrs', 'deferred', 'portal', 'mesh'] as const;
 export type LabName = (typeof labNames)[number];
 
-export type LabSnapshot = OrdersSnapshot | CqrsSnapshot | DeferredLabSnapshot | PortalLabSnapshot;
+export type LabSnapshot = OrdersSnapshot | CqrsSnapshot | DeferredLabSnapshot | PortalLabSnapshot | MeshLabSnapshot;
 
 /** A key in the Labs view and what it does; the same table drives dispatch and the hints. */
 export type LabAction = {key: string; label: string; run: () => void | Promise<void>};

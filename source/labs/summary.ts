@@ -26,5 +26,10 @@ export function summaryLine(snapshot: LabSnapshot): string {
 			const declared = snapshot.declared ? `declared v${snapshot.declared.version} ${snapshot.declared.mode}` : 'nothing declared';
 			return `[portal] shape ${snapshot.shape}; posted ${snapshot.sent}, stored ${snapshot.stored}, refused ${snapshot.refused}; inferred v${latest?.version ?? 0}${breaks}; ${declared}; group read ${snapshot.consumer.read}, ${snapshot.consumer.missingAmount} without amount${snapshot.lastRefusal ? `; last ${sanitize(snapshot.lastRefusal)}` : ''}`;
 		}
+		case 'mesh': {
+			const consumers = snapshot.consumers.map((c) => `${c.group} on ${c.broker}${c.on ? '' : ' (removed)'} expected ${c.expected}, read ${c.received}, twice ${c.doubled}, waiting ${c.waiting}`).join('; ');
+			const backlog = snapshot.links.filter((l) => l.backlog > 0 || l.state === 'down').map((l) => `${l.link} ${l.state} backlog ${l.backlog}`).join(', ');
+			return `[mesh] published ${snapshot.published} on east${snapshot.cut ? `; ${snapshot.cut} cut` : ''}; ${consumers}${backlog ? `; ${backlog}` : ''}`;
+		}
 	}
 }

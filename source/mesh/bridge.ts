@@ -9,7 +9,9 @@
 // Loop prevention, visible in every forwarded envelope: the extension
 // attribute `meshpath` lists the brokers the event has been stored on
 // (its origin first), and `meshhoplimit` the hops it may take. A bridge never
-// sends an event to a broker on its path, nor past its hop limit.
+// sends an event to a broker on its path, nor past its hop limit. And
+// `meshfor` names the brokers with interest the copy travels for, so each
+// event follows one shortest-path tree from its origin.
 import os from 'node:os';
 import type {Redis} from 'ioredis';
 import {describeError} from '../errors.js';
@@ -24,6 +26,15 @@ import {LinkFigures} from './figures.js';
 
 export const pathAttribute = 'meshpath';
 export const hopLimitAttribute = 'meshhoplimit';
+/**
+ * The brokers with interest this copy is on its way to. The first bridge
+ * sets it from its routes; each next one carries the copy on only toward
+ * those of them its own routes lead to through its link. So an event follows
+ * one tree of shortest paths from its origin: a broker that has it never
+ * sends it on to a broker another one already serves, and nothing goes
+ * twice (the dedupe window stays for crashes and flaps).
+ */
+export const forAttribute = 'meshfor';
 
 export type BridgeOptions = {
 	from: string;
@@ -46,6 +57,8 @@ export const defaultMeshClaimIdleMs = 5000;
 /** How often a bridge re-reads its routes and writes its holds. */
 const refreshMs = 150;
 export const defaultMaxBacklog = 1_000_000;
+/** Events a read takes per stream: one write script on the destination for up to this many. */
+const defaultCount = 1000;
 
 /** The id just after `id`: entries before it are behind a group that delivered `id`. */
 function nextId(id: string): string {
@@ -88,6 +101,8 @@ export class Bridge {
 	readonly consumer: string;
 	readonly figures: LinkFigures;
 	private readonly sourceRedis: Redis;
+	/** The refresh's own connection to the source, so it never waits behind a blocking read. */
+	private readonly controlRedis: Redis;
 	private readonly destinationRedis: Redis;
 	private running = false;
 	private loop: Promise<void> | undefined;
@@ -95,8 +110,13 @@ export class Bridge {
 	/** Topics read, with the oldest `since` of the routes that take them through this link. */
 	private topics = new Map<string, number>();
 	private readonly grouped = new Set<string>();
-	private nextRefreshAt = 0;
 	private nextClaimAt = 0;
+	/** The source's Redis time minus this machine's, as of the last refresh. */
+	private clockOffsetMs = 0;
+	/** Source Redis ms just before the routes were last read: every route with a since up to it is known. */
+	private routesReadAt = 0;
+	/** Cut by hand (the mesh lab's key): carries nothing, as if the network between the two were down. */
+	private severed = false;
 
 	constructor(private readonly options: BridgeOptions) {
 		this.name = `${options.from}>${options.to}`;
@@ -104,31 +124,62 @@ export class Bridge {
 		this.consumer = `${os.hostname()}-${process.pid}`;
 		// Bounded: a stopped broker (SIGSTOP, a cut network) answers nothing, and the bridge must notice.
 		this.sourceRedis = options.source.connect(`eda:mesh:${this.name}:source`, {commandTimeoutMs: 3000});
+		this.controlRedis = options.source.connect(`eda:mesh:${this.name}:control`, {commandTimeoutMs: 3000});
 		this.destinationRedis = options.destination.connect(`eda:mesh:${this.name}:destination`, {commandTimeoutMs: 3000});
 		this.figures = new LinkFigures(options.from, options.to);
 	}
 
 	async start(): Promise<void> {
 		this.running = true;
-		this.loop = this.run();
+		this.loop = Promise.all([this.run(), this.refreshLoop()]).then(() => undefined);
 	}
 
 	async stop(): Promise<void> {
 		this.running = false;
 		await Promise.race([this.loop, sleep(2000)]);
 		this.sourceRedis.disconnect();
+		this.controlRedis.disconnect();
 		this.destinationRedis.disconnect();
+	}
+
+	get from(): string {
+		return this.options.from;
+	}
+
+	get to(): string {
+		return this.options.to;
+	}
+
+	/**
+	 * Cuts the link (or heals it): while cut, the bridge reads nothing and says
+	 * the link is down; events wait on the source, as behind a cut network.
+	 */
+	setCut(cut: boolean): void {
+		this.severed = cut;
+		if (cut && this.figures.destinationDown('link cut')) this.options.say(`mesh: link ${this.name}: cut; events wait on ${this.options.from}`);
+		if (!cut && this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: healed; forwarding`);
+	}
+
+	/** The routes on the source, with the time just before the read. */
+	private async readRoutesNow(): Promise<void> {
+		const readAt = await redisNow(this.controlRedis);
+		const routes = await readRoutes(this.controlRedis);
+		if (readAt >= this.routesReadAt) {
+			this.routes = routes;
+			this.routesReadAt = readAt;
+		}
+		this.clockOffsetMs = readAt - Date.now();
 	}
 
 	/** The source's topics with a route through this link, and each one's group. */
 	private async refresh(): Promise<void> {
-		this.routes = await readRoutes(this.sourceRedis);
+		await this.readRoutesNow();
 		await this.probeDestination();
 		const through: {interest: string; since: number}[] = [];
 		for (const [key, route] of this.routes) if (route.via === this.options.to) through.push({interest: splitRouteKey(key).interest, since: route.since});
 		const topics = new Map<string, number>();
 		if (through.length > 0) {
-			for (const topic of await this.sourceRedis.hkeys(keys.topics)) {
+			for (const topic of await this.controlRedis.hkeys(keys.topics)) {
 				for (const {interest, since} of through) if (matches(interest, topic)) topics.set(topic, Math.min(since, topics.get(topic) ?? since));
 			}
 			// A topic named outright gets its group now, before its first event:
@@ -140,7 +191,7 @@ export class Bridge {
 			// From the moment the route appeared, not from now: an event stored
 			// here in transit between then and this call is still carried on.
 			try {
-				await this.sourceRedis.xgroup('CREATE', keys.stream(topic), this.group, `${since}-0`, 'MKSTREAM');
+				await this.controlRedis.xgroup('CREATE', keys.stream(topic), this.group, `${since}-0`, 'MKSTREAM');
 			} catch (error) {
 				if (!describeError(error).includes('BUSYGROUP')) throw error;
 			}
@@ -161,8 +212,8 @@ export class Bridge {
 	 */
 	private async hold(topic: string): Promise<number> {
 		const stream = keys.stream(topic);
-		const info = record(await this.sourceRedis.xinfo('STREAM', stream).catch(() => []));
-		const groups = ((await this.sourceRedis.xinfo('GROUPS', stream).catch(() => [])) as unknown[]).map(record);
+		const info = record(await this.controlRedis.xinfo('STREAM', stream).catch(() => []));
+		const groups = ((await this.controlRedis.xinfo('GROUPS', stream).catch(() => [])) as unknown[]).map(record);
 		let floor: string | undefined;
 		let backlog = 0;
 		for (const group of groups) {
@@ -176,24 +227,25 @@ export class Bridge {
 				const lag = group['lag'];
 				if (typeof lag === 'number' && lag > 0 && delivered === String(info['last-generated-id'])) {
 					this.figures.dropped += lag;
-					await this.sourceRedis.xgroup('SETID', stream, this.group, delivered, 'ENTRIESREAD', Number(info['entries-added']));
+					await this.controlRedis.xgroup('SETID', stream, this.group, delivered, 'ENTRIESREAD', Number(info['entries-added']));
 					backlog -= lag;
 				}
 				backlog += Number(group['pending'] ?? 0) + (typeof lag === 'number' ? lag : 0);
 			}
 			let owed = nextId(delivered);
 			if (Number(group['pending'] ?? 0) > 0) {
-				const summary = (await this.sourceRedis.xpending(stream, name)) as [number, string | null];
+				const summary = (await this.controlRedis.xpending(stream, name)) as [number, string | null];
 				if (summary[1]) owed = summary[1];
 			}
 			if (floor === undefined || compareIds(owed, floor) < 0) floor = owed;
 		}
-		if (floor !== undefined) await this.sourceRedis.hset(keys.mesh.hold(topic), 'floor', floor, 'cap', this.options.maxBacklog ?? defaultMaxBacklog);
+		if (floor !== undefined) await this.controlRedis.hset(keys.mesh.hold(topic), 'floor', floor, 'cap', this.options.maxBacklog ?? defaultMaxBacklog);
 		return backlog;
 	}
 
 	/** A link with no traffic still finds out that its destination stopped answering. */
 	private async probeDestination(): Promise<void> {
+		if (this.severed) return;
 		try {
 			await this.destinationRedis.ping();
 			if (this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} back; forwarding`);
@@ -202,15 +254,54 @@ export class Bridge {
 		}
 	}
 
-	private async run(): Promise<void> {
+	/**
+	 * Routes, groups, holds and figures, about seven times a second, beside the
+	 * forwarding loop (not in it: its dozen round trips would hold up events).
+	 */
+	private async refreshLoop(): Promise<void> {
 		let failures = 0;
 		while (this.running) {
 			try {
-				if (Date.now() >= this.nextRefreshAt) {
-					this.nextRefreshAt = Date.now() + refreshMs;
-					await this.refresh();
+				await this.refresh();
+				this.figures.sourceUp();
+				failures = 0;
+			} catch (error) {
+				if (!this.running) return;
+				failures++;
+				const message = describeError(error);
+				if (this.figures.sourceDown(message)) this.options.say(`mesh: link ${this.name}: broker ${this.options.from} unavailable (${message}); retrying`);
+			}
+			await sleep(failures === 0 ? refreshMs : Math.min(failures * 200, 2000));
+		}
+	}
+
+	/**
+	 * The forwarding loop. The read of the next batch overlaps the write of
+	 * the one before (at most two batches in hand); the writes stay one at a
+	 * time, in order.
+	 */
+	private async run(): Promise<void> {
+		let failures = 0;
+		let carrying: Promise<void> = Promise.resolve();
+		let carryError: unknown;
+		const settled = async () => {
+			await carrying;
+			if (carryError !== undefined) {
+				const error = carryError;
+				carryError = undefined;
+				throw error;
+			}
+		};
+		while (this.running) {
+			try {
+				if (this.severed) {
+					// A batch in flight at the cut may have marked it up again.
+					this.figures.destinationDown('link cut');
+					await sleep(100);
+					continue;
 				}
 				if (Date.now() >= this.nextClaimAt) {
+					await settled();
 					this.nextClaimAt = Date.now() + 1000;
 					await this.claimIdle();
 				}
@@ -223,20 +314,25 @@ export class Bridge {
 					await sleep(100);
 					continue;
 				}
-				const reply = isCluster(this.sourceRedis) ? await this.readEachStream(streams) : ((await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? 200, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null);
+				const reply = isCluster(this.sourceRedis) ? await this.readEachStream(streams) : ((await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? defaultCount, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null);
 				this.figures.sourceUp();
-				for (const [stream, entries] of reply ?? []) {
-					const topic = streams.find((t) => keys.stream(t) === stream);
-					if (topic !== undefined) await this.carry(topic, entries);
-				}
+				await settled();
+				carrying = (async () => {
+					for (const [stream, entries] of reply ?? []) {
+						const topic = streams.find((t) => keys.stream(t) === stream);
+						if (topic !== undefined) await this.carry(topic, entries);
+					}
+				})().catch((error: unknown) => {
+					carryError = error;
+				});
 				failures = 0;
 			} catch (error) {
-				if (!this.running) return;
+				if (!this.running) break;
 				const message = describeError(error);
 				if (message.includes('NOGROUP')) {
 					// The stream or our group was deleted: made again at the next refresh.
 					this.grouped.clear();
-					this.nextRefreshAt = 0;
+					await sleep(50);
 					continue;
 				}
 				failures++;
@@ -244,6 +340,7 @@ export class Bridge {
 				await sleep(Math.min(failures * 200, 2000));
 			}
 		}
+		await carrying;
 	}
 
 	/**
@@ -253,7 +350,7 @@ export class Bridge {
 	 * waits a moment.
 	 */
 	private async readEachStream(streams: string[]): Promise<[string, RawEntry[]][]> {
-		const replies = await Promise.all(streams.map((t) => this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? 200, 'STREAMS', keys.stream(t), '>') as Promise<[string, RawEntry[]][] | null>));
+		const replies = await Promise.all(streams.map((t) => this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? defaultCount, 'STREAMS', keys.stream(t), '>') as Promise<[string, RawEntry[]][] | null>));
 		const found = replies.flatMap((reply) => reply ?? []);
 		if (found.length === 0) await sleep(200);
 		return found;
@@ -287,27 +384,37 @@ export class Bridge {
 		if (path.includes(to)) return {skip: 'crossed'};
 		const limit = Number(field(fields, hopLimitAttribute) ?? this.options.hopLimit ?? defaultHopLimit);
 		if (path.length - 1 >= limit) return {skip: 'hop-limit'};
+		// A copy that came from another broker goes on only toward the brokers it was sent here for.
+		const sentFor = field(fields, forAttribute);
+		const wanted = sentFor === undefined ? undefined : new Set(sentFor.split(','));
 		const at = Number(entryMs(id));
-		let routed = false;
+		const targets = new Set<string>();
 		for (const [key, route] of this.routes) {
-			if (route.via === to && at >= route.since && matches(splitRouteKey(key).interest, topic)) {
-				routed = true;
-				break;
-			}
+			if (route.via !== to || at < route.since) continue;
+			const {interest, broker} = splitRouteKey(key);
+			if (matches(interest, topic) && (wanted === undefined || wanted.has(broker))) targets.add(broker);
 		}
-		if (!routed) return {skip: 'no-route'};
+		if (targets.size === 0) return {skip: 'no-route'};
 		const out: string[] = [];
 		for (let i = 0; i + 1 < fields.length; i += 2) {
-			if (fields[i] === pathAttribute || fields[i] === hopLimitAttribute) continue;
+			if (fields[i] === pathAttribute || fields[i] === hopLimitAttribute || fields[i] === forAttribute) continue;
 			out.push(fields[i] as string, fields[i + 1] as string);
 		}
-		out.push(pathAttribute, [...path, to].join(','), hopLimitAttribute, String(limit));
+		out.push(pathAttribute, [...path, to].join(','), hopLimitAttribute, String(limit), forAttribute, [...targets].sort().join(','));
 		return {send: out};
 	}
 
 	/** Forwards what should go, then acknowledges every entry of the batch. */
 	private async carry(topic: string, entries: RawEntry[]): Promise<void> {
 		if (entries.length === 0) return;
+		// An entry with no route that is newer than the routes we know of may have
+		// one written since: read them again (until they are newer) before deciding.
+		const unrouted = entries.filter(([id, fields]) => fields && Number(entryMs(id)) >= this.routesReadAt && (this.decide(topic, id, fields) as {skip?: string}).skip === 'no-route');
+		const newestUnrouted = Math.max(0, ...unrouted.map(([id]) => Number(entryMs(id))));
+		for (let tries = 0; unrouted.length > 0 && newestUnrouted >= this.routesReadAt && tries < 50; tries++) {
+			await this.readRoutesNow();
+			if (newestUnrouted >= this.routesReadAt) await sleep(2);
+		}
 		const events: ForwardedEvent[] = [];
 		let newest = 0;
 		for (const [id, fields] of entries) {
@@ -322,7 +429,8 @@ export class Bridge {
 			newest = Math.max(newest, Number(entryMs(id)));
 		}
 		if (events.length > 0) await this.deliver(topic, entries.map(([id]) => id), events, newest);
-		await this.sourceRedis.xack(keys.stream(topic), this.group, ...entries.map(([id]) => id));
+		// On the control connection: the source one may be in the next blocking read.
+		await this.controlRedis.xack(keys.stream(topic), this.group, ...entries.map(([id]) => id));
 	}
 
 	/** Writes to the destination, retrying until it answers (or the bridge stops: the entries stay pending). */
@@ -331,7 +439,8 @@ export class Bridge {
 		for (;;) {
 			try {
 				const {stored, duplicates} = await storeForwarded(this.destinationRedis, topic, events);
-				const now = await redisNow(this.sourceRedis);
+				// The source's Redis time without asking it each batch (the offset is read at each refresh).
+				const now = Date.now() + this.clockOffsetMs;
 				this.figures.forwarded(stored, duplicates, now - newestMs, now);
 				if (this.figures.destinationUp()) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} back; forwarding`);
 				return;
@@ -340,9 +449,7 @@ export class Bridge {
 				failures++;
 				if (this.figures.destinationDown(describeError(error))) this.options.say(`mesh: link ${this.name}: broker ${this.options.to} unavailable (${describeError(error)}); events wait on ${this.options.from}`);
 				// Keep them ours while we wait, so no other bridge takes them over meanwhile.
-				await this.sourceRedis.xclaim(keys.stream(topic), this.group, this.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
-				// The figures go on while it waits: the backlog grows in the status.
-				await this.refresh().catch(() => undefined);
+				await this.controlRedis.xclaim(keys.stream(topic), this.group, this.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
 				await sleep(Math.min(failures * 200, 2000));
 			}
 		}

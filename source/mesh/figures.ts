@@ -2,6 +2,7 @@
 // second to every broker of the mesh (keys.mesh.links), so `eda mesh status`
 // from any broker shows every link, and a stalled link shows by its age even
 // when no event moves.
+import os from 'node:os';
 import type {Redis} from 'ioredis';
 import {keys} from '../redis/keys.js';
 import {luaNowMs} from '../redis/clock.js';
@@ -35,6 +36,8 @@ export type LinkState = {
 	/** The source's topics this link carries now (a route through it), as of its last round. */
 	topics: string[];
 	pid: number;
+	/** The process that wrote it (processName). */
+	process: string;
 };
 
 export class LinkFigures {
@@ -124,40 +127,94 @@ export class LinkFigures {
 			idleMs: this.lastActivity === 0 ? -1 : now - this.lastActivity,
 			topics: this.topics,
 			pid: process.pid,
+			process: processName,
 		};
 	}
 }
 
-// The state and the Redis time it was written at, together.
+// The state and the Redis time it was written at, together, one field per
+// link and process: two mesh processes running one topology each carry part
+// of every link, and each writes only its own part (readLinkStates sums them).
+// A process's fields that were not rewritten for pruneAfterMs go (it is gone).
 // KEYS[1] -> eda:{mesh}:links
-// ARGV[1] -> link name, ARGV[2] -> state JSON
+// ARGV[1] -> field ("<link> <process>"), ARGV[2] -> state JSON, ARGV[3] -> prune after ms
 const writeLink = new LuaScript(`${luaNowMs}
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], ARGV[1] .. '@', now)
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local name = all[i]
+  if string.sub(name, -1) == '@' and now - tonumber(all[i + 1]) > tonumber(ARGV[3]) then
+    redis.call('HDEL', KEYS[1], name, string.sub(name, 1, -2))
+  end
+end
 return now
 `);
 
+/** A process's part of a link that was not rewritten for this long is forgotten. */
+const pruneAfterMs = 10 * 60 * 1000;
+
+/** How one process is named in the figures: host and pid, as its bridges name their consumers. */
+export const processName = `${os.hostname()}-${process.pid}`;
+
 export async function writeLinkState(redis: Redis, state: LinkState): Promise<void> {
-	await writeLink.run(redis, [keys.mesh.links], [state.link, JSON.stringify(state)]);
+	await writeLink.run(redis, [keys.mesh.links], [`${state.link} ${state.process}`, JSON.stringify(state), pruneAfterMs]);
 }
 
-/** A link's state as read back, with how old the write is (Redis time of the broker read). */
-export type LinkReport = LinkState & {ageMs: number};
+/** One process's part of a link, as read back. */
+export type LinkPart = {process: string; pid: number; state: 'up' | 'down'; forwarded: number; rate: number; backlog: number; ageMs: number; stale: boolean};
+
+/**
+ * A link's state as read back, every process's part together: counts summed
+ * over all (a process that stopped still forwarded what it forwarded), rate
+ * summed and state, backlog, latency and idle taken from the parts written
+ * within staleAfterMs (the freshest where they differ; down when any says so).
+ * `ageMs`: the freshest part's age (Redis time of the broker read); `pid`: its
+ * process.
+ */
+export type LinkReport = LinkState & {ageMs: number; processes: LinkPart[]};
 
 /** A link whose state was not rewritten for this long has no bridge running. */
 export const staleAfterMs = 5000;
 
+function merge(parts: (LinkState & {ageMs: number})[]): LinkReport {
+	const byAge = [...parts].sort((a, b) => a.ageMs - b.ageMs);
+	const freshest = byAge[0] as LinkState & {ageMs: number};
+	const fresh = byAge.filter((part) => part.ageMs <= staleAfterMs);
+	const live = fresh.length > 0 ? fresh : [freshest];
+	const down = live.find((part) => part.state === 'down');
+	const idles = live.map((part) => part.idleMs).filter((ms) => ms >= 0);
+	const sum = (list: LinkState[], pick: (part: LinkState) => number) => list.reduce((total, part) => total + pick(part), 0);
+	return {
+		...freshest,
+		...(down ? {state: 'down' as const, reason: down.reason, stateForMs: down.stateForMs} : {}),
+		forwarded: sum(parts, (p) => p.forwarded),
+		duplicates: sum(parts, (p) => p.duplicates),
+		hopLimited: sum(parts, (p) => p.hopLimited),
+		dropped: sum(parts, (p) => p.dropped),
+		rate: Math.round(sum(fresh, (p) => p.rate) * 10) / 10,
+		// Every process reads the one consumer group, so each sees the whole backlog.
+		backlog: Math.max(...live.map((p) => p.backlog)),
+		idleMs: idles.length > 0 ? Math.min(...idles) : -1,
+		topics: [...new Set(live.flatMap((p) => p.topics))].sort(),
+		processes: byAge.map((p) => ({process: p.process, pid: p.pid, state: p.state, forwarded: p.forwarded, rate: p.rate, backlog: p.backlog, ageMs: p.ageMs, stale: p.ageMs > staleAfterMs})),
+	};
+}
+
 export async function readLinkStates(redis: Redis): Promise<LinkReport[]> {
 	const [hash, time] = await Promise.all([redis.hgetall(keys.mesh.links), redis.time()]);
 	const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-	const reports: LinkReport[] = [];
+	const parts = new Map<string, (LinkState & {ageMs: number})[]>();
 	for (const [name, value] of Object.entries(hash)) {
 		if (name.endsWith('@')) continue;
 		try {
 			const state = JSON.parse(value) as LinkState;
-			reports.push({...state, ageMs: now - Number(hash[`${name}@`] ?? 0)});
+			if (typeof state.link !== 'string') continue;
+			const list = parts.get(state.link) ?? [];
+			list.push({...state, process: state.process ?? String(state.pid), ageMs: now - Number(hash[`${name}@`] ?? 0)});
+			parts.set(state.link, list);
 		} catch {
 			// Not ours.
 		}
 	}
-	return reports.sort((a, b) => a.link.localeCompare(b.link));
+	return [...parts.values()].map(merge).sort((a, b) => a.link.localeCompare(b.link));
 }

@@ -16,7 +16,7 @@ import type {Redis} from 'ioredis';
 import {listActors} from '../actors/heartbeat.js';
 import {keys, reservedTopicPrefixes, reservedTopics} from '../redis/keys.js';
 import {LuaScript} from '../redis/script.js';
-import {timeReplyMs} from '../redis/clock.js';
+import {luaNowMs, timeReplyMs} from '../redis/clock.js';
 import {isPattern, subscriptionError} from '../topics/names.js';
 
 /** The consumer groups bridges read with are named with this prefix; they are not interest. */
@@ -107,18 +107,32 @@ export async function readRoutes(redis: Redis): Promise<RouteTable> {
 	return parseRoutes(await redis.hgetall(keys.mesh.routes));
 }
 
-// The table is replaced whole, so a reader never sees half of one round.
+// The table is replaced whole, so a reader never sees half of one round. A
+// route new in this round (its since is the round's start, ARGV[1]) gets the
+// Redis time of this write as its since instead: the moment it can be seen.
+// So a bridge that read the table at time R knows every route with a since
+// up to R, and for an event newer than R reads the table again before it
+// decides (bridge.ts): nothing published once a route stands goes unsent.
 // KEYS[1] -> eda:{mesh}:routes
-// ARGV[1..] -> field, value pairs
-const replaceRoutes = new LuaScript(`
+// ARGV[1] -> the round's start (Redis ms), ARGV[2..] -> field, value pairs
+const replaceRoutes = new LuaScript(`${luaNowMs}
 redis.call('DEL', KEYS[1])
-if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
-return #ARGV / 2
+local out = {}
+local round = '"since":' .. ARGV[1] .. '}'
+for i = 2, #ARGV, 2 do
+  out[#out + 1] = ARGV[i]
+  local value = ARGV[i + 1]
+  if string.sub(value, -#round) == round then value = string.sub(value, 1, -#round - 1) .. '"since":' .. now .. '}' end
+  out[#out + 1] = value
+end
+if #out > 0 then redis.call('HSET', KEYS[1], unpack(out)) end
+return #out / 2
 `);
 
-export async function writeRoutes(redis: Redis, table: RouteTable): Promise<void> {
-	const args: string[] = [];
-	for (const [key, route] of table) args.push(key, JSON.stringify(route));
+export async function writeRoutes(redis: Redis, table: RouteTable, roundStart = -1): Promise<void> {
+	const args: string[] = [String(roundStart)];
+	// since last, so the script finds it at the end of the JSON.
+	for (const [key, route] of table) args.push(key, JSON.stringify({dist: route.dist, via: route.via, since: route.since}));
 	await replaceRoutes.run(redis, [keys.mesh.routes], args);
 }
 

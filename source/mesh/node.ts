@@ -51,6 +51,17 @@ export class MeshNode {
 		await Promise.all(this.statusClients.map((client) => Promise.all(states.map((state) => writeLinkState(client, state))).catch(() => undefined)));
 	}
 
+	/** Cuts the link between two brokers, both ways (or heals it): the mesh lab's key. */
+	setCut(a: string, b: string, cut: boolean): void {
+		for (const bridge of this.bridges) if ((bridge.from === a && bridge.to === b) || (bridge.from === b && bridge.to === a)) bridge.setCut(cut);
+		for (const router of this.routers) {
+			const other = router.broker === a ? b : router.broker === b ? a : undefined;
+			if (other === undefined) continue;
+			if (cut) router.cut.add(other);
+			else router.cut.delete(other);
+		}
+	}
+
 	async stop(): Promise<void> {
 		if (this.timer) clearInterval(this.timer);
 		await Promise.all(this.bridges.map((bridge) => bridge.stop()));

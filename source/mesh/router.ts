@@ -30,12 +30,18 @@ export class Router {
 	private loop: Promise<void> | undefined;
 	/** Resolved after the first round wrote a table. */
 	private firstRound: Promise<void>;
+	/** Neighbours behind a cut link (the mesh lab): not read, as if they did not answer. */
+	readonly cut = new Set<string>();
 	private markFirst: () => void = () => undefined;
 
 	constructor(private readonly options: RouterOptions) {
 		this.redis = options.session.connect(`eda:mesh:router:${options.broker}`, {commandTimeoutMs: 2000});
 		for (const [name, session] of options.neighbours) this.neighbours.set(name, session.connect(`eda:mesh:router:${options.broker}<${name}`, {commandTimeoutMs: 2000}));
 		this.firstRound = new Promise((resolve) => (this.markFirst = resolve));
+	}
+
+	get broker(): string {
+		return this.options.broker;
 	}
 
 	async start(): Promise<void> {
@@ -57,11 +63,11 @@ export class Router {
 		const learned = new Map<string, RouteTable | undefined>();
 		await Promise.all(
 			[...this.neighbours].map(async ([name, client]) => {
-				learned.set(name, await within(readRoutes(client), 1000).catch(() => undefined));
+				learned.set(name, this.cut.has(name) ? undefined : await within(readRoutes(client), 1000).catch(() => undefined));
 			}),
 		);
 		const next = computeRoutes(this.options.broker, local, learned, previous, now, this.options.hopLimit ?? defaultHopLimit);
-		if (!sameTable(previous, next)) await within(writeRoutes(this.redis, next), 2000);
+		if (!sameTable(previous, next)) await within(writeRoutes(this.redis, next, now), 2000);
 		return next;
 	}
 

@@ -23,7 +23,7 @@ export async function stopBrokers(brokers: Brokers): Promise<void> {
 }
 
 /** `eda mesh` over these brokers and links ("a-b"); resolves once it says it runs. */
-export async function startMesh(brokers: Brokers, links: string[], extra: string[] = []): Promise<CliProcess> {
+export async function startMesh(brokers: Record<string, {url: string}>, links: string[], extra: string[] = []): Promise<CliProcess> {
 	const args = ['mesh', ...Object.entries(brokers).flatMap(([name, broker]) => ['--broker', `${name}=${broker.url}`]), ...links.flatMap((link) => ['--link', link]), ...extra];
 	const proc = spawnCli(args);
 	await proc.waitForLine('Mesh running', 'the mesh to start');

@@ -12,6 +12,7 @@ import DeferredPane from './DeferredPane.js';
 import EventsScreen from './EventsScreen.js';
 import HelpOverlay from './HelpOverlay.js';
 import LogPane from './LogPane.js';
+import MeshScreen from './MeshScreen.js';
 import PublishForm from './PublishForm.js';
 import QueuesPane from './QueuesPane.js';
 import StatusBar from './StatusBar.js';
@@ -24,7 +25,7 @@ const selectView = (state: DashboardState) => state.ui.view;
 // The Labs view loads when it first opens (it brings the labs' modules).
 const LabsScreen = lazy(() => import('./LabsScreen.js'));
 
-/** The whole screen: four panes (or the Labs or Catalog view, or an overlay, in their place) over the status bar. */
+/** The whole screen: four panes (or the Labs, Catalog or Mesh view, or an overlay, in their place) over the status bar. */
 export default function App() {
 	const context = useDashboard();
 	const {columns, rows} = useTerminalSize();
@@ -56,6 +57,8 @@ export default function App() {
 				<EventsScreen width={size.columns} height={size.body} />
 			) : view === 'catalog' ? (
 				<CatalogScreen width={size.columns} height={size.body} />
+			) : view === 'mesh' ? (
+				<MeshScreen width={size.columns} height={size.body} />
 			) : view === 'labs' ? (
 				<Suspense fallback={<Box height={size.body}><Text>Loading the labs…</Text></Box>}>
 					<LabsScreen width={size.columns} height={size.body} />

@@ -30,7 +30,7 @@ export function helpSections(view: View, lab?: LabState): HelpSection[] {
 	if (view === 'labs' && lab?.phase === 'running' && lab.snapshot) {
 		sections.push({title: `In the ${lab.snapshot.lab} lab`, entries: lab.snapshot.actions.map((a) => ({show: a.key, label: a.label}))});
 	}
-	if (view === 'panes') sections.push({title: 'In text fields', entries: [{show: 'Esc', label: 'cancel; letters type, only Ctrl-C quits'}]});
+	if (view === 'panes') sections.push({title: 'In text fields', entries: [{show: 'Esc', label: 'cancel (letters type there)'}]});
 	return sections;
 }
 

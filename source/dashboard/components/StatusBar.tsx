@@ -11,11 +11,11 @@ type Props = {width: number};
 
 const selectStatus = (state: DashboardState) => state.status;
 const selectOverlay = (state: DashboardState) => state.ui.overlay;
-/** Which hint line: the panes', the Catalog's, the lab picker's, or a lab's. */
+/** Which hint line: the panes', the Catalog's, the Mesh view's, the lab picker's, or a lab's. */
 const selectHints = (state: DashboardState) => (state.ui.view === 'labs' ? (state.lab.phase === 'idle' ? 'picker' : 'lab') : state.ui.view);
 
 /** Each hint line, from the keymap table. */
-const hints = {panes: hintLine('panes'), catalog: hintLine('catalog'), events: hintLine('events'), picker: hintLine('labs'), lab: hintLine('labs', false)} as const;
+const hints = {panes: hintLine('panes'), catalog: hintLine('catalog'), events: hintLine('events'), mesh: hintLine('mesh'), picker: hintLine('labs'), lab: hintLine('labs', false)} as const;
 
 const stateColor = {connected: 'green', connecting: 'yellow', reconnecting: 'yellow', down: 'red'} as const;
 const stateText = {connected: 'connected', connecting: 'connecting…', reconnecting: 'reconnecting…', down: 'down'} as const;

@@ -2,7 +2,7 @@
 // producer (express), the deferred actors, the feeds. Imported once the
 // screen is up, so loading them never delays the first frame.
 export async function loadBackend() {
-	const [connect, session, runtime, refresher, live, catalog, catalogSource, browser, cluster] = await Promise.all([
+	const [connect, session, runtime, refresher, live, catalog, catalogSource, browser, cluster, mesh] = await Promise.all([
 		import('../../redis/connect.js'),
 		import('../../redis/session.js'),
 		import('./runtime.js'),
@@ -12,6 +12,7 @@ export async function loadBackend() {
 		import('../feed/catalog-source.js'),
 		import('../feed/browser.js'),
 		import('../feed/cluster.js'),
+		import('../feed/mesh.js'),
 	]);
 	return {
 		displayUrl: connect.displayUrl,
@@ -24,5 +25,6 @@ export async function loadBackend() {
 		watchCluster: cluster.watchCluster,
 		startCatalogFeed: (redisSession: import('../../redis/session.js').RedisSession, store: import('../store/store.js').DashboardStore) =>
 			catalog.startCatalogFeed(redisSession, store, catalogSource.portalSource),
+		startMeshFeed: mesh.startMeshFeed,
 	};
 }

@@ -7,6 +7,7 @@ import {hostname} from 'node:os';
 import {initialBrowse, type BrowseState} from './browse.js';
 import type {CatalogState} from './catalog.js';
 import {RateHistory} from './rate-history.js';
+import type {MeshState} from './mesh.js';
 import {LogBuffer} from './log-buffer.js';
 import {QueueRates, stageNames, type Counters, type Counts} from './queue-rates.js';
 import {pausable} from './selectors.js';
@@ -88,6 +89,7 @@ export class DashboardStore {
 			lab: {phase: 'idle'},
 			catalog: {loaded: false, rows: []},
 			browse: initialBrowse(),
+			mesh: {enabled: false, loaded: false, brokers: [], links: [], interest: []},
 			ui: initialUi(),
 		};
 	}
@@ -151,6 +153,11 @@ export class DashboardStore {
 	/** The Events view's state (feed/browser.ts); drawn at once, as keys are. */
 	setBrowse(patch: Partial<BrowseState>, urgent = true): void {
 		this.set({browse: {...this.state.browse, ...patch}}, urgent);
+	}
+
+	/** The mesh feed's batch: brokers, links and interest at once. */
+	setMesh(mesh: MeshState): void {
+		this.set({mesh});
 	}
 
 	setActors(actors: LocalActor[]): void {

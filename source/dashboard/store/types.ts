@@ -1,6 +1,7 @@
 import type {LabName, LabSnapshot} from '../../labs/lab.js';
 import type {BrowseState} from './browse.js';
 import type {CatalogState} from './catalog.js';
+import type {MeshState} from './mesh.js';
 import type {StageFlow, StageName} from './queue-rates.js';
 
 export const paneIds = ['topics', 'queues', 'deferred', 'log'] as const;
@@ -74,8 +75,8 @@ export type Status = {
 /** `ask`: the Events view asks on its last line (store/browse.ts Ask); keys type into it. */
 export type Overlay = 'none' | 'help' | 'form' | 'filter' | 'subscribe' | 'ask';
 
-/** The four panes, or the Labs, Catalog or Events view full-screen in their place. */
-export type View = 'panes' | 'labs' | 'catalog' | 'events';
+/** The four panes, or the Labs, Catalog, Events or Mesh view full-screen in their place. */
+export type View = 'panes' | 'labs' | 'catalog' | 'events' | 'mesh';
 
 /** The concept lab this process runs (at most one), as the Labs view draws it. */
 export type LabState = {
@@ -122,5 +123,7 @@ export type DashboardState = {
 	catalog: CatalogState;
 	/** The Events view: a topic's events, one whole, a trace, groups, deferred events (feed/browser.ts). */
 	browse: BrowseState;
+	/** The event mesh as the mesh feed last read it (feed/mesh.ts); enabled by --mesh or a topology. */
+	mesh: MeshState;
 	ui: Ui;
 };

@@ -7,6 +7,7 @@ import Explanation from './Explanation.js';
 import LabLines, {type Line} from './LabLines.js';
 import {cut} from '../../text/index.js';
 import {ordersLines} from './orders-lines.js';
+import {meshLines} from './mesh-lines.js';
 import {portalLines} from './portal-lines.js';
 
 type Props = {
@@ -31,6 +32,8 @@ export function bodyLines(snapshot: LabSnapshot, width: number, height: number):
 			return deferredLines(snapshot, width, height);
 		case 'portal':
 			return portalLines(snapshot, width, height);
+		case 'mesh':
+			return meshLines(snapshot, width, height);
 	}
 }
 
