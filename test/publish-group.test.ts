@@ -94,6 +94,24 @@ test('different topics in one turn are stored apart, one call each', async () =>
 	assert.equal(await scriptCalls(), 2);
 });
 
+test('large batches in one turn keep calls of their own (the short form), small ones between them share one; the stream keeps the order', async () => {
+	const topic = 'group.batches';
+	// One request's events share source and time, as the batch route makes them.
+	const batch = (tag: string, n: number) => {
+		const time = new Date().toISOString();
+		return Array.from({length: n}, (_, i) => event(topic, JSON.stringify({tag, i}), {time}));
+	};
+	const requests = [batch('a', 150), [event(topic, '"s1"')], [event(topic, '"s2"')], batch('b', 120)];
+	const answers = await Promise.all(requests.map((events) => publishEvents(client, topic, events)));
+	assert.equal(await scriptCalls(), 3, 'a, then s1 + s2 together, then b');
+	const stored = await entries(topic);
+	requests.forEach((events, r) => {
+		assert.equal(answers[r]?.length, events.length);
+		events.forEach((e, i) => assert.equal(stored.get(answers[r]?.[i] as string)?.['id'], e.envelope.id, `request ${r} event ${i}`));
+	});
+	assert.deepEqual([...stored.values()].map((f) => f['data']), requests.flat().map((e) => e.envelope.data));
+});
+
 test('a group never grows past one batch: the overflow goes in its own call', async () => {
 	const topic = 'group.big';
 	const big = Array.from({length: maxBatchEvents}, (_, i) => event(topic, String(i)));

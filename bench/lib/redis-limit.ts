@@ -1,7 +1,8 @@
 // What Redis itself does with the batch route's work: the route's own publish
 // script (topics/publish.ts publishCall) with the arguments the route would
 // send for a 1,000-event JSON array, built beforehand, sent on one connection
-// with several calls always out (pipelined). It includes every envelope field
+// with as many calls always out (pipelined) as the route's load has requests
+// in flight (its connections), so neither side gets more concurrency. It includes every envelope field
 // and the PUBLISH of each event, and leaves out only HTTP and parsing, so the
 // route's events/s over this is the share of Redis's own pace it reaches.
 import {Redis} from 'ioredis';
@@ -33,7 +34,7 @@ export type LimitRun = {
  * `body` accepted as the batch route accepts it; the stream's entries-added
  * is checked against what was sent.
  */
-export async function redisLimit(url: string, topic: string, body: string, durationS: number, callsOut = 4): Promise<LimitRun> {
+export async function redisLimit(url: string, topic: string, body: string, durationS: number, callsOut: number): Promise<LimitRun> {
 	const redis = new Redis(url, {maxRetriesPerRequest: null, enableAutoPipelining: false});
 	try {
 		// Distinct calls (each with its own event ids), reused round robin: building them is not timed.

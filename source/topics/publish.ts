@@ -106,7 +106,8 @@ type Group = {topic: string; retain: number; waiting: Waiting[]; size: number; b
 
 // Group commit: publishes on one topic that arrive in the same turn of the
 // event loop (50 curl clients at once, a lab's services) go to Redis as one
-// script call, sent when the turn's I/O is done (setImmediate). Each caller
+// script call, sent when the turn's I/O is done (setImmediate); a large batch
+// that shares its attributes keeps a call of its own (ownCallEvents). Each caller
 // still gets only its own ids, and a request's events are never split over
 // calls. When the call fails every caller in it hears so; the failures Redis
 // gives here (a key of the wrong type, out of memory) come at the first XADD,
@@ -150,27 +151,61 @@ export function publishEvents(redis: Redis, topic: string, events: OutgoingEvent
 	return new Promise((resolve, reject) => joined.waiting.push({events, resolve, reject}));
 }
 
+/**
+ * A request at least this large that shares its attributes goes in a call of
+ * its own, in the short form (two values per event). Merged with others it
+ * would take the long form (four or more values per event and a table built
+ * per event in Lua), which cost the producer's encoding and Redis about twice
+ * what the same events cost alone; a call's fixed cost (EXISTS, HMGET, a
+ * reply) is nothing against this many events.
+ */
+const ownCallEvents = 100;
+
+/** The group's requests in calls: consecutive small ones together, each large shared one alone; in arrival order, so the topic keeps it. */
+function callsOf(waiting: Waiting[], topic: string): Waiting[][] {
+	const calls: Waiting[][] = [];
+	let small: Waiting[] | undefined;
+	for (const w of waiting) {
+		if (w.events.length >= ownCallEvents && shared(w.events, topic)) {
+			calls.push([w]);
+			small = undefined;
+		} else if (small) small.push(w);
+		else calls.push((small = [w]));
+	}
+	return calls;
+}
+
 function send(redis: Redis, group: Group, groups: Map<string, Group>, key: string): void {
 	if (group.sent) return;
 	group.sent = true;
 	if (groups.get(key) === group) groups.delete(key);
-	const only = group.waiting.length === 1 ? group.waiting[0] : undefined;
-	const events = only ? only.events : group.waiting.flatMap((w) => w.events);
-	storeAndIndex(redis, group.topic, events, group.retain).then(
+	// Sent back to back on one connection: Redis runs them in this order.
+	for (const waiting of callsOf(group.waiting, group.topic)) sendCall(redis, group.topic, group.retain, waiting);
+}
+
+/** One script call for these requests: each caller gets its own ids, or every caller the error. */
+function sendCall(redis: Redis, topic: string, retain: number, waiting: Waiting[]): void {
+	const only = waiting.length === 1 ? waiting[0] : undefined;
+	const events = only ? only.events : waiting.flatMap((w) => w.events);
+	storeAndIndex(redis, topic, events, retain).then(
 		(ids) => {
-			if (!Array.isArray(ids) || ids.length !== group.size) {
-				const error = new Error(`Redis answered the publish with ${Array.isArray(ids) ? `${ids.length} ids for ${group.size} events` : 'no ids'}`);
-				for (const w of group.waiting) w.reject(error);
+			if (!Array.isArray(ids) || ids.length !== events.length) {
+				const error = new Error(`Redis answered the publish with ${Array.isArray(ids) ? `${ids.length} ids for ${events.length} events` : 'no ids'}`);
+				for (const w of waiting) w.reject(error);
+				return;
+			}
+			if (only) {
+				only.resolve(ids);
 				return;
 			}
 			let at = 0;
-			for (const w of group.waiting) {
+			for (const w of waiting) {
 				w.resolve(ids.slice(at, at + w.events.length));
 				at += w.events.length;
 			}
 		},
 		(error: unknown) => {
-			for (const w of group.waiting) w.reject(error);
+			for (const w of waiting) w.reject(error);
 		},
 	);
 }
