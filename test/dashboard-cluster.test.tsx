@@ -1,5 +1,5 @@
 // The dashboard on a cluster: the status bar's cluster line and a line per
-// named deferred queue in the Queues pane (from the snapshot's namedQueues).
+// named deferred queue in the Queues and Deferred panes (from the snapshot's namedQueues).
 import assert from 'node:assert/strict';
 import {afterEach, describe, it} from 'node:test';
 import {cleanup} from 'ink-testing-library';
@@ -42,5 +42,22 @@ describe('dashboard on a cluster', () => {
 		const app = await renderDashboard({store, columns: 140, rows: 50});
 		const frame = await app.waitForFrame((f) => f.includes('queue emails'), 'the named queue line');
 		assert.match(frame, /queue emails\s+sched 1 ready 7 flight 2 dead 3/);
+	});
+
+	it('the Deferred pane shows each named queue with its next due event', async () => {
+		const store = new DashboardStore({frameMs: 1, redisUrl: 'redis://127.0.0.1:7000', now: () => now});
+		store.applySnapshot(
+			snapshot({
+				namedQueues: [
+					{name: 'emails', counts: {scheduled: 4, ready: 0, inflight: 1, dead: 0}, nextDueAt: now + 30_000},
+					{name: 'reports', counts: {scheduled: 0, ready: 0, inflight: 0, dead: 0}},
+				],
+			}),
+		);
+		const app = await renderDashboard({store, columns: 160, rows: 50});
+		const frame = await app.waitForFrame((f) => f.includes('named queues (2)'), 'the named queues in the Deferred pane');
+		assert.match(frame, /scheduled on message:queue \(0\)/);
+		assert.match(frame, /emails\s+next in 30s · 4 sched · 1 in flight/);
+		assert.match(frame, /reports\s+none scheduled · 0 sched · 0 in flight/);
 	});
 });

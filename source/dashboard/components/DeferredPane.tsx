@@ -4,11 +4,14 @@ import useNow from '../hooks/use-now.js';
 import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
 import {pausable} from '../store/selectors.js';
-import type {DashboardState, DeferredEvent, LocalActor} from '../store/types.js';
+import type {DashboardState, DeferredEvent, LocalActor, NamedQueue} from '../store/types.js';
 import {countdown, cut, duration, pad} from '../../text/index.js';
 import Pane from './Pane.js';
 
 type Props = {width: number; height: number};
+
+// One empty list for every read: the store compares what a selector returns, and a new [] each time would redraw forever.
+const noQueues: NamedQueue[] = [];
 
 const selectView = (state: DashboardState) => ({
 	focused: state.ui.focus === 'deferred',
@@ -19,6 +22,7 @@ const selectView = (state: DashboardState) => ({
 	scheduledCount: state.stages[0]?.count ?? 0,
 	inflightCount: state.stages[2]?.count ?? 0,
 	actors: state.actors,
+	named: state.namedQueues ?? noQueues,
 });
 
 function matches(event: DeferredEvent, filter: string): boolean {
@@ -85,7 +89,9 @@ function DeferredPane({width, height}: Props) {
 	const scheduled = view.scheduled.filter((event) => matches(event, view.filter));
 	const actorRows = 1 + Math.max(1, workers.length);
 	const inflightRows = 1 + Math.max(1, Math.min(inflight.length, 3));
-	const scheduledRows = Math.max(2, rows - actorRows - inflightRows);
+	// Named queues (--queue) get a line each under the default queue's events, at most 3 and never the pane's last rows.
+	const namedRows = view.named.length === 0 ? 0 : 1 + Math.min(view.named.length, 3);
+	const scheduledRows = Math.max(2, rows - actorRows - inflightRows - namedRows);
 	const scheduledShown = scheduled.slice(0, scheduledRows - 1 - (scheduled.length > scheduledRows - 1 ? 1 : 0));
 	const inflightShown = inflight.slice(0, inflightRows - 1);
 	const more = Math.max(0, view.scheduledCount - scheduledShown.length);
@@ -93,7 +99,7 @@ function DeferredPane({width, height}: Props) {
 		<Pane number={3} title="Deferred" extra={view.filter ? `/${cut(view.filter, 16)}` : undefined} focused={view.focused} width={width} height={height}>
 			<Box flexDirection="column" height={scheduledRows}>
 				<Text bold wrap="truncate-end">
-					scheduled ({view.scheduledCount})
+					scheduled{view.named.length > 0 ? ' on message:queue' : ''} ({view.scheduledCount})
 				</Text>
 				{scheduledShown.length === 0 ? (
 					<Text dimColor> none</Text>
@@ -102,6 +108,19 @@ function DeferredPane({width, height}: Props) {
 				)}
 				{more > 0 && scheduledShown.length > 0 && <Text dimColor> +{more} more</Text>}
 			</Box>
+			{namedRows > 0 && (
+				<Box flexDirection="column" height={namedRows}>
+					<Text bold wrap="truncate-end">
+						named queues ({view.named.length})
+					</Text>
+					{view.named.slice(0, namedRows - 1).map((queue) => (
+						<Text key={queue.name} wrap="truncate-end">
+							{' '}
+							{pad(cut(queue.name, 14), 14)} {queue.nextDueAt === undefined ? 'none scheduled' : `next ${countdown(queue.nextDueAt, now)}`} · {queue.counts.scheduled} sched · {queue.counts.inflight} in flight
+						</Text>
+					))}
+				</Box>
+			)}
 			<Box flexDirection="column" height={actorRows}>
 				<Text bold wrap="truncate-end">
 					master and workers here

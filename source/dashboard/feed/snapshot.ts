@@ -102,8 +102,15 @@ async function readNamedQueues(redis: Redis): Promise<NamedQueue[]> {
 	return Promise.all(
 		names.map(async (name) => {
 			const k = deferredKeys(name);
-			const [scheduled, ready, inflight, dead] = await Promise.all([redis.zcard(k.scheduled), redis.llen(k.work), redis.zcard(k.inflight), redis.zcard(k.dead)]);
-			return {name, counts: {scheduled, ready, inflight, dead}};
+			const [scheduled, ready, inflight, dead, first] = await Promise.all([
+				redis.zcard(k.scheduled),
+				redis.llen(k.work),
+				redis.zcard(k.inflight),
+				redis.zcard(k.dead),
+				redis.zrange(k.scheduled, 0, 0, 'WITHSCORES'),
+			]);
+			const nextDueAt = first[1] === undefined ? undefined : Number(first[1]);
+			return {name, counts: {scheduled, ready, inflight, dead}, ...(nextDueAt === undefined ? {} : {nextDueAt})};
 		}),
 	);
 }

@@ -102,7 +102,7 @@ export type Ui = {
 	log: {follow: boolean; wrap: boolean; fromBottom: number; pausedAtTotal: number};
 };
 
-export type NamedQueue = {name: string; counts: {scheduled: number; ready: number; inflight: number; dead: number}};
+export type NamedQueue = {name: string; counts: {scheduled: number; ready: number; inflight: number; dead: number}; /** Redis ms the earliest scheduled event is due (none scheduled: undefined). */ nextDueAt?: number};
 
 export type DashboardState = {
 	topics: TopicRow[];
