@@ -32,6 +32,24 @@ export function reconnectDelay(attempt: number): number {
 }
 
 /**
+ * Each change of a client's connection state, once (a plain client and a
+ * cluster emit the same events). Every 'error' is handled here, so ioredis
+ * never prints a stack trace for an unhandled one.
+ */
+function reportState(client: Redis | Cluster, onState: ConnectOptions['onState']): void {
+	let last: RedisState | undefined;
+	const emit = (state: RedisState, detail?: string) => {
+		if (state === last) return;
+		last = state;
+		onState?.(state, detail);
+	};
+	client.on('error', (error: unknown) => emit('down', describeError(error)));
+	client.on('ready', () => emit('connected'));
+	client.on('reconnecting', () => emit('reconnecting'));
+	client.on('end', () => emit('down', 'connection closed'));
+}
+
+/**
  * A client that reconnects with backoff forever and never throws an unhandled
  * 'error' event (ioredis would print a stack trace for those).
  */
@@ -46,17 +64,7 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
 		commandTimeout: options.commandTimeoutMs,
 	};
 	const client = new Redis(url, redisOptions);
-	const onState = options.onState;
-	let last: RedisState | undefined;
-	const emit = (state: RedisState, detail?: string) => {
-		if (state === last) return;
-		last = state;
-		onState?.(state, detail);
-	};
-	client.on('error', (error: unknown) => emit('down', describeError(error)));
-	client.on('ready', () => emit('connected'));
-	client.on('reconnecting', () => emit('reconnecting'));
-	client.on('end', () => emit('down', 'connection closed'));
+	reportState(client, options.onState);
 	return client;
 }
 
@@ -119,7 +127,7 @@ export function createCluster(seeds: readonly string[], options: ConnectOptions 
 			redisOptions,
 			clusterRetryStrategy: reconnectDelay,
 			enableOfflineQueue: options.offlineQueue !== false,
-			enableAutoPipelining: true,
+			enableAutoPipelining: options.autoPipelining !== false,
 			scaleReads: 'master',
 			// A failover takes the node timeout (seconds): keep asking for the new map
 			// rather than giving up after the default 16 redirections.
@@ -129,18 +137,9 @@ export function createCluster(seeds: readonly string[], options: ConnectOptions 
 			lazyConnect: false,
 		},
 	);
-	const onState = options.onState;
-	let last: RedisState | undefined;
-	const emit = (state: RedisState, detail?: string) => {
-		if (state === last) return;
-		last = state;
-		onState?.(state, detail);
-	};
-	client.on('error', (error: unknown) => emit('down', describeError(error)));
+	// A node's own errors come again as the cluster's 'error' when they matter.
 	client.on('node error', () => undefined);
-	client.on('ready', () => emit('connected'));
-	client.on('reconnecting', () => emit('reconnecting'));
-	client.on('end', () => emit('down', 'connection closed'));
+	reportState(client, options.onState);
 	return client as unknown as Redis;
 }
 

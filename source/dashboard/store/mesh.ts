@@ -2,26 +2,13 @@
 // and per topic the brokers with interest in it, as one broker of the mesh
 // records them (mesh/figures.ts, mesh/interest.ts). Pure: the feed
 // (feed/mesh.ts) reads Redis and hands the result to the store in one batch.
+import type {LinkPart, LinkReport} from '../../mesh/figures.js';
 
 /** mesh/figures.ts LinkReport, as far as the view draws it. */
-export type MeshLinkInput = {
-	link: string;
-	from: string;
-	to: string;
-	state: 'up' | 'down';
-	reason?: string;
-	stateForMs: number;
-	forwarded: number;
-	duplicates: number;
-	dropped: number;
-	rate: number;
-	backlog: number;
-	latencyMs: number;
-	idleMs: number;
-	topics: string[];
-	ageMs: number;
-	processes: {process: string; stale: boolean}[];
-};
+export type MeshLinkInput = Pick<
+	LinkReport,
+	'link' | 'from' | 'to' | 'state' | 'reason' | 'stateForMs' | 'forwarded' | 'duplicates' | 'dropped' | 'rate' | 'backlog' | 'latencyMs' | 'idleMs' | 'topics' | 'ageMs'
+> & {processes: Array<Pick<LinkPart, 'process' | 'stale'>>};
 
 /** One route as mesh/interest.ts keeps it: `<topic or pattern> <broker>` → distance and next hop. */
 export type MeshRouteInput = {interest: string; broker: string; dist: number; via: string};
