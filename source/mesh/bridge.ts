@@ -310,7 +310,9 @@ export class Bridge {
 				// does not pin the stream's retention.
 				const streams = [...this.grouped];
 				if (streams.length === 0) {
-					this.figures.sourceUp();
+					// Nothing to read, so nothing was heard from the source: its state is
+					// the refresh loop's to say. Marking it up here flipped a stopped
+					// source's link back to up ten times a second until its first group.
 					await sleep(100);
 					continue;
 				}
