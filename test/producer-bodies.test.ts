@@ -129,6 +129,45 @@ describe('bodies must be UTF-8: 400 naming the byte, or 415 for another charset'
 		assert.deepEqual(stored.map(([, fields]) => fields[fields.indexOf('data') + 1]), ['{"a":1}', '{"a":2}', '\uFEFFhi']);
 	});
 
+	// Node hands header values over one character a byte (latin1): without
+	// reading the bytes back as UTF-8, `ce-subject: café` sent raw was stored
+	// as "cafÃ©" and answered 200.
+	const raw = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+	const fieldsOf = async (topic: string) => {
+		const [entry] = await redis.client.xrange(keys.stream(topic), '-', '+');
+		const flat = entry?.[1] ?? [];
+		const fields: Record<string, string> = {};
+		for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+		return fields;
+	};
+
+	test('header values sent as raw UTF-8 bytes (ce-*, X-Correlation-Id, the Content-Type) are stored as that text', async () => {
+		const headers = {'ce-subject': raw('café ☕'), 'ce-type': raw('com.example.tést'), 'ce-tenant': raw('Zürich'), 'x-correlation-id': raw('ordér-1')};
+		const reply = await postEvent(producer.url, 'utf.headers', '{}', raw('application/json; profile="é"'), headers);
+		assert.equal(reply.status, 200, reply.text);
+		const fields = await fieldsOf('utf.headers');
+		assert.equal(fields['subject'], 'café ☕');
+		assert.equal(fields['type'], 'com.example.tést');
+		assert.equal(fields['tenant'], 'Zürich');
+		assert.equal(fields['correlationid'], 'ordér-1');
+		assert.equal(fields['datacontenttype'], 'application/json; profile="é"');
+		const structured = await postEvent(producer.url, 'utf.headers-ce', JSON.stringify({specversion: '1.0', id: 'h1', source: '/s', type: 't', data: 1}), 'application/cloudevents+json', {'x-correlation-id': raw('ordér-2')});
+		assert.equal(structured.status, 200, structured.text);
+		assert.equal((await fieldsOf('utf.headers-ce'))['correlationid'], 'ordér-2');
+	});
+
+	test('a header value whose bytes are not UTF-8 → 400 naming the header, nothing stored', async () => {
+		for (const header of ['ce-subject', 'x-correlation-id']) {
+			const reply = await postEvent(producer.url, 'utf.header-bad', '{}', 'application/json', {[header]: 'caf\u00e9'});
+			assert.equal(reply.status, 400, reply.text);
+			assert.match(String(reply.json()['error']), new RegExp(`header ${header}: .*not valid UTF-8`));
+		}
+		const batch = await postBatch('utf.header-bad', '[{"n":1}]', 'application/json', {'x-causation-id': 'caf\u00e9'});
+		assert.equal(batch.status, 400, batch.text);
+		assert.match(String(batch.json()['error']), /header x-causation-id: .*not valid UTF-8/);
+		await assertNothingStored('utf.header-bad');
+	});
+
 	test('charset=utf-8 (any case, quoted) is accepted and the text stored as sent', async () => {
 		const body = '{"a":"café ☕"}';
 		for (const type of ['application/json; charset=utf-8', 'application/json; Charset="UTF-8"', 'text/plain;charset=utf8']) {

@@ -80,6 +80,20 @@ function parseJson(text: string): {value: unknown} | {error: string} {
 /** CloudEvents attribute names: lower-case ASCII letters and digits. */
 const attributeName = /^[a-z0-9]+$/;
 
+/**
+ * A header's value as text. Node hands header bytes over one character a byte
+ * (latin1), so raw UTF-8 (`curl -H 'ce-subject: café'`) would be stored as
+ * "cafÃ©": the bytes are read back as UTF-8, and a value that is not UTF-8 is
+ * refused (undefined) rather than stored altered, as bodies are.
+ */
+function headerText(value: string): string | undefined {
+	if (!/[\u0080-\uffff]/.test(value)) return value; // ASCII, the common case: nothing to decode
+	const bytes = Buffer.from(value, 'latin1');
+	return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
+}
+
+const notUtf8Header = (name: string) => `header ${name}: its value is not valid UTF-8; send UTF-8, or percent-encode it (%C3%A9 for é)`;
+
 /** Percent-encoded header values (the HTTP binding's rule for non-ASCII, space, `"` and `%`) decoded; a value that is not valid encoding is kept as sent. */
 function headerValue(value: string): string {
 	if (!value.includes('%')) return value;
@@ -93,13 +107,22 @@ function headerValue(value: string): string {
 /** The attributes of the request's headers: binary-mode ce-* headers and the X- correlation headers. */
 function headerAttributes(incoming: Incoming): Partial<Envelope> | string {
 	const attributes: Partial<Envelope> = {};
-	const correlationid = incoming.header('x-correlation-id') ?? incoming.header('correlation-id');
-	const causationid = incoming.header('x-causation-id') ?? incoming.header('causation-id');
-	if (correlationid) attributes.correlationid = correlationid;
-	if (causationid) attributes.causationid = causationid;
+	const correlation = [
+		['correlationid', incoming.header('x-correlation-id') === undefined ? 'correlation-id' : 'x-correlation-id'],
+		['causationid', incoming.header('x-causation-id') === undefined ? 'causation-id' : 'x-causation-id'],
+	] as const;
+	for (const [attribute, header] of correlation) {
+		const raw = incoming.header(header);
+		if (!raw) continue;
+		const value = headerText(raw);
+		if (value === undefined) return notUtf8Header(header);
+		attributes[attribute] = value;
+	}
 	for (const [header, raw] of incoming.ceHeaders ?? []) {
 		const name = header.slice(3);
-		const value = headerValue(raw);
+		const text = headerText(raw);
+		if (text === undefined) return notUtf8Header(header);
+		const value = headerValue(text);
 		if (name === 'specversion') {
 			if (value !== '1.0') return `ce-specversion "${value}" is not supported; only CloudEvents 1.0 is`;
 		} else if (name === 'time') {
@@ -157,7 +180,8 @@ function fromCloudEvent(value: unknown, incoming: Incoming, topic: string, wire:
 	const jsonData = isJsonType(typeof ce['datacontenttype'] === 'string' ? ce['datacontenttype'] : 'application/json');
 	const data = base64 ?? (given === undefined || given === null ? '' : typeof given === 'string' && !jsonData ? given : JSON.stringify(given));
 	const headers = headerAttributes({...incoming, ceHeaders: []});
-	const attributes: Partial<Envelope> = typeof headers === 'string' ? {} : headers;
+	if (typeof headers === 'string') return headers;
+	const attributes: Partial<Envelope> = headers;
 	const text = (name: string) => (typeof ce[name] === 'string' ? (ce[name] as string) : undefined);
 	for (const [name, member] of Object.entries(ce)) {
 		if (coreAttributes.has(name) || member === null) continue;
@@ -199,7 +223,9 @@ export function acceptOne(incoming: Incoming, topic: string): Accepted | Refused
 	// Binary mode: the ce-* headers are the attributes and the Content-Type, as sent, the datacontenttype.
 	const attributes = headerAttributes(incoming);
 	if (typeof attributes === 'string') return {ok: false, status: 400, error: attributes};
-	const datacontenttype = incoming.contentType?.trim() || (kind === 'text' ? 'text/plain' : 'application/json');
+	const sent = incoming.contentType?.trim();
+	const datacontenttype = sent ? headerText(sent) : kind === 'text' ? 'text/plain' : 'application/json';
+	if (datacontenttype === undefined) return {ok: false, status: 400, error: notUtf8Header('content-type')};
 	return {ok: true, events: [{wire: text, envelope: envelopeOf(topic, text, datacontenttype, attributes), ...(parsed ? {parsed} : {})}]};
 }
 
@@ -237,6 +263,9 @@ export function acceptBatch(incoming: Incoming, topic: string): Accepted | Refus
 	if (items.length > maxBatchEvents) return {ok: false, status: 413, error: `the batch holds ${items.length} events; at most ${maxBatchEvents} go in one request`};
 	const events: OutgoingEvent[] = [];
 	if (kind === 'cloudevents-batch') {
+		// The X- correlation headers are the request's: a bad one is refused once, not as event 1's.
+		const headers = headerAttributes({...incoming, ceHeaders: []});
+		if (typeof headers === 'string') return {ok: false, status: 400, error: headers};
 		for (let i = 0; i < items.length; i++) {
 			const event = fromCloudEvent(items[i], incoming, topic, JSON.stringify(items[i]));
 			if (typeof event === 'string') return {ok: false, status: 400, error: `event ${i + 1}: ${event}`};
