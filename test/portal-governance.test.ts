@@ -203,6 +203,8 @@ describe('POST /topics with a declared schema', () => {
 		assert.equal(await redis.client.get(keys.portal.schemaFlagged('metrics')), '3');
 		assert.equal((await postEvent(url, 'metrics', 'plain', 'text/plain')).status, 200, 'text is stored in warn mode');
 		assert.equal(await redis.client.get(keys.portal.schemaFlagged('metrics')), '4');
+		const listed = await request(url, '/schemas/metrics');
+		assert.equal(listed.json()['flagged'], 4, 'GET /schemas says how many events were stored though they failed');
 	});
 
 	test('a registration reaches another producer on the same Redis without a restart', async () => {
