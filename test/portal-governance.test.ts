@@ -9,6 +9,7 @@ import type {AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
 import {topicOf} from '../source/labs/orders/flow.js';
+import {MeshLab, meshTopic} from '../source/labs/mesh/lab.js';
 import {OrdersLab} from '../source/labs/orders/lab.js';
 import {SchemaRefused} from '../source/portal/enforce.js';
 import {createProducerApp} from '../source/producer/app.js';
@@ -202,6 +203,8 @@ describe('POST /topics with a declared schema', () => {
 		assert.equal(await redis.client.get(keys.portal.schemaFlagged('metrics')), '3');
 		assert.equal((await postEvent(url, 'metrics', 'plain', 'text/plain')).status, 200, 'text is stored in warn mode');
 		assert.equal(await redis.client.get(keys.portal.schemaFlagged('metrics')), '4');
+		const listed = await request(url, '/schemas/metrics');
+		assert.equal(listed.json()['flagged'], 4, 'GET /schemas says how many events were stored though they failed');
 	});
 
 	test('a registration reaches another producer on the same Redis without a restart', async () => {
@@ -235,6 +238,30 @@ describe('the labs publish through the same check', () => {
 			assert.deepEqual(reply.json()['failures'], [{path: '/amount', message: 'must be string'}]);
 			assert.equal(await redis.client.xlen(keys.stream(topic)), before);
 		} finally {
+			await lab.stop();
+		}
+	});
+
+	test("the mesh lab's order on east, whose schema it fails: refused, nothing stored on east", async () => {
+		const session = await openRedisSession({url: redis.url, say: () => {}});
+		sessions.push(session);
+		const lab = new MeshLab({session, output: {emit: () => {}}, port: 0, host: '127.0.0.1', rate: 0});
+		await lab.start();
+		const east = new Redis(lab.brokerUrl('east') ?? '');
+		try {
+			await lab.publish();
+			assert.equal(await east.xlen(keys.stream(meshTopic)), 1, 'an order with no schema declared is stored');
+			assert.ok((await registerSchema(east, meshTopic, {type: 'object', properties: {total: {type: 'string'}}})).ok);
+			// Orders published before the lab's producer reads the schema (within a second) are stored; the first refused one is not.
+			const refused = await waitFor(async () => {
+				const before = await east.xlen(keys.stream(meshTopic));
+				const error = await lab.publish().then(() => undefined, (error: unknown) => error);
+				return error === undefined ? undefined : {error, before, after: await east.xlen(keys.stream(meshTopic))};
+			}, 'the lab to take the schema');
+			assert.ok(refused.error instanceof SchemaRefused && /\/total must be string/.test(refused.error.message), String(refused.error));
+			assert.equal(refused.after, refused.before, 'nothing of the refused order stored');
+		} finally {
+			east.disconnect();
 			await lab.stop();
 		}
 	});

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import {randomUUID} from 'node:crypto';
 import {after, before, describe, it} from 'node:test';
-import {readCatalog, type CatalogEntry} from '../source/portal/catalog.js';
-import {PortalWatcher, scanCatalog} from '../source/portal/watcher.js';
+import {localInterest} from '../source/mesh/interest.js';
+import {readCatalog, readConsumers, type CatalogEntry} from '../source/portal/catalog.js';
+import {followedPattern, PortalWatcher, scanCatalog} from '../source/portal/watcher.js';
 import {keys} from '../source/redis/keys.js';
 import type {RedisSession} from '../source/redis/session.js';
 import type {OutgoingEvent} from '../source/topics/envelope.js';
@@ -114,13 +115,44 @@ describe('portal watcher', () => {
 			assert.deepEqual(Object.keys(found.schema['properties'] as object), ['at', 'user']);
 			const topics = (await readCatalog(redis.client)).map((e) => e.topic);
 			assert.ok(!topics.includes('master') && !topics.some((t) => t.startsWith('eda:')), topics.join(','));
-			// Found, it is followed by its own SUBSCRIBE; the pattern (every stored event's PUBLISH too) is on only part of the time.
-			await waitFor(async () => Number(((await redis.client.call('PUBSUB', 'NUMSUB', 'go.signups')) as unknown[])[1]) === 1, 'a SUBSCRIBE to the pub/sub-only topic');
-			await waitFor(async () => Number(await redis.client.call('PUBSUB', 'NUMPAT')) === 0, 'the pattern subscription off between its windows');
-			await redis.client.publish('go.signups', JSON.stringify({user: 'bob', at: 2}));
-			await waitFor(async () => (await entry(redis.client, 'go.signups'))?.sample?.includes('bob'), 'the next message seen');
+			// Found, it is followed by a pattern of its own that matches only its name; the catch-all pattern
+			// (every stored event's PUBLISH too) is on only part of the time.
+			await waitFor(async () => Number(await redis.client.call('PUBSUB', 'NUMPAT')) === 1, 'the catch-all pattern off between its windows, the topic\'s own pattern on');
+			// A pattern is no subscriber: the portal is never counted as a consumer of the topic (PUBSUB NUMSUB,
+			// the Catalog's and dashboard's subscriber counts) nor as interest (PUBSUB CHANNELS, the mesh).
+			assert.equal(Number(((await redis.client.call('PUBSUB', 'NUMSUB', 'go.signups')) as unknown[])[1]), 0, 'the portal is not a subscriber of go.signups');
+			assert.ok(!((await redis.client.pubsub('CHANNELS')) as string[]).includes('go.signups'), 'go.signups is no live channel because of the portal');
+			assert.ok(!(await localInterest(redis.client)).includes('go.signups'), 'the mesh sees no interest in go.signups on this broker');
+			assert.equal((await readConsumers(redis.client, ['go.signups'])).get('go.signups')?.subscribers, 0, 'the catalog counts no subscriber');
+			// Every message once, whether or not the catch-all pattern is on when it comes.
+			await redis.client.publish('go.signups', JSON.stringify({user: 'mark', at: 2}));
+			const before = (await waitFor(async () => {
+				const found = await entry(redis.client, 'go.signups');
+				return found?.sample?.includes('mark') ? found : undefined;
+			}, 'everything published so far counted')).count;
+			for (let i = 1; i <= 20; i++) await redis.client.publish('go.signups', JSON.stringify({user: `bob${i}`, at: 2}));
+			await waitFor(async () => (await entry(redis.client, 'go.signups'))?.sample?.includes('bob20'), 'the last message seen');
+			assert.equal((await entry(redis.client, 'go.signups'))?.count, before + 20, 'each message counted once');
 		} finally {
 			await watcher.stop();
+		}
+	});
+
+	it("a followed topic's own pattern matches its name only, whatever glob characters the name holds", async () => {
+		const name = 'go.s*g?[ab]\\x';
+		const sub = redis.client.duplicate();
+		const heard: string[] = [];
+		sub.on('pmessage', (_pattern: string, channel: string) => heard.push(channel));
+		try {
+			await sub.psubscribe(followedPattern(name));
+			for (const other of ['go.sXXgZax', 'go.s*g?ax', 'go.s*g?[ab]x', 'go.s*g?[ab]\\xy']) await redis.client.publish(other, '1');
+			await redis.client.publish(name, '1');
+			await waitFor(() => heard.length > 0, 'the named channel heard');
+			await redis.client.publish(name, '2');
+			await waitFor(() => heard.length > 1, 'the named channel heard again');
+			assert.deepEqual(heard, [name, name]);
+		} finally {
+			sub.disconnect();
 		}
 	});
 

@@ -188,6 +188,7 @@ export const helpText = `
     --json               one JSON record a line; --redis-url as for every command
     Exit codes: 0 ok, 1 refused or Redis failed, 2 usage.
     Over HTTP: PUT /schemas/<topic>?compat=&mode= (body: the schema), GET /schemas/<topic>
+                         (its versions, and how many events warn mode stored though they failed)
     scan                 build or refresh the inferred catalog from what the streams retain
     watch                run the portal watcher alone (the dashboard and api-server run it)
     audit                topics seen but not declared, declared but silent, groups on topics

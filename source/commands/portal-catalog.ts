@@ -57,25 +57,34 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 	}
 }
 
-/** A progress line on stderr, only on a terminal and only once the scan has taken more than a moment. */
-function progressReporter(json: boolean): {report(progress: ScanProgress): void; done(): void} {
-	const started = Date.now();
+/** Where the progress line goes and what time it is: stderr and the clock, or a test's own. */
+export type ProgressTarget = {tty: boolean; write(text: string): void; now(): number};
+
+const stderrTarget = (): ProgressTarget => ({tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text), now: Date.now});
+
+/**
+ * A progress line (topics, events read, rate, time left) on stderr, only on a
+ * terminal, not with --json, and only once the scan has taken more than a
+ * moment (a second); redrawn at most four times a second and cleared at the end.
+ */
+export function progressReporter(json: boolean, target: ProgressTarget = stderrTarget()): {report(progress: ScanProgress): void; done(): void} {
+	const started = target.now();
 	let shown = false;
 	let lastAt = 0;
-	const tty = process.stderr.isTTY === true && !json;
+	const tty = target.tty && !json;
 	return {
 		report(p) {
-			const now = Date.now();
+			const now = target.now();
 			if (!tty || now - started < 1000 || now - lastAt < 250) return;
 			lastAt = now;
 			shown = true;
 			const seconds = (now - started) / 1000;
 			const rate = p.events / seconds;
 			const left = rate > 0 && p.estimate > p.events ? duration(((p.estimate - p.events) / rate) * 1000) : '—';
-			process.stderr.write(`\r\x1b[2KScanning: ${p.topicsDone}/${p.topics} topics, ${p.events} events read, ${Math.round(rate)}/s, about ${left} left`);
+			target.write(`\r\x1b[2KScanning: ${p.topicsDone}/${p.topics} topics, ${p.events} events read, ${Math.round(rate)}/s, about ${left} left`);
 		},
 		done() {
-			if (shown) process.stderr.write('\r\x1b[2K');
+			if (shown) target.write('\r\x1b[2K');
 		},
 	};
 }

@@ -245,6 +245,11 @@ export async function publishChecked(redis: Redis, topic: string, events: Outgoi
 	return {ids, warnings, flagged};
 }
 
+/** Events stored in warn mode though they failed the declared schema, since the topic's first registration. */
+export async function flaggedCount(redis: Redis, topic: string): Promise<number> {
+	return Number((await redis.get(keys.portal.schemaFlagged(topic))) ?? 0);
+}
+
 /** A checker for one version, compiled once: `eda portal check --check-retained` runs it over stored events. */
 export function eventChecker(declared: Declared): (event: OutgoingEvent) => Failure[] | undefined {
 	const compiled = compile(declared);

@@ -38,7 +38,9 @@ export type WatcherOptions = {
 	 * `patternOnMs` out of every `patternEveryMs` (defaults 2 s of 10 s; 0 for
 	 * always): every event eda stores is PUBLISHed too, and hearing each one
 	 * twice over would cost the process hosting the producer its ingest. Known
-	 * pub/sub-only topics are followed all along by their own SUBSCRIBE.
+	 * pub/sub-only topics are followed all along by a pattern of their own
+	 * (followedPattern), never a SUBSCRIBE: a SUBSCRIBE would count the portal
+	 * as a subscriber (PUBSUB NUMSUB) and as interest (PUBSUB CHANNELS, the mesh).
 	 */
 	patternOnMs?: number;
 	patternEveryMs?: number;
@@ -48,6 +50,22 @@ export type WatcherOptions = {
 export function isTopicChannel(channel: string): boolean {
 	return !channel.startsWith('eda:') && !channel.startsWith('__') && channel !== goCompat.masterChannel;
 }
+
+/**
+ * A pattern that matches one channel name and nothing else (Redis glob
+ * escapes: a backslash makes the next character literal). Patterns, unlike
+ * SUBSCRIBE, are not counted by PUBSUB NUMSUB or listed by PUBSUB CHANNELS.
+ */
+export function followedPattern(channel: string): string {
+	return channel.replace(/[\\*?[\]]/g, '\\$&');
+}
+
+/**
+ * Pub/sub-only topics followed all along by their own pattern. Redis matches
+ * every PUBLISH against every pattern, so they are capped; a topic past the
+ * cap is still catalogued, from what the catch-all pattern hears in its windows.
+ */
+export const maxFollowed = 100;
 
 /** Pub/sub messages held per unclassified channel, and channels held, until the index says whether they have a stream. */
 const heldPerChannel = 1000;
@@ -93,6 +111,8 @@ export class PortalWatcher {
 	/** Topics read from their stream, and those known only from pub/sub. */
 	private readonly streams = new Map<string, TopicTracker>();
 	private readonly pubsub = new Map<string, TopicTracker>();
+	/** The pub/sub-only topics followed by a pattern of their own (at most maxFollowed). */
+	private readonly followed = new Set<string>();
 	private indexed = new Set<string>();
 	private readonly held = new Map<string, {data: string; at: number}[]>();
 	private busy: Promise<unknown> = Promise.resolve();
@@ -170,10 +190,9 @@ export class PortalWatcher {
 		if (this.epoch !== epoch || this.stopped) return;
 		const subscriber = this.options.session.connect(`${this.name}:sub`);
 		this.subscriber = subscriber;
-		// A channel followed by its own SUBSCRIBE arrives by 'message'; the pattern's copy of it is dropped.
-		subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
-		subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
-			if (!this.pubsub.has(channel)) this.onMessage(channel, message);
+		// A channel followed by a pattern of its own arrives by that pattern; the catch-all's copy of it is dropped.
+		subscriber.on('pmessage', (pattern: string, channel: string, message: string) => {
+			if (pattern !== '*' || !this.followed.has(channel)) this.onMessage(channel, message);
 		});
 		await subscriber.psubscribe('*').catch(() => undefined);
 		await this.serial(() => this.discover()).catch(() => undefined);
@@ -207,6 +226,7 @@ export class PortalWatcher {
 		this.subscriber = undefined;
 		this.streams.clear();
 		this.pubsub.clear();
+		this.followed.clear();
 		this.held.clear();
 		this.indexed = new Set();
 		if (!this.stopped) this.heartbeat.setDetail('portal watcher, following');
@@ -244,6 +264,8 @@ export class PortalWatcher {
 			const tracker = new TopicTracker(topic, 'stream', this.windowSize, record);
 			await primeFromStream(this.redis, tracker, this.windowSize);
 			this.pubsub.delete(topic);
+			// A pub/sub-only topic that now has a stream is read from it: its own pattern would hear every stored event again.
+			if (this.followed.delete(topic)) await this.subscriber?.punsubscribe(followedPattern(topic)).catch(() => undefined);
 			this.streams.set(topic, tracker);
 		}
 		for (const [channel, messages] of this.held) {
@@ -260,7 +282,10 @@ export class PortalWatcher {
 			for (const {data, at} of messages) tracker.add(data, undefined, undefined, at);
 			this.heartbeat.handled += messages.length;
 			this.pubsub.set(channel, tracker);
-			await this.subscriber?.subscribe(channel).catch(() => undefined);
+			if (this.followed.size < maxFollowed && this.subscriber) {
+				this.followed.add(channel);
+				await this.subscriber.psubscribe(followedPattern(channel)).catch(() => this.followed.delete(channel));
+			}
 		}
 	}
 

@@ -23,7 +23,8 @@ export const usageText = `eda api-server: POST an event to /topics/<topic> (JSON
 a JSON array or NDJSON to /topics/<topic>/batch, a deferred event to /deferred-exec[?delay=30s].
 GET /topics[?limit=200&after=<topic>] lists topics a page at a time, GET /healthz tells whether Redis answers.
 PUT /schemas/<topic>[?compat=backward|forward|full|none&mode=enforce|warn] declares a topic's JSON Schema
-(events that fail it are answered 422), GET /schemas/<topic> lists its versions.
+(events that fail it are answered 422), GET /schemas/<topic> lists its versions and how many events warn mode
+stored though they failed (flagged).
 GET /asyncapi.json or /asyncapi.yaml: the AsyncAPI 3.0.0 document of every topic seen (the portal's catalog).
 Example: curl -X POST -H "Content-Type: application/json" -d '{"order_id": 123}' http://localhost:3000/topics/orderCreated
 `;

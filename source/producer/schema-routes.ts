@@ -1,10 +1,12 @@
 // PUT /schemas/:topic registers a declared schema (body: the JSON Schema,
 // ?compat=backward|forward|full|none&mode=enforce|warn), GET /schemas/:topic
-// lists a topic's versions. They change governance, so they sit behind the
-// app-wide token check like every route but GET / and GET /healthz.
+// lists a topic's versions and how many events warn mode stored though they
+// failed. They change governance, so they sit behind the app-wide token check
+// like every route but GET / and GET /healthz.
 import {isUtf8} from 'node:buffer';
 import type {IRouter, Request, Response} from 'express';
 import type {Break, CompatMode} from '../portal/compat.js';
+import {flaggedCount} from '../portal/enforce.js';
 import {checkSchemaText} from '../portal/limits.js';
 import {compatModes, declaredVersions, enforceModes, registerSchema, type Declared, type EnforceMode} from '../portal/registry.js';
 import {topicError} from '../topics/names.js';
@@ -86,7 +88,7 @@ export function mountSchemaRoutes(app: IRouter, deps: ProducerDeps): void {
 		try {
 			const versions = await declaredVersions(deps.redis, topic);
 			if (versions.length === 0) res.status(404).json({error: `no schema is declared for ${topic}; PUT /schemas/${topic} registers one`});
-			else res.json({topic, versions: versions.map(versionView)});
+			else res.json({topic, versions: versions.map(versionView), flagged: await flaggedCount(deps.redis, topic)});
 		} catch (error) {
 			redisUnavailableForRead(res, error);
 		}

@@ -13,10 +13,10 @@ import {readLinkStates} from '../../mesh/figures.js';
 import {readRoutes} from '../../mesh/interest.js';
 import type {Topology} from '../../mesh/mesh.js';
 import {MeshNode} from '../../mesh/node.js';
+import {publishChecked} from '../../portal/enforce.js';
 import {keys} from '../../redis/keys.js';
 import {startPrivateRedis, type PrivateRedis} from '../../redis/private-server.js';
 import {openRedisSession, type RedisSession} from '../../redis/session.js';
-import {publishEvents} from '../../topics/publish.js';
 import type {LabRoute} from '../http.js';
 import {labTopicPrefix} from '../keys.js';
 import {LabBase, Ticker, type LabAction, type LabOptions} from '../lab.js';
@@ -206,7 +206,8 @@ export class MeshLab extends LabBase {
 		const n = this.published.length + 1;
 		const data = JSON.stringify({order: n, total: 10 + (n % 7)});
 		const event = {envelope: {specversion: '1.0' as const, id: randomUUID(), source: 'lab-mesh-shop', type: meshTopic, time: new Date().toISOString(), datacontenttype: 'application/json', data}, wire: data};
-		const [streamId] = await publishEvents(east, meshTopic, [event]);
+		// The one publish function: a schema declared for the topic on east is enforced here too.
+		const {ids: [streamId]} = await publishChecked(east, meshTopic, [event]);
 		this.published.push({id: event.envelope.id, at: Number(streamId?.split('-')[0] ?? 0)});
 	}
 
