@@ -44,8 +44,8 @@ export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * bounded (2 s): on a Redis that is down either would otherwise hold the stop
  * forever.
  */
-export async function endLoop(starting: Promise<unknown> | undefined, waker: Waker, running: Promise<unknown> | undefined): Promise<void> {
+export async function endLoop(starting: Promise<unknown> | undefined, waker: Waker | Waker[], running: Promise<unknown> | undefined | (Promise<unknown> | undefined)[]): Promise<void> {
 	await Promise.race([starting?.catch(() => undefined), delay(2000)]);
-	waker.wake();
-	await Promise.race([running, delay(2000)]);
+	for (const each of Array.isArray(waker) ? waker : [waker]) each.wake();
+	await Promise.race([Array.isArray(running) ? Promise.all(running) : running, delay(2000)]);
 }

@@ -50,7 +50,29 @@ export type WorkerState = {
 	redisDown: boolean;
 };
 
-type Slot = {busy: boolean; nextPollAt: number};
+type Slot = {busy: boolean; nextPollAt: number; lane: Lane};
+/**
+ * A connection with its share of the slots and a loop of its own. A worker
+ * with two or more slots has two lanes, so while Redis runs one lane's call
+ * this process runs the other lane's handlers: with one connection the two
+ * took turns, each idle while the other worked. One call per lane per turn
+ * still carries that lane's completions and its claim (lease.ts settle).
+ */
+type Lane = {
+	redis: Redis | undefined;
+	store: DeferredStore | undefined;
+	slots: Slot[];
+	completions: Completion[];
+	waker: Waker;
+	/** False once the loop has ended: completions then go to Redis on their own. */
+	looping: boolean;
+	running: Promise<void> | undefined;
+	/** Its last claim found nothing: the worker is idle when every lane's did. */
+	empty: boolean;
+};
+
+/** Two lanes from two slots up: enough to keep Redis and this process both busy. */
+const lanesFor = (concurrency: number) => (concurrency >= 2 ? 2 : 1);
 /** A claimed event while this worker holds it; `slot` is given back once (`slotFreed`). */
 type Held = ClaimedEvent & {startedAt: number; lost: boolean; completing: boolean; slot: Slot; slotFreed: boolean};
 /** A finished event waiting for the loop's next call; `tries` counts failed calls (Redis away). */
@@ -65,18 +87,14 @@ export class DeferredWorker {
 	private store: DeferredStore | undefined;
 	private heartbeat: Heartbeat | undefined;
 	private readonly clock = new RedisClock();
-	private readonly waker = new Waker();
+	private readonly lanes: Lane[];
 	private readonly slots: Slot[];
 	private readonly held = new Map<string, Held>();
 	/** Handlers running now, and who waits for none to be (stop). */
 	private active = 0;
 	private whenNoHandlers: (() => void) | undefined;
-	private completions: Completion[] = [];
-	/** False once the loop has ended: completions then go to Redis on their own. */
-	private looping = false;
 	private renewTimer: NodeJS.Timeout | undefined;
 	private syncTimer: NodeJS.Timeout | undefined;
-	private running: Promise<void> | undefined;
 	private stopping = false;
 	private paused = false;
 	private idle = false;
@@ -98,7 +116,14 @@ export class DeferredWorker {
 		};
 		this.handler = options.handler ?? demoHandler(this.options.workTimeMs, this.options.failRate);
 		this.name = options.name ?? actorName('worker');
-		this.slots = Array.from({length: Math.max(1, options.concurrency)}, () => ({busy: false, nextPollAt: 0}));
+		const concurrency = Math.max(1, options.concurrency);
+		this.lanes = Array.from({length: lanesFor(concurrency)}, () => ({redis: undefined, store: undefined, slots: [], completions: [], waker: new Waker(), looping: false, running: undefined, empty: false}));
+		this.slots = Array.from({length: concurrency}, (_, i) => {
+			const lane = this.lanes[i % this.lanes.length] as Lane;
+			const slot = {busy: false, nextPollAt: 0, lane};
+			lane.slots.push(slot);
+			return slot;
+		});
 	}
 
 	private starting: Promise<void> | undefined;
@@ -113,6 +138,11 @@ export class DeferredWorker {
 		this.redis = this.session.connect(`eda:${this.name}`, {autoPipelining: false, onState: outageReporter(this.output, this.name, () => this.stopping, (down) => (this.redisDown = down))});
 		this.sub = this.session.connect(`eda:${this.name}:sub`);
 		this.store = new DeferredStore(this.redis, deferredKeys(this.options.queue));
+		for (const [i, lane] of this.lanes.entries()) {
+			// The first lane shares the worker's own connection (renewals, failures, the heartbeat).
+			lane.redis = i === 0 ? this.redis : this.session.connect(`eda:${this.name}:lane${i + 1}`, {autoPipelining: false});
+			lane.store = i === 0 ? this.store : new DeferredStore(lane.redis, this.store.k);
+		}
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'worker', this.detail());
 		if (this.options.queue !== defaultQueue) await this.redis.sadd(queuesIndex, this.options.queue).catch(() => undefined);
 		this.heartbeat.start();
@@ -121,11 +151,11 @@ export class DeferredWorker {
 		this.syncTimer = setInterval(() => void this.clock.sync(this.redis as Redis).catch(() => undefined), 30_000);
 		this.syncTimer.unref();
 		this.sub.on('message', (channel: string) => {
-			if (channel === this.store?.k.readyChannel && this.options.intervalMs === 0) this.waker.wake();
+			if (channel === this.store?.k.readyChannel && this.options.intervalMs === 0) for (const lane of this.lanes) lane.waker.wake();
 		});
 		await this.sub.subscribe(this.store.k.readyChannel);
 		this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
-		if (!this.stopping) this.running = this.loop();
+		if (!this.stopping) for (const lane of this.lanes) lane.running = this.loop(lane);
 	}
 
 	pause(): void {
@@ -134,7 +164,7 @@ export class DeferredWorker {
 
 	resume(): void {
 		this.paused = false;
-		this.waker.wake();
+		for (const lane of this.lanes) lane.waker.wake();
 	}
 
 	state(): WorkerState {
@@ -161,7 +191,11 @@ export class DeferredWorker {
 	async stop(): Promise<void> {
 		if (this.stopping) return;
 		this.stopping = true;
-		await endLoop(this.starting, this.waker, this.running);
+		await endLoop(
+			this.starting,
+			this.lanes.map((lane) => lane.waker),
+			this.lanes.map((lane) => lane.running),
+		);
 		if (this.active > 0) {
 			await Promise.race([new Promise<void>((resolve) => (this.whenNoHandlers = resolve)), delay(this.options.stopGraceMs)]);
 		}
@@ -179,6 +213,7 @@ export class DeferredWorker {
 		if (this.syncTimer) clearInterval(this.syncTimer);
 		await this.heartbeat?.stop();
 		this.sub?.disconnect();
+		for (const lane of this.lanes) if (lane.redis !== this.redis) lane.redis?.disconnect();
 		this.redis?.disconnect();
 	}
 
@@ -188,22 +223,23 @@ export class DeferredWorker {
 	}
 
 	/**
-	 * One Redis call per turn: the completions gathered since the last call go
-	 * with the claim for the slots free now (lease.ts settle). A finishing
-	 * handler wakes the loop, so a completion never waits for a timer.
+	 * One lane's loop, one Redis call per turn: the completions gathered since
+	 * the last call go with the claim for the lane's slots free now (lease.ts
+	 * settle). A finishing handler wakes its lane, so a completion never waits
+	 * for a timer.
 	 */
-	private async loop(): Promise<void> {
-		const store = this.store as DeferredStore;
+	private async loop(lane: Lane): Promise<void> {
+		const store = lane.store as DeferredStore;
 		const claimer = {worker: this.name, leaseMs: this.options.leaseMs, maxAttempts: this.options.maxAttempts};
 		let failures = 0;
-		this.looping = true;
+		lane.looping = true;
 		while (!this.stopping) {
 			const now = Date.now();
 			let ready = 0;
-			if (!this.paused) for (const slot of this.slots) if (!slot.busy && slot.nextPollAt <= now) ready++;
-			const finished = this.completions;
+			if (!this.paused) for (const slot of lane.slots) if (!slot.busy && slot.nextPollAt <= now) ready++;
+			const finished = lane.completions;
 			if (ready > 0 || finished.length > 0) {
-				this.completions = [];
+				lane.completions = [];
 				let settled: Settled;
 				try {
 					settled = await store.settle(finished.map((c) => c.held), ready, claimer);
@@ -213,7 +249,7 @@ export class DeferredWorker {
 					// completion given up after 20 tries resolves undefined: its lease runs out and
 					// a master returns the event.
 					failures++;
-					this.completions = this.retained(finished).concat(this.completions);
+					lane.completions = this.retained(finished).concat(lane.completions);
 					await delay(Math.min(2000, 100 * failures));
 					continue;
 				}
@@ -222,35 +258,33 @@ export class DeferredWorker {
 					const {events} = settled;
 					const claimedAt = Date.now();
 					let next = 0;
-					for (const slot of this.slots) {
+					for (const slot of lane.slots) {
 						if (slot.busy || slot.nextPollAt > now) continue;
 						slot.nextPollAt = claimedAt + this.options.intervalMs;
 						const event = events[next++];
 						if (event) this.begin(slot, event);
 					}
-					if (events.length === 0 && !this.idle) {
-						this.idle = true;
-						this.emit(['Listening for Events from Event Queue'], {event: 'idle'});
-					} else if (events.length > 0) {
-						this.idle = false;
-					}
+					lane.empty = events.length === 0;
+					const idle = this.lanes.every((each) => each.empty);
+					if (idle && !this.idle) this.emit(['Listening for Events from Event Queue'], {event: 'idle'});
+					this.idle = idle;
 					// Every slot got one and there is no interval: more may be waiting.
 					if (events.length === ready && this.options.intervalMs === 0) continue;
 				}
-				if (this.completions.length > 0) continue;
+				if (lane.completions.length > 0) continue;
 			}
 			if (this.stopping) break;
 			let earliest = Number.POSITIVE_INFINITY;
-			for (const slot of this.slots) if (!slot.busy && slot.nextPollAt < earliest) earliest = slot.nextPollAt;
+			for (const slot of lane.slots) if (!slot.busy && slot.nextPollAt < earliest) earliest = slot.nextPollAt;
 			let sleepMs: number;
 			if (this.paused || earliest === Number.POSITIVE_INFINITY) sleepMs = 60_000; // a finishing handler or resume() wakes us
 			else if (this.options.intervalMs === 0) sleepMs = this.options.idlePollMs; // the ready channel wakes us sooner
 			else sleepMs = Math.max(0, earliest - Date.now());
-			if (sleepMs > 0) await this.waker.sleep(sleepMs);
+			if (sleepMs > 0) await lane.waker.sleep(sleepMs);
 		}
-		this.looping = false;
+		lane.looping = false;
 		// Completions that came while the last call was out; later ones go on their own (complete()).
-		if (this.completions.length > 0) this.flushCompletions();
+		if (lane.completions.length > 0) this.flushCompletions(lane);
 	}
 
 	/** The completions of a failed call still worth another try; the others are given up (resolved undefined). */
@@ -289,7 +323,7 @@ export class DeferredWorker {
 		if (held.slotFreed) return;
 		held.slotFreed = true;
 		held.slot.busy = false;
-		this.waker.wake();
+		held.slot.lane.waker.wake();
 	}
 
 	/** Runs the handler and ends the event in Redis; never rejects. */
@@ -369,23 +403,24 @@ export class DeferredWorker {
 	 * the same tick go to Redis as one call of their own.
 	 */
 	private complete(held: Held): Promise<boolean | undefined> {
+		const lane = held.slot.lane;
 		return new Promise((resolve) => {
-			this.completions.push({held, tries: 0, resolve});
-			if (!this.looping && this.completions.length === 1) setImmediate(() => this.flushCompletions());
+			lane.completions.push({held, tries: 0, resolve});
+			if (!lane.looping && lane.completions.length === 1) setImmediate(() => this.flushCompletions(lane));
 		});
 	}
 
-	private flushCompletions(): void {
-		const batch = this.completions;
-		this.completions = [];
+	private flushCompletions(lane: Lane): void {
+		const batch = lane.completions;
+		lane.completions = [];
 		if (batch.length === 0) return;
-		(this.store as DeferredStore).completeMany(batch.map((c) => c.held)).then(
+		(lane.store as DeferredStore).completeMany(batch.map((c) => c.held)).then(
 			(results) => batch.forEach((c, i) => c.resolve(results[i] === true)),
 			() => {
 				const kept = this.retained(batch);
 				if (kept.length === 0) return;
-				this.completions = kept.concat(this.completions);
-				setTimeout(() => this.flushCompletions(), 100);
+				lane.completions = kept.concat(lane.completions);
+				setTimeout(() => this.flushCompletions(lane), 100);
 			},
 		);
 	}
