@@ -409,18 +409,23 @@ export class Bridge {
 	/** Forwards what should go, then acknowledges every entry of the batch. */
 	private async carry(topic: string, entries: RawEntry[]): Promise<void> {
 		if (entries.length === 0) return;
-		// An entry with no route that is newer than the routes we know of may have
-		// one written since: read them again (until they are newer) before deciding.
-		const unrouted = entries.filter(([id, fields]) => fields && Number(entryMs(id)) >= this.routesReadAt && (this.decide(topic, id, fields) as {skip?: string}).skip === 'no-route');
+		// Each entry is decided once, unless one with no route is newer than the
+		// routes we know of: one may have been written since, so the routes are
+		// read again (until they are newer) and the batch decided again.
+		let decisions = entries.map(([id, fields]) => this.decide(topic, id, fields));
+		const unrouted = entries.filter(([id], i) => Number(entryMs(id)) >= this.routesReadAt && (decisions[i] as {skip?: string}).skip === 'no-route');
 		const newestUnrouted = Math.max(0, ...unrouted.map(([id]) => Number(entryMs(id))));
-		for (let tries = 0; unrouted.length > 0 && newestUnrouted >= this.routesReadAt && tries < 50; tries++) {
-			await this.readRoutesNow();
-			if (newestUnrouted >= this.routesReadAt) await sleep(2);
+		if (unrouted.length > 0) {
+			for (let tries = 0; newestUnrouted >= this.routesReadAt && tries < 50; tries++) {
+				await this.readRoutesNow();
+				if (newestUnrouted >= this.routesReadAt) await sleep(2);
+			}
+			decisions = entries.map(([id, fields]) => this.decide(topic, id, fields));
 		}
 		const events: ForwardedEvent[] = [];
 		let newest = 0;
-		for (const [id, fields] of entries) {
-			const decision = this.decide(topic, id, fields);
+		for (const [i, [id, fields]] of entries.entries()) {
+			const decision = decisions[i] as ReturnType<Bridge['decide']>;
 			if ('skip' in decision) {
 				if (decision.skip === 'hop-limit') this.figures.hopLimited++;
 				if (decision.skip === 'trimmed') this.figures.dropped++;

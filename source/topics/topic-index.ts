@@ -45,5 +45,7 @@ export async function indexTopic(redis: Redis, topic: string, firstSeenMs: numbe
 
 /** The ms part of a stream entry id ("1700000000000-0"): Redis time. */
 export function entryMs(id: string): string {
-	return id.split('-')[0] ?? '0';
+	// slice, not split: the mesh calls this per forwarded event.
+	const dash = id.indexOf('-');
+	return dash < 0 ? id : id.slice(0, dash);
 }
