@@ -1,6 +1,8 @@
 // The one publish function every write path calls (the producer's routes,
 // the labs, replay, the mesh): events are checked against the topic's latest
-// declared schema (registry.ts), then stored by topics/publish.ts.
+// declared schema (registry.ts), then stored by topics/publish.ts. The CQRS
+// lab, which stores its events in its own write script, makes the same check
+// first (checkEvents).
 //
 // The hot path stays cheap. Each process keeps, per Redis client, the latest
 // declared version of each topic it publishes to, compiled once. A
@@ -217,6 +219,37 @@ function failuresFor(compiled: Compiled, event: OutgoingEvent): Failure[] | unde
 	return failures.length > 0 ? failures : failuresOf(compiled.validate.errors, mostFailures);
 }
 
+/** What the declared schema says of events that may be stored: in warn mode, the failing ones. */
+export type Checked = {warnings?: Warning[]; flagged: number};
+
+/** Checks events against one compiled version: throws SchemaRefused at the first failing one in enforce mode. */
+function verdict(compiled: Compiled, topic: string, events: OutgoingEvent[]): Checked {
+	const warn = compiled.declared.mode === 'warn';
+	const warnings: Warning[] = [];
+	let flagged = 0;
+	for (let index = 0; index < events.length; index++) {
+		const failures = failuresFor(compiled, events[index] as OutgoingEvent);
+		if (!failures) continue;
+		if (!warn) throw new SchemaRefused(topic, compiled.declared.version, index, failures, events.length > 1);
+		flagged++;
+		if (warnings.length < mostFailures) warnings.push({index, version: compiled.declared.version, failures});
+	}
+	return flagged === 0 ? {flagged} : {warnings, flagged};
+}
+
+/**
+ * The check publishChecked makes, for a writer that stores events its own
+ * way (the CQRS lab's write script, which appends its event in the same step
+ * as the order's version check): throws SchemaRefused in enforce mode; in
+ * warn mode answers the failing events, which the writer stores and adds to
+ * eda:{<topic>}:schema:flagged (keys.portal.schemaFlagged) as it stores them.
+ */
+export async function checkEvents(redis: Redis, topic: string, events: OutgoingEvent[]): Promise<Checked> {
+	const found = cacheOf(redis).lookup(topic);
+	const compiled = found instanceof Promise ? await found : found;
+	return compiled ? verdict(compiled, topic, events) : {flagged: 0};
+}
+
 /**
  * Checks events against the topic's declared schema and stores them
  * (topics/publish.ts publishEvents), all or none. In enforce mode the first
@@ -228,16 +261,7 @@ export async function publishChecked(redis: Redis, topic: string, events: Outgoi
 	const found = cacheOf(redis).lookup(topic);
 	const compiled = found instanceof Promise ? await found : found;
 	if (!compiled) return {ids: await publishEvents(redis, topic, events, retain)};
-	const warn = compiled.declared.mode === 'warn';
-	const warnings: Warning[] = [];
-	let flagged = 0;
-	for (let index = 0; index < events.length; index++) {
-		const failures = failuresFor(compiled, events[index] as OutgoingEvent);
-		if (!failures) continue;
-		if (!warn) throw new SchemaRefused(topic, compiled.declared.version, index, failures, events.length > 1);
-		flagged++;
-		if (warnings.length < mostFailures) warnings.push({index, version: compiled.declared.version, failures});
-	}
+	const {warnings, flagged} = verdict(compiled, topic, events);
 	const ids = await publishEvents(redis, topic, events, retain);
 	if (flagged === 0) return {ids};
 	// The events are stored: a counter Redis missed is not reported as a failed publish.

@@ -6,6 +6,7 @@ import os from 'node:os';
 import {GroupConsumer} from '../../actors/group-consumer.js';
 import {sleep} from '../../actors/stream-reader.js';
 import {describeError} from '../../errors.js';
+import {SchemaRefused} from '../../portal/enforce.js';
 import type {Envelope} from '../../topics/envelope.js';
 import {entryMs} from '../events.js';
 import {HttpError, jsonBody, sendError, type LabRoute} from '../http.js';
@@ -94,16 +95,18 @@ export class CqrsLab extends LabBase {
 		try {
 			const done = await executeCommand(this.client, command, {id: randomUUID(), source: cqrsSource, time: new Date(this.clock.now()).toISOString()});
 			this.remember(done.orderId, command.to, done.version);
-			this.emit('lab:cqrs:commands', `command  ${name.padEnd(11)} ${done.orderId} → v${done.version} (${command.event})`, {
+			const flagged = done.warnings ? ` (stored though it fails the declared schema of ${cqrsTopic}: ${done.warnings[0]?.failures[0]?.path ?? '/'} ${done.warnings[0]?.failures[0]?.message ?? ''})` : '';
+			this.emit('lab:cqrs:commands', `command  ${name.padEnd(11)} ${done.orderId} → v${done.version} (${command.event})${flagged}`, {
 				event: 'command',
 				command: name,
 				orderId: done.orderId,
 				version: done.version,
 				entry: done.entryId,
+				...(done.warnings ? {warnings: done.warnings} : {}),
 			});
 			return done;
 		} catch (error) {
-			if (error instanceof HttpError) {
+			if (error instanceof HttpError || error instanceof SchemaRefused) {
 				this.emit('lab:cqrs:commands', `command  ${name.padEnd(11)} ${command.orderId} refused: ${error.message}`, {event: 'refused', command: name, orderId: command.orderId, status: error.status, error: error.message});
 			}
 			throw error;
@@ -277,8 +280,8 @@ export class CqrsLab extends LabBase {
 				await this.command(roll < 0.85 ? 'shipOrder' : 'cancelOrder', {orderId: pick.orderId, expectedVersion: pick.version});
 			}
 		} catch (error) {
-			if (!(error instanceof HttpError)) throw error;
-			// A refused command (someone else changed the order) is part of the show.
+			if (!(error instanceof HttpError || error instanceof SchemaRefused)) throw error;
+			// A refused command (someone else changed the order, or a declared schema its event fails) is part of the show.
 			if (pick && error.status === 409) this.known = this.known.filter((k) => k !== pick);
 		}
 	}
@@ -400,6 +403,8 @@ export class CqrsLab extends LabBase {
 					version: done.version,
 					note: 'accepted on the write side; the read side may lag',
 					query: `/queries/orders/${done.orderId}`,
+					// Warn mode: stored, and the answer says how the event fails the declared schema (as POST /topics/:topic does).
+					...(done.warnings ? {flagged: done.flagged, warnings: done.warnings} : {}),
 				});
 			} catch (error) {
 				sendError(res, error, commandHelp[name as CommandName]);
