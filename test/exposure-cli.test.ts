@@ -11,7 +11,7 @@ import {Redis} from 'ioredis';
 import {describeError} from '../source/errors.js';
 import {isLoopbackHost} from '../source/net/loopback.js';
 import {freePort} from '../source/redis/private-server.js';
-import {cleartextWarning} from '../source/redis/exposure.js';
+import {cleartextWarning, clusterCleartextWarning} from '../source/redis/exposure.js';
 import {maskSecrets, maskUrl} from '../source/text/mask-url.js';
 import {request} from './helpers/http.js';
 import {runCli, spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
@@ -256,6 +256,10 @@ describe('Redis passwords never printed', {concurrency: 3}, () => {
 		const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: Redis at redis://192.0.2.1:6379'));
 		assert.equal(warnings.length, 1, result.stderr);
 		assert.match(warnings[0] ?? '', /no password and no TLS/);
+		// A cluster's seeds: the first one's password and TLS go to every node, so a later seed beyond loopback is warned about too.
+		const seeds = await runCli(['deferred', 'list', '--cluster', '--redis-url', `redis://127.0.0.1:${await freePort()},redis://192.0.2.1:6379`]);
+		assert.equal(seeds.code, 1);
+		assert.deepEqual(seeds.stderr.split('\n').filter((line) => line.startsWith('Warning: Redis at')), ['Warning: Redis at redis://192.0.2.1:6379 is reached with no password and no TLS; anyone on the network can read and change the events. Use rediss:// and a password (rediss://:password@host:port). With --cluster the first seed\'s password and TLS are every node\'s.'], seeds.stderr);
 	});
 });
 
@@ -284,5 +288,11 @@ describe('masking and loopback, as functions', () => {
 		assert.equal(cleartextWarning('redis://:pw@10.0.0.5:6379'), undefined);
 		assert.equal(cleartextWarning('rediss://10.0.0.5:6379'), undefined);
 		assert.equal(cleartextWarning('redis://127.0.0.1:6379'), undefined);
+		assert.match(clusterCleartextWarning(['redis://127.0.0.1:7000', 'redis://10.0.0.5:7001']) ?? '', /Redis at redis:\/\/10\.0\.0\.5:7001 .*no password and no TLS/);
+		// The first seed's password (or TLS) is every node's; a later seed's own is not used.
+		assert.equal(clusterCleartextWarning(['redis://:pw@127.0.0.1:7000', 'redis://10.0.0.5:7001']), undefined);
+		assert.equal(clusterCleartextWarning(['rediss://127.0.0.1:7000', 'redis://10.0.0.5:7001']), undefined);
+		assert.match(clusterCleartextWarning(['redis://127.0.0.1:7000', 'redis://:pw@10.0.0.5:7001']) ?? '', /redis:\/\/:\*\*\*@10\.0\.0\.5:7001/);
+		assert.equal(clusterCleartextWarning(['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001']), undefined);
 	});
 });
