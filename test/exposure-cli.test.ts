@@ -157,6 +157,11 @@ describe('Redis passwords never printed', {concurrency: 3}, () => {
 		const up = await request(url, '/healthz');
 		assert.equal(up.status, 200);
 		assert.ok(!up.text.includes(password));
+		// The AsyncAPI document's servers name the Redis, its password masked.
+		const asyncapi = await request(url, '/asyncapi.json');
+		assert.equal(asyncapi.status, 200);
+		assert.ok(!asyncapi.text.includes(password), asyncapi.text);
+		assert.match(asyncapi.text, /The Redis eda ran on: redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
 		locked.pause();
 		try {
 			const down = await waitFor(async () => {
