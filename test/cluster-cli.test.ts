@@ -72,3 +72,25 @@ test('eda portal scan and export on the cluster: the catalog, with a subscriber 
 		subscriber.disconnect();
 	}
 });
+
+test('eda events, trace, groups and replay take --cluster (they ignored it and said to add it)', async () => {
+	const envelope = (id: string, n: number) => ['specversion', '1.0', 'id', id, 'source', '/t', 'type', 't', 'time', new Date().toISOString(), 'datacontenttype', 'application/json', 'correlationid', 'flow1', 'data', JSON.stringify({n})];
+	// Two topics on (most likely) two masters: trace reads each.
+	const entry = String(await cluster.client.xadd(keys.stream('browse.a'), '*', ...envelope('b1', 1)));
+	await cluster.client.xadd(keys.stream('browse.b'), '*', ...envelope('b2', 2));
+	await cluster.client.hset(keys.topics, 'browse.a', Date.now(), 'browse.b', Date.now());
+	await cluster.client.xgroup('CREATE', keys.stream('browse.a'), 'readers', '0');
+	const events = await runCli(['events', 'browse.a', ...on()]);
+	assert.equal(events.code, 0, events.stderr);
+	assert.match(events.stdout, /id=b1/);
+	const trace = await runCli(['trace', 'flow1', ...on()]);
+	assert.equal(trace.code, 0, trace.stderr);
+	assert.match(trace.stdout, /browse\.a .*id=b1/);
+	assert.match(trace.stdout, /browse\.b .*id=b2/);
+	const groups = await runCli(['groups', 'browse.a', ...on()]);
+	assert.equal(groups.code, 0, groups.stderr);
+	assert.match(groups.stdout, /readers/);
+	const replay = await runCli(['replay', 'browse.a', entry, '--to', 'browse.c', ...on()]);
+	assert.equal(replay.code, 0, replay.stderr);
+	assert.equal(await cluster.client.xlen(keys.stream('browse.c')), 1);
+});

@@ -48,6 +48,13 @@ test('GET /healthz shows the cluster: masters up, slots covered, the nodes of ea
 	assert.ok(status.connections.some((c) => c.name.startsWith('producer') && c.nodes.length >= 1), JSON.stringify(status.connections));
 });
 
+test('GET /asyncapi.json names the first seed in its servers, as eda portal export does (a cluster client names no node)', async () => {
+	const doc = (await request(producer.url, '/asyncapi.json')).json() as {servers: {redis: {host: string; description: string}}};
+	const first = new URL(cluster.url.split(',')[0] ?? '');
+	assert.equal(doc.servers.redis.host, `${first.hostname}:${first.port}`, JSON.stringify(doc.servers));
+	assert.match(doc.servers.redis.description, new RegExp(`redis://127\\.0\\.0\\.1:${first.port}$`));
+});
+
 test('publish and batch through the producer: 100 topics, their streams on every master', async () => {
 	for (let i = 0; i < 100; i++) {
 		const one = await request(producer.url, `/topics/spread.${i}`, {...json, body: JSON.stringify({n: i})});

@@ -7,14 +7,15 @@ import assert from 'node:assert/strict';
 import {after, afterEach, describe, it} from 'node:test';
 import chalk from 'chalk';
 import {cleanup} from 'ink-testing-library';
-import {refreshMesh} from '../source/dashboard/feed/mesh.js';
+import {refreshMesh, startMeshFeed} from '../source/dashboard/feed/mesh.js';
 import {meshBrokers, meshInterestRows, meshLinkRows, type MeshLinkInput, type MeshRouteInput} from '../source/dashboard/store/mesh.js';
 import {DashboardStore} from '../source/dashboard/store/store.js';
 import {createRedis} from '../source/redis/connect.js';
+import {freePort} from '../source/redis/private-server.js';
 import {keys, recordingControls, renderDashboard} from './helpers/dashboard.js';
 import {addGroup, routeKnown, startBrokers, startMesh, stopBrokers, type Brokers} from './helpers/mesh.js';
 import {stopAllCli} from './helpers/process.js';
-import {waitFor} from './helpers/redis.js';
+import {session, waitFor} from './helpers/redis.js';
 
 const link = (from: string, to: string, extra: Partial<MeshLinkInput> = {}): MeshLinkInput => ({
 	link: `${from}>${to}`,
@@ -177,5 +178,34 @@ describe('the Mesh feed on real brokers', () => {
 		}
 		for (const broker of topology) broker.redis.disconnect();
 		await mesh.stop();
+	});
+
+	it("a broker's password is masked in the view, and a broker reached in the clear beyond loopback is warned about once", async () => {
+		const brokers = await startBrokers(['east']);
+		started.push(brokers);
+		const {east} = brokers;
+		const store = new DashboardStore({frameMs: 1});
+		// Nothing listens on this port: the broker is shown, not answering, its password masked.
+		const locked = `redis://:hunter2@127.0.0.1:${await freePort()}`;
+		const far = createRedis(locked, {offlineQueue: false, commandTimeoutMs: 1000});
+		try {
+			await refreshMesh({redis: east!.client, display: 'east'}, [{name: 'locked', url: locked, redis: far}], store);
+			const shown = store.getState().mesh.brokers.find((b) => b.name === 'locked');
+			assert.equal(shown?.url, locked.replace(':hunter2@', ':***@'));
+			assert.doesNotMatch(JSON.stringify(store.getState().mesh), /hunter2/);
+		} finally {
+			far.disconnect();
+		}
+		// TEST-NET-1 (nothing answers): a redis:// URL beyond loopback with no password.
+		const opened = await session(east!.url);
+		const feed = await startMeshFeed(opened, store, {brokers: [{name: 'east', url: east!.url}, {name: 'far', url: 'redis://192.0.2.1:6379'}], links: [{from: 'east', to: 'far'}]});
+		try {
+			const warnings = store.log.lines().filter((line) => /no password and no TLS/.test(line.text));
+			assert.deepEqual(warnings.map((line) => line.text.split(':')[0]), ['broker far'], JSON.stringify(warnings));
+			assert.match(warnings[0]?.text ?? '', /Redis at redis:\/\/192\.0\.2\.1:6379/);
+		} finally {
+			feed.stop();
+			await opened.close();
+		}
 	});
 });

@@ -7,10 +7,11 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
+import {Redis} from 'ioredis';
 import {describeError} from '../source/errors.js';
 import {isLoopbackHost} from '../source/net/loopback.js';
 import {freePort} from '../source/redis/private-server.js';
-import {cleartextWarning} from '../source/redis/exposure.js';
+import {cleartextWarning, clusterCleartextWarning} from '../source/redis/exposure.js';
 import {maskSecrets, maskUrl} from '../source/text/mask-url.js';
 import {request} from './helpers/http.js';
 import {runCli, spawnCli, stackTrace, stopAllCli, type CliProcess} from './helpers/process.js';
@@ -156,6 +157,11 @@ describe('Redis passwords never printed', {concurrency: 3}, () => {
 		const up = await request(url, '/healthz');
 		assert.equal(up.status, 200);
 		assert.ok(!up.text.includes(password));
+		// The AsyncAPI document's servers name the Redis, its password masked.
+		const asyncapi = await request(url, '/asyncapi.json');
+		assert.equal(asyncapi.status, 200);
+		assert.ok(!asyncapi.text.includes(password), asyncapi.text);
+		assert.match(asyncapi.text, /The Redis eda ran on: redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
 		locked.pause();
 		try {
 			const down = await waitFor(async () => {
@@ -203,6 +209,51 @@ describe('Redis passwords never printed', {concurrency: 3}, () => {
 		}
 	});
 
+	test('cluster seeds in an error line: every seed named, each password masked', async () => {
+		// Nothing listens on either seed: the line names both (masked once by maskUrl, then the whole line again).
+		const [a, b] = [await freePort(), await freePort()];
+		for (const seeds of [`redis://:${password}@127.0.0.1:${a},redis://:${password}@127.0.0.1:${b}`, `redis://127.0.0.1:${a}?password=${password},redis://127.0.0.1:${b}?password=${password}`]) {
+			const result = await runCli(['deferred', 'list', '--cluster', '--redis-url', seeds]);
+			assert.equal(result.code, 1, result.stderr);
+			assert.match(result.stderr, /Cannot reach a Redis Cluster/);
+			assert.ok(result.stderr.includes(`127.0.0.1:${a}`) && result.stderr.includes(`127.0.0.1:${b}`), `both seeds named: ${result.stderr}`);
+			assertNeverPrinted(result, password);
+		}
+	});
+
+	test('commands added later keep to it: events, trace, groups, migrate, mesh status, portal export, eda mesh', async () => {
+		// A key of the layout before hash tags: each session's line saying to run eda migrate names the Redis.
+		const writer = new Redis(lockedUrl);
+		await writer.xadd('eda:stream:beforeTags', '*', 'data', '{}');
+		writer.disconnect();
+		for (const args of [['events', 'none'], ['trace', 'none'], ['groups', 'none'], ['migrate'], ['mesh', 'status', '--json'], ['portal', 'export']]) {
+			const result = await runCli([...args, '--redis-url', lockedUrl]);
+			assert.ok(result.code === 0 || result.code === 3, `${args.join(' ')}: ${result.stderr}`);
+			if (args[0] === 'events') assert.match(result.stderr, /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ holds eda keys of the layout before/);
+			if (args[0] === 'migrate') assert.match(result.stdout, /eda:stream:beforeTags/);
+			assertNeverPrinted(result, password);
+		}
+		for (const args of [['migrate'], ['mesh', 'status']]) {
+			const refused = await runCli([...args, '--redis-url', lockedUrl.replace(password, `${password}x`)]);
+			assert.equal(refused.code, 1, refused.stderr);
+			assert.match(refused.stderr, /refused the credentials/);
+			assertNeverPrinted(refused, password);
+		}
+		// The mesh's brokers: one that does not answer, one with a wrong password, two spellings of one server.
+		const free = await freePort();
+		const meshes: [string[], RegExp][] = [
+			[[`east=${lockedUrl}`, `west=redis://:${password}@127.0.0.1:${free}`], /broker west: Cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/],
+			[[`east=${lockedUrl.replace(password, `${password}x`)}`, `west=${redis.url}`], /broker east: .*refused the credentials/],
+			[[`east=${lockedUrl}`, `west=${lockedUrl.replace('127.0.0.1', 'localhost')}`], /have one URL \(redis:\/\/:\*\*\*@localhost/],
+		];
+		for (const [brokers, message] of meshes) {
+			const result = await runCli(['mesh', ...brokers.flatMap((broker) => ['--broker', broker]), '--link', 'east-west']);
+			assert.notEqual(result.code, 0);
+			assert.match(result.stderr, message);
+			assertNeverPrinted(result, password);
+		}
+	});
+
 	test('a cleartext Redis URL beyond loopback gets one warning line', async () => {
 		// TEST-NET-1: nothing answers, so eda warns, waits, and says it cannot reach it.
 		const result = await runCli(['api-server', '--redis-url', 'redis://192.0.2.1:6379']);
@@ -210,6 +261,10 @@ describe('Redis passwords never printed', {concurrency: 3}, () => {
 		const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: Redis at redis://192.0.2.1:6379'));
 		assert.equal(warnings.length, 1, result.stderr);
 		assert.match(warnings[0] ?? '', /no password and no TLS/);
+		// A cluster's seeds: the first one's password and TLS go to every node, so a later seed beyond loopback is warned about too.
+		const seeds = await runCli(['deferred', 'list', '--cluster', '--redis-url', `redis://127.0.0.1:${await freePort()},redis://192.0.2.1:6379`]);
+		assert.equal(seeds.code, 1);
+		assert.deepEqual(seeds.stderr.split('\n').filter((line) => line.startsWith('Warning: Redis at')), ['Warning: Redis at redis://192.0.2.1:6379 is reached with no password and no TLS; anyone on the network can read and change the events. Use rediss:// and a password (rediss://:password@host:port). With --cluster the first seed\'s password and TLS are every node\'s.'], seeds.stderr);
 	});
 });
 
@@ -222,6 +277,13 @@ describe('masking and loopback, as functions', () => {
 		assert.equal(maskUrl('redis://:p w@bad host'), 'redis://:***@bad host');
 		assert.equal(maskSecrets('failed for redis://u:p@ss@h:1 and http://a:b@c/'), 'failed for redis://u:***@h:1 and http://a:***@c/');
 		assert.equal(describeError(new Error('at redis://:pw@h:1')), 'at redis://:***@h:1');
+		// A line that names a cluster's seeds, each masked already, keeps every seed when it is masked again as a whole.
+		for (const seeds of ['redis://:pw1@a:1,rediss://u:pw2@b:2', 'redis://a:1,redis://:pw@b:2', 'redis://a:1?password=pw,redis://b:2?password=pw']) {
+			assert.equal(maskSecrets(`Cannot reach ${maskUrl(seeds)} now`), `Cannot reach ${maskUrl(seeds)} now`, seeds);
+		}
+		assert.equal(maskUrl('redis://a:1?password=pw,redis://b:2?password=pw'), 'redis://a:1?password=***,redis://b:2?password=***');
+		// Not masked yet, a list still never shows a password (it may show only its last seed).
+		assert.equal(maskSecrets('redis://:pw1@a:1,redis://:pw2@b:2'), 'redis://:***@b:2');
 	});
 
 	test('isLoopbackHost and cleartextWarning', () => {
@@ -231,5 +293,11 @@ describe('masking and loopback, as functions', () => {
 		assert.equal(cleartextWarning('redis://:pw@10.0.0.5:6379'), undefined);
 		assert.equal(cleartextWarning('rediss://10.0.0.5:6379'), undefined);
 		assert.equal(cleartextWarning('redis://127.0.0.1:6379'), undefined);
+		assert.match(clusterCleartextWarning(['redis://127.0.0.1:7000', 'redis://10.0.0.5:7001']) ?? '', /Redis at redis:\/\/10\.0\.0\.5:7001 .*no password and no TLS/);
+		// The first seed's password (or TLS) is every node's; a later seed's own is not used.
+		assert.equal(clusterCleartextWarning(['redis://:pw@127.0.0.1:7000', 'redis://10.0.0.5:7001']), undefined);
+		assert.equal(clusterCleartextWarning(['rediss://127.0.0.1:7000', 'redis://10.0.0.5:7001']), undefined);
+		assert.match(clusterCleartextWarning(['redis://127.0.0.1:7000', 'redis://:pw@10.0.0.5:7001']) ?? '', /redis:\/\/:\*\*\*@10\.0\.0\.5:7001/);
+		assert.equal(clusterCleartextWarning(['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001']), undefined);
 	});
 });

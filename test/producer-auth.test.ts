@@ -12,6 +12,7 @@ import {DashboardRuntime} from '../source/dashboard/runtime/runtime.js';
 import {DeferredStore} from '../source/deferred/store.js';
 import type {CqrsLab} from '../source/labs/cqrs/lab.js';
 import type {DeferredLab} from '../source/labs/deferred/lab.js';
+import type {PortalLab} from '../source/labs/portal/lab.js';
 import {labNames, type Lab} from '../source/labs/lab.js';
 import {createLab} from '../source/labs/registry.js';
 import {registerSchema} from '../source/portal/registry.js';
@@ -226,7 +227,7 @@ describe('every route needs the token (but GET / and GET /healthz)', () => {
 });
 
 describe("eda's own clients send the token", () => {
-	test("a lab's own producer with a token: the deferred lab posts its burst, the cqrs probe reads its query", async () => {
+	test("a lab's own producer with a token: the deferred lab posts its burst, the cqrs probe reads its query, the portal lab posts its events", async () => {
 		const deferred = createLab('deferred', {session, output: quiet, port: 0, host: '127.0.0.1', auth: {token}, burst: 3}) as DeferredLab;
 		try {
 			// start() posts the first burst through POST /deferred-exec: a 401 would fail it.
@@ -244,6 +245,15 @@ describe("eda's own clients send the token", () => {
 			assert.ok(probe.version >= 1);
 		} finally {
 			await cqrs.stop();
+		}
+		// The portal lab's producer traffic: each event it sends through POST /topics carries the token.
+		const portal = createLab('portal', {session, output: quiet, port: 0, host: '127.0.0.1', auth: {token}, rate: 0}) as PortalLab;
+		try {
+			await portal.start();
+			assert.equal(await portal.send(), 200);
+			assert.equal((await request(portal.url ?? '', '/topics')).status, 401, 'its producer wants the token');
+		} finally {
+			await portal.stop();
 		}
 	});
 

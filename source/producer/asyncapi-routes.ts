@@ -3,6 +3,7 @@
 import type express from 'express';
 import type {Redis} from 'ioredis';
 import {asJson, asYaml, buildAsyncApi, exportSource} from '../portal/asyncapi.js';
+import {maskUrl} from '../text/mask-url.js';
 import {redisUnavailableForRead, type ProducerDeps} from './http.js';
 
 /** The Redis URL the producer's client uses, with no password in it (the document masks it anyway). */
@@ -15,7 +16,7 @@ function clientUrl(redis: Redis): string {
 export function mountAsyncApiRoutes(app: express.Express, deps: ProducerDeps): void {
 	const serve = (format: 'json' | 'yaml') => async (_req: express.Request, res: express.Response) => {
 		try {
-			const doc = buildAsyncApi(await exportSource(deps.redis, clientUrl(deps.redis)));
+			const doc = buildAsyncApi(await exportSource(deps.redis, deps.redisUrl === undefined ? clientUrl(deps.redis) : maskUrl(deps.redisUrl)));
 			if (format === 'json') res.type('application/json').send(asJson(doc));
 			else res.type('application/yaml').send(asYaml(doc));
 		} catch (error) {

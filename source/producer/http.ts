@@ -30,6 +30,8 @@ export type ProducerDeps = {
 	clusterStatus?: () => Promise<ClusterStatus | undefined>;
 	/** --wait-replicas: replicas that must hold an event before 200 (0: none asked). */
 	waitReplicas?: number;
+	/** On a Redis Cluster: the first seed, named in the AsyncAPI servers (password masked); a single node's URL is read from its client. */
+	redisUrl?: string;
 };
 
 /** One request header; the first when it came more than once. */

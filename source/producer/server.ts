@@ -72,6 +72,8 @@ export async function startProducer(options: ProducerOptions): Promise<RunningPr
 		token: auth.token,
 		stallMs: options.stallMs,
 		waitReplicas: options.waitReplicas,
+		// A cluster client's options name no node: the first seed, as eda portal export names it.
+		redisUrl: options.session.seeds?.[0],
 		clusterStatus: options.session.seeds ? () => options.session.clusterStatus() : undefined,
 		onStored: options.logAttributes
 			? (topic, events, ids) => {

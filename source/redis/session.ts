@@ -4,7 +4,7 @@ import {UserError, describeError} from '../errors.js';
 import {sanitize} from '../text/index.js';
 import {closeRedis, createCluster, createRedis, defaultRedisUrl, displayUrl, eachMaster, waitReady, type ConnectOptions} from './connect.js';
 import {readClusterStatus, type ClusterStatus} from './cluster-status.js';
-import {cleartextWarning} from './exposure.js';
+import {cleartextWarning, clusterCleartextWarning} from './exposure.js';
 import {hasOldLayout} from './migrate.js';
 import {onPath, portAnswers, startPrivateRedis, type PrivateRedis} from './private-server.js';
 
@@ -173,7 +173,7 @@ async function openClusterSession(seeds: string[], options: SessionOptions): Pro
 			throw new UserError(`--redis-url: "${displayUrl(seed)}" names database ${sanitize(db)}; a Redis Cluster has only database 0 (drop /${sanitize(db)})`, 2);
 		}
 	}
-	const exposed = cleartextWarning(seeds[0] ?? '');
+	const exposed = clusterCleartextWarning(seeds);
 	if (exposed) options.say(exposed);
 	const display = seeds.map((seed) => displayUrl(seed)).join(',');
 	await clusterAnswers(seeds, display, options.timeoutMs ?? 3000);

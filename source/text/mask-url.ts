@@ -4,10 +4,18 @@
 /** Shown in place of a password. */
 export const masked = '***';
 
-/** `scheme://user:password@` anywhere in a text; the password runs to the last @ of the word. */
-const credentials = /\b([a-z][a-z\d+.-]*:\/\/[^\s:@/]*:)\S*@/gi;
-/** ?password=... or &password=... (ioredis reads options from the query). */
-const queryPassword = /([?&]password=)[^&#\s]*/gi;
+/**
+ * `scheme://user:password@` anywhere in a text; the password runs to the last
+ * @ of the word, except that it never runs over the next seed of a list that
+ * is masked already (`,redis://:***@`): a line naming a cluster's seeds, each
+ * masked by maskUrl, keeps every seed instead of only the last.
+ */
+const credentials = /\b([a-z][a-z\d+.-]*:\/\/[^\s:@/]*:)(?:(?!,[a-z][a-z\d+.-]*:\/\/[^\s:@/]*:\*\*\*@)\S)*@/gi;
+/**
+ * ?password=... or &password=... (ioredis reads options from the query); a
+ * value masked already that the next seed of a list follows stays as it is.
+ */
+const queryPassword = /([?&]password=)(?:\*\*\*(?=,[a-z][a-z\d+.-]*:\/\/)|[^&#\s]*)/gi;
 
 /** Every password in a text (an error message, say) masked. */
 export function maskSecrets(text: string): string {

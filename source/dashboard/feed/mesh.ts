@@ -11,6 +11,7 @@ import {readLinkStates} from '../../mesh/figures.js';
 import {readRoutes, splitRouteKey} from '../../mesh/interest.js';
 import type {Topology} from '../../mesh/mesh.js';
 import {createRedis, displayUrl, waitReady} from '../../redis/connect.js';
+import {cleartextWarning} from '../../redis/exposure.js';
 import type {RedisSession} from '../../redis/session.js';
 import {meshBrokers, meshInterestRows, meshLinkRows, type MeshRouteInput} from '../store/mesh.js';
 import type {DashboardStore} from '../store/store.js';
@@ -66,6 +67,11 @@ export async function refreshMesh(own: {redis: Redis; display: string}, brokers:
 
 export async function startMeshFeed(session: RedisSession, store: DashboardStore, topology: Topology | undefined, everyMs = meshRefreshMs): Promise<{stop(): void}> {
 	const own = {redis: session.connect('eda:dashboard:mesh', {commandTimeoutMs: 2000}), display: session.display};
+	// The topology's brokers are reached on connections of the feed's own, not through a session: warn here as a session would.
+	for (const {name, url} of topology?.brokers ?? []) {
+		const warning = cleartextWarning(url);
+		if (warning) store.appendLog('eda', [`broker ${name}: ${warning}`]);
+	}
 	// Commands fail at once while a broker is away: the view says so instead of waiting.
 	const brokers: Broker[] = (topology?.brokers ?? []).map(({name, url}) => ({name, url, redis: createRedis(url, {name: 'eda:dashboard:mesh', offlineQueue: false, commandTimeoutMs: 1000})}));
 	let running = false;
