@@ -20,7 +20,7 @@ import {keys} from '../redis/keys.js';
 import type {RedisSession} from '../redis/session.js';
 import {isPattern} from '../topics/names.js';
 import {entryMs} from '../topics/topic-index.js';
-import {storeForwarded, type ForwardedEvent} from './forward.js';
+import {encodeForwarded, storeForwarded, type ForwardedEvent} from './forward.js';
 import {defaultHopLimit, matches, meshGroupPrefix, readRoutes, redisNow, splitRouteKey, type RouteTable} from './interest.js';
 import {LinkFigures} from './figures.js';
 
@@ -90,6 +90,9 @@ function compareIds(a: string, b: string): number {
 }
 
 /** The value of a field in a flat field list. */
+/** A batch read from the source, decided and encoded, waiting for its write. */
+type Prepared = {topic: string; ids: string[]; batch: string | undefined; newest: number};
+
 function field(fields: readonly string[], name: string): string | undefined {
 	for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
 	return undefined;
@@ -318,12 +321,16 @@ export class Bridge {
 				}
 				const reply = isCluster(this.sourceRedis) ? await this.readEachStream(streams) : ((await this.sourceRedis.xreadgroup('GROUP', this.group, this.consumer, 'COUNT', this.options.count ?? defaultCount, 'BLOCK', 200, 'STREAMS', ...streams.map((t) => keys.stream(t)), ...streams.map(() => '>'))) as [string, RawEntry[]][] | null);
 				this.figures.sourceUp();
+				// Decided and encoded while the previous batch is still being written:
+				// this process's share of the work overlaps the destination's.
+				const batches: Prepared[] = [];
+				for (const [stream, entries] of reply ?? []) {
+					const topic = streams.find((t) => keys.stream(t) === stream);
+					if (topic !== undefined) batches.push(await this.prepare(topic, entries));
+				}
 				await settled();
 				carrying = (async () => {
-					for (const [stream, entries] of reply ?? []) {
-						const topic = streams.find((t) => keys.stream(t) === stream);
-						if (topic !== undefined) await this.carry(topic, entries);
-					}
+					for (const batch of batches) await this.send(batch);
 				})().catch((error: unknown) => {
 					carryError = error;
 				});
@@ -408,7 +415,13 @@ export class Bridge {
 
 	/** Forwards what should go, then acknowledges every entry of the batch. */
 	private async carry(topic: string, entries: RawEntry[]): Promise<void> {
-		if (entries.length === 0) return;
+		await this.send(await this.prepare(topic, entries));
+	}
+
+	/** What of a batch goes, encoded for the write; reads nothing from the destination. */
+	private async prepare(topic: string, entries: RawEntry[]): Promise<Prepared> {
+		const ids = entries.map(([id]) => id);
+		if (entries.length === 0) return {topic, ids, batch: undefined, newest: 0};
 		// Each entry is decided once, unless one with no route is newer than the
 		// routes we know of: one may have been written since, so the routes are
 		// read again (until they are newer) and the batch decided again.
@@ -435,17 +448,23 @@ export class Bridge {
 			events.push({source: field(f, 'source') ?? '', id: field(f, 'id') ?? id, data: field(f, 'data') ?? '', fields: decision.send});
 			newest = Math.max(newest, Number(entryMs(id)));
 		}
-		if (events.length > 0) await this.deliver(topic, entries.map(([id]) => id), events, newest);
+		return {topic, ids, batch: events.length > 0 ? encodeForwarded(events) : undefined, newest};
+	}
+
+	/** Writes a prepared batch (when anything of it goes), then acknowledges every entry of it. */
+	private async send({topic, ids, batch, newest}: Prepared): Promise<void> {
+		if (ids.length === 0) return;
+		if (batch !== undefined) await this.deliver(topic, ids, batch, newest);
 		// On the control connection: the source one may be in the next blocking read.
-		await this.controlRedis.xack(keys.stream(topic), this.group, ...entries.map(([id]) => id));
+		await this.controlRedis.xack(keys.stream(topic), this.group, ...ids);
 	}
 
 	/** Writes to the destination, retrying until it answers (or the bridge stops: the entries stay pending). */
-	private async deliver(topic: string, ids: string[], events: ForwardedEvent[], newestMs: number): Promise<void> {
+	private async deliver(topic: string, ids: string[], batch: string, newestMs: number): Promise<void> {
 		let failures = 0;
 		for (;;) {
 			try {
-				const {stored, duplicates} = await storeForwarded(this.destinationRedis, topic, events);
+				const {stored, duplicates} = await storeForwarded(this.destinationRedis, topic, batch);
 				// The source's Redis time without asking it each batch (the offset is read at each refresh).
 				const now = Date.now() + this.clockOffsetMs;
 				this.figures.forwarded(stored, duplicates, now - newestMs, now);

@@ -59,8 +59,13 @@ return {stored, duplicates, first}
 /** One event to write: its stream fields as they will be stored. */
 export type ForwardedEvent = {source: string; id: string; data: string; fields: string[]};
 
-export async function storeForwarded(redis: Redis, topic: string, events: ForwardedEvent[], retain = defaultRetain): Promise<{stored: number; duplicates: number}> {
-	const batch = JSON.stringify(events.map((event) => [`${event.source} ${event.id}`, event.data, event.fields]));
+/** A batch as the write script takes it: built apart from the write, so a bridge can build the next while one is on its way. */
+export function encodeForwarded(events: ForwardedEvent[]): string {
+	return JSON.stringify(events.map((event) => [`${event.source} ${event.id}`, event.data, event.fields]));
+}
+
+export async function storeForwarded(redis: Redis, topic: string, events: ForwardedEvent[] | string, retain = defaultRetain): Promise<{stored: number; duplicates: number}> {
+	const batch = typeof events === 'string' ? events : encodeForwarded(events);
 	const [stored, duplicates, first] = (await forwardScript.run(redis, [keys.stream(topic), keys.mesh.seen(topic)], [topic, retain, dedupeWindowMs, dedupeCap, batch])) as [number, number, string];
 	// The topic index spans topics, so it is written after, as the publish path does.
 	if (first) await indexTopic(redis, topic, entryMs(first)).catch(() => undefined);
