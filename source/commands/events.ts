@@ -55,7 +55,7 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 		}
 	}
 
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => process.stderr.write(`${line}\n`)});
 	try {
 		const redis = session.connect('eda:events');
 		if (!(await hasStream(redis, topic))) {

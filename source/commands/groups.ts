@@ -12,7 +12,7 @@ const usage = 'usage: eda groups <topic> [--json]';
 export async function run(args: string[], flags: Flags): Promise<number> {
 	if (args.length > 1) throw new UserError(`eda groups takes one topic (${usage})`, 2);
 	const topic = topicArgument('eda groups', args[0], usage);
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => process.stderr.write(`${line}\n`)});
 	try {
 		const groups = await readGroups(session.connect('eda:groups'), topic);
 		if (groups.length === 0) {

@@ -18,7 +18,7 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 	if (entryId === undefined) throw new UserError(`eda replay needs the event's stream entry id, as eda events shows it (${usage})`, 2);
 	if (!entryIdPattern.test(entryId)) throw new UserError(`eda replay: "${sanitize(entryId)}" is not a stream entry id (such as 1764590000000-0)`, 2);
 	const to = flags.to === undefined ? topic : topicArgument('eda replay --to', flags.to, usage);
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => process.stderr.write(`${line}\n`)});
 	try {
 		const redis = session.connect('eda:replay');
 		const original = await readEvent(redis, topic, entryId);

@@ -12,7 +12,7 @@ const usage = 'usage: eda trace <correlation-id> [--json]';
 export async function run(args: string[], flags: Flags): Promise<number> {
 	const [id, ...rest] = args;
 	if (id === undefined || id.trim() === '' || rest.length > 0) throw new UserError(`eda trace needs one correlation id (${usage})`, 2);
-	const session = await openRedisSession({url: flags.redisUrl, say: (line) => process.stderr.write(`${line}\n`)});
+	const session = await openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: (line) => process.stderr.write(`${line}\n`)});
 	try {
 		const redis = session.connect('eda:trace');
 		const trace = await traceCorrelation(redis, id);
