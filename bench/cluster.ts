@@ -24,7 +24,10 @@ const topicCount = 100;
 const batchSize = 50;
 const inFlight = 16;
 
-type Phase = {label: string; events: number; wallMs: number; clientMs: number; redisMs: Record<string, number>};
+/** What Redis confirmed of a phase: events it took (ingest: stream ids; drain: completions) and work it still holds after. */
+type Outcome = {done: number; left: number};
+
+type Phase = {label: string; events: number; wallMs: number; clientMs: number; redisMs: Record<string, number>} & Outcome;
 
 function event(topic: string, n: number): OutgoingEvent {
 	const data = JSON.stringify({n, topic, pad: 'x'.repeat(64)});
@@ -32,42 +35,58 @@ function event(topic: string, n: number): OutgoingEvent {
 }
 
 /** Runs `work` while sampling this process's CPU and each Redis process's. */
-async function measure(label: string, events: number, pids: Record<string, number | undefined>, work: () => Promise<void>): Promise<Phase> {
+async function measure(label: string, events: number, pids: Record<string, number | undefined>, work: () => Promise<Outcome>): Promise<Phase> {
 	const before = sampleCpu(pids);
 	const cpuBefore = process.cpuUsage();
-	await work();
+	const outcome = await work();
 	const cpu = process.cpuUsage(cpuBefore);
 	const use = cpuBetween(before, sampleCpu(pids));
-	return {label, events, wallMs: use.wallMs, clientMs: (cpu.user + cpu.system) / 1000, redisMs: use.procsMs};
+	return {label, events, wallMs: use.wallMs, clientMs: (cpu.user + cpu.system) / 1000, redisMs: use.procsMs, ...outcome};
 }
 
-async function ingest(redis: Redis, total: number): Promise<void> {
+/** Publishes `total` events (a multiple of the batch size) over the topics; `done` counts the stream ids Redis gave back. */
+async function ingest(redis: Redis, total: number): Promise<Outcome> {
 	const batches = Math.ceil(total / batchSize);
 	let next = 0;
+	let done = 0;
 	const lane = async () => {
 		for (let b = next++; b < batches; b = next++) {
 			const topic = `bench.${b % topicCount}`;
-			await publishEvents(redis, topic, Array.from({length: batchSize}, (_, i) => event(topic, b * batchSize + i)));
+			// Read after the await: `done += await …` would add to the value from before it, lost to the other lanes.
+			const ids = await publishEvents(redis, topic, Array.from({length: batchSize}, (_, i) => event(topic, b * batchSize + i)));
+			done += ids.length;
 		}
 	};
 	await Promise.all(Array.from({length: inFlight}, lane));
+	return {done, left: 0};
 }
 
-/** Enqueue, promote, claim and complete `total` events spread over the queues. */
-async function drain(redis: Redis, queues: string[], total: number): Promise<void> {
-	await Promise.all(
+/**
+ * Enqueue, promote, claim and complete `total` events (a multiple of the
+ * number of queues) spread over the queues; `done` counts the completions
+ * Redis confirmed, `left` what the queues still hold after (ready, scheduled,
+ * in flight).
+ */
+async function drain(redis: Redis, queues: string[], total: number): Promise<Outcome> {
+	const outcomes = await Promise.all(
 		queues.map(async (queue) => {
-			const store = new DeferredStore(redis, deferredKeys(queue));
+			const k = deferredKeys(queue);
+			const store = new DeferredStore(redis, k);
 			const mine = Math.floor(total / queues.length);
 			for (let i = 0; i < mine; i += 200) await store.enqueueMany(Array.from({length: Math.min(200, mine - i)}, (_, j) => ({body: `{"q":"${queue}","n":${i + j}}`, delayMs: 0})));
 			for (;;) if ((await store.promote(1000)).moved === 0) break;
+			let done = 0;
 			for (;;) {
 				const {events} = await store.claim(100, 'bench', 60_000, 3);
 				if (events.length === 0) break;
-				await store.completeMany(events);
+				const completed = await store.completeMany(events);
+				done += completed.filter(Boolean).length;
 			}
+			const [ready, scheduled, inflight] = await Promise.all([redis.llen(k.work), redis.zcard(k.scheduled), redis.zcard(k.inflight)]);
+			return {done, left: ready + scheduled + inflight};
 		}),
 	);
+	return outcomes.reduce((sum, o) => ({done: sum.done + o.done, left: sum.left + o.left}), {done: 0, left: 0});
 }
 
 /** Three queue names whose tags hash to three different masters (and says which). */
@@ -127,6 +146,13 @@ export default async function runCluster(options: BenchOptions): Promise<BenchOu
 		};
 		const ratio = (a: Phase, b: Phase) => perEventUs(b.clientMs, b.events) / Math.max(1e-9, perEventUs(a.clientMs, a.events));
 		const goals: Goal[] = [
+			// The per-event figures divide by `events`: they hold only if Redis took and finished every one.
+			{
+				name: 'every event stored (ingest) or completed (drain), nothing left in a queue, each phase',
+				target: phases.map((p) => p.events).join(' / '),
+				value: phases.map((p) => `${p.done}${p.left > 0 ? ` (${p.left} left)` : ''}`).join(' / '),
+				met: phases.every((p) => p.done === p.events && p.left === 0),
+			},
 			{name: 'ingest: busiest master share of Redis CPU', target: `≤ ${shareGoal}`, value: busiestShare(ingestCluster).toFixed(2), met: busiestShare(ingestCluster) <= shareGoal},
 			{name: 'drain: busiest master share of Redis CPU', target: `≤ ${shareGoal}`, value: busiestShare(drainCluster).toFixed(2), met: busiestShare(drainCluster) <= shareGoal},
 			{name: 'ingest: cluster client CPU per event vs single node', target: `≤ ${clientGoal}×`, value: `${ratio(ingestSingle, ingestCluster).toFixed(2)}×`, met: ratio(ingestSingle, ingestCluster) <= clientGoal},

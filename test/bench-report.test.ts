@@ -2,13 +2,12 @@
 // check fails the run, named, with a non-zero exit; a bench cannot declare
 // itself ok.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {exitCodeOf, failuresOf, normalize, renderResult, summaryOf} from '../bench/lib/report.js';
-import {packageRoot} from './helpers/process.js';
+import {runScript} from './helpers/process.js';
 
 const startedAt = new Date('2026-12-01T12:00:00Z');
 const finishedAt = new Date('2026-12-01T12:01:00Z');
@@ -67,20 +66,8 @@ test('bench report: no goals, an unreadable goal or an error is a failure', () =
 });
 
 /** Runs `npm run bench`'s runner on a folder of benches; its exit code and output. */
-function runBench(dir: string, names: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot, 'bench', 'run.ts'), ...names], {
-			cwd: packageRoot,
-			env: {...process.env, EDA_BENCH_DIR: dir},
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-		child.on('error', reject);
-		child.on('close', (code) => resolve({code, stdout, stderr}));
-	});
+function runBench(dir: string, names: string[]) {
+	return runScript(path.join('bench', 'run.ts'), names, {env: {EDA_BENCH_DIR: dir}, timeoutMs: 110_000});
 }
 
 function benchModule(goal: object): string {

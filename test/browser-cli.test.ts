@@ -104,8 +104,8 @@ describe('eda trace', () => {
 		const lines = r.stdout.trimEnd().split('\n');
 		assert.equal(lines.length, 3);
 		assert.match(lines[0]!, /^placed {2}\S+ {2}id=p1 /);
-		assert.match(lines[1]!, /^└─ \+\d+(ms|\.\ds) paid {2}\S+ {2}id=p2 /);
-		assert.match(lines[2]!, /^ {3}└─ \+\d+(ms|\.\ds) shipped {2}\S+ {2}id=p3 /);
+		assert.match(lines[1]!, /^└─ \+(\d+ms|\d+(\.\d)?s|\d+m(\d+s)?) paid {2}\S+ {2}id=p2 /);
+		assert.match(lines[2]!, /^ {3}└─ \+(\d+ms|\d+(\.\d)?s|\d+m(\d+s)?) shipped {2}\S+ {2}id=p3 /);
 		const json = await eda(['trace', 'flow-1', '--json']);
 		assert.deepEqual(json.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as {depth: number}).depth), [0, 1, 2]);
 	});

@@ -3,9 +3,11 @@
 // take is a usage error naming both, and a flag's bad value is worded the same
 // whichever command it is given to. Real processes; no Redis is reached.
 import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
 import {describe, test} from 'node:test';
 import {commandFlags, commandName, commandOf, flagSpec} from '../source/cli/flags.js';
-import {runCli, stackTrace} from './helpers/process.js';
+import {packageRoot, runCli, stackTrace} from './helpers/process.js';
 
 // Nothing answers here: a command that got past its flags would say "Cannot reach Redis" and exit 1.
 const deadRedis = 'redis://127.0.0.1:1';
@@ -78,6 +80,15 @@ describe('eda --help names every flag every command takes', () => {
 });
 
 describe('which row a command line is', () => {
+	test("every command cli.tsx dispatches has a row (without one it would take any flag, and --help's check would miss it)", () => {
+		const dispatched = [...readFileSync(path.join(packageRoot, 'cli.tsx'), 'utf8').matchAll(/^\t\tcase '([^']*)':/gm)].map((match) => match[1] ?? '');
+		assert.ok(dispatched.includes('') && dispatched.includes('events'), `read the dispatch: ${dispatched.join(', ')}`);
+		const rows = Object.keys(commandFlags);
+		const missing = dispatched.filter((command) => !rows.some((row) => row === command || row.startsWith(`${command} `)));
+		assert.deepEqual(missing, []);
+	});
+
+
 	test('consumer -d and -m pick their own rows; actions their own; unknown ones none', () => {
 		const off = {defferedExec: false, deferredExec: false, master: false};
 		assert.equal(commandOf([], off), '');

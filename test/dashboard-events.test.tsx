@@ -202,7 +202,7 @@ describe('Events view', () => {
 		const frame = await app.press('c', (f) => f.includes('Consumer groups · orders') && f.includes('pending 2'), 'the groups');
 		assert.match(frame, /consumer gone-member: pending 2/);
 		assert.match(frame, /pending \d+-\d+ held by gone-member, idle 2m/);
-		await app.press('c', (f) => f.includes("claim billing's entries idle ≥ 60s for consumer: eda-dashboard"), 'the question');
+		await app.press('c', (f) => f.includes("claim billing's entries idle ≥ 1m for consumer: eda-dashboard"), 'the question');
 		await app.press(keys.enter, (f) => f.includes('claimed 2 entries of billing'), 'claimed');
 		await app.waitForFrame((f) => f.includes('held by eda-dashboard'), 'the new holder');
 	});

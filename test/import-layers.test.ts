@@ -17,7 +17,7 @@ const floors: string[][] = [
 	['cli'],
 	['redis'],
 	['topics'],
-	['actors', 'events'],
+	['actors'],
 	// The portal validates what the producer, the labs, replay and the mesh publish: below them all, above topics/.
 	['portal'],
 	// Browsing events reads topics and republishes through the portal's publish path.

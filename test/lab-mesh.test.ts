@@ -6,18 +6,18 @@
 // the test publishes each order itself.
 import assert from 'node:assert/strict';
 import {after, before, describe, it} from 'node:test';
-import type {ActorOutput} from '../source/actors/output.js';
 import {MeshLab, meshTopic} from '../source/labs/mesh/lab.js';
 import type {MeshLabSnapshot} from '../source/labs/mesh/snapshot.js';
 import {summaryLine} from '../source/labs/summary.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {memoryOutput} from './helpers/output.js';
 
 let redis: TestRedis;
 let session: RedisSession;
 let lab: MeshLab;
-const lines: string[] = [];
-const output: ActorOutput = {emit: (_actor, text) => void lines.push(...text)};
+const output = memoryOutput();
+const {lines} = output;
 
 before(async () => {
 	redis = await startTestRedis();
@@ -62,6 +62,15 @@ describe('eda lab mesh', {timeout: 180_000}, () => {
 		assert.equal(consumer(s, 'billing')?.lastRoute, 'east→west');
 		assert.equal(consumer(s, 'shipping')?.lastRoute, 'east→edge');
 		assert.equal(s.topic, meshTopic);
+	});
+
+	it("GET / lists the lab's routes (cut, shipping, edge), each with a ready curl line on the real port", async () => {
+		const usage = await (await fetch(`${lab.url}/`)).text();
+		assert.match(usage, /^The mesh lab: /);
+		for (const path of ['/mesh/cut', '/mesh/shipping', '/mesh/edge']) {
+			assert.ok(usage.includes(`POST ${path}\n`), `${path} in:\n${usage}`);
+			assert.ok(usage.includes(`curl -X POST '${lab.url}${path}'`), `a curl line for ${path} in:\n${usage}`);
+		}
 	});
 
 	it('c cuts east-west: west waits and its backlog grows on east (edge is not a way round); healed, it drains, each order once', async () => {

@@ -5,17 +5,17 @@
 // posts each event itself, so every count is exact.
 import assert from 'node:assert/strict';
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test';
-import type {ActorOutput} from '../source/actors/output.js';
 import {PortalLab, portalTopic} from '../source/labs/portal/lab.js';
 import {keys} from '../source/redis/keys.js';
 import {openRedisSession, type RedisSession} from '../source/redis/session.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {memoryOutput} from './helpers/output.js';
 
 let redis: TestRedis;
 let session: RedisSession;
 let lab: PortalLab;
-const lines: string[] = [];
-const output: ActorOutput = {emit: (_actor, text) => void lines.push(...text)};
+const output = memoryOutput();
+const {lines} = output;
 
 before(async () => {
 	redis = await startTestRedis();
@@ -84,12 +84,18 @@ describe('eda lab portal', {timeout: 60_000}, () => {
 		assert.ok(lines.some((line) => line.includes('POST answered 422')), 'the 422 is said in the log');
 	});
 
-	it('GET /portal lists the routes with ready curl lines; registering before anything is inferred says why', async () => {
+	it('GET / and GET /portal list the routes with ready curl lines; registering before anything is inferred says why', async () => {
 		const res = await fetch(`${lab.url}/portal`);
 		const text = await res.text();
 		assert.equal(res.status, 200);
-		assert.match(text, new RegExp(`curl -X POST -H 'Content-Type: application/json' -d '\\{"orderId": "mine", "total": "9.99"\\}' ${lab.url}/topics/${portalTopic.replaceAll('.', '\\.')}`));
+		assert.ok(text.includes(`curl -X POST -H "Content-Type: application/json" -d '{"orderId": "mine", "total": "9.99"}' '${lab.url}/topics/${portalTopic}'`), text);
 		assert.match(text, /POST \/portal\/register/);
+		// GET / is the lab's usage like every lab's (GET /portal answers the same): its routes, each with a curl line on the real port.
+		const usage = await (await fetch(`${lab.url}/`)).text();
+		assert.equal(usage, text);
+		assert.match(usage, /^The portal lab: /);
+		for (const route of lab.routes()) assert.ok(usage.includes(`${route.method} ${route.path}\n`), `${route.method} ${route.path} in:\n${usage}`);
+		assert.ok(usage.includes(`curl -X POST -H "Content-Type: application/json" -d '{"orderId": "mine", "total": "9.99"}' '${lab.url}/topics/${portalTopic}'`), usage);
 		const refused = await fetch(`${lab.url}/portal/register`, {method: 'POST'});
 		assert.equal(refused.status, 409);
 		assert.match(((await refused.json()) as {error: string}).error, /nothing inferred yet/);

@@ -226,6 +226,19 @@ describe('every route needs the token (but GET / and GET /healthz)', () => {
 	});
 });
 
+describe("a lab's usage with a token: its curl lines send it", () => {
+	test('GET / (the first lab mounted) and GET /portal: every curl line carries the Authorization header, naming EDA_TOKEN, never the token', async () => {
+		for (const path of ['/', '/portal']) {
+			const reply = await call('GET', path, undefined, path === '/' ? {} : {authorization: `Bearer ${token}`});
+			assert.equal(reply.status, 200, path);
+			const curls = reply.text.split('\n').filter((line) => line.trim().startsWith('curl '));
+			assert.ok(curls.length >= 2, `curl lines in GET ${path}:\n${reply.text}`);
+			for (const line of curls) assert.match(line, /^ *curl (-X POST )?-H "Authorization: Bearer \$EDA_TOKEN" /, `GET ${path}`);
+			assert.doesNotMatch(reply.text, new RegExp(token), `GET ${path} never shows the token`);
+		}
+	});
+});
+
 describe("eda's own clients send the token", () => {
 	test("a lab's own producer with a token: the deferred lab posts its burst, the cqrs probe reads its query, the portal lab posts its events", async () => {
 		const deferred = createLab('deferred', {session, output: quiet, port: 0, host: '127.0.0.1', auth: {token}, burst: 3}) as DeferredLab;

@@ -3,11 +3,14 @@
 // for the start and then stops every actor; a failed start still stops them
 // all; the session is closed however the run ends.
 import assert from 'node:assert/strict';
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import type {Redis} from 'ioredis';
 import type {SignalWatch} from '../source/cli/shutdown.js';
 import {runActors, type Actor} from '../source/commands/run-actors.js';
 import type {RedisSession} from '../source/redis/session.js';
+import {packageRoot} from './helpers/process.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
@@ -165,4 +168,12 @@ describe('runActors', () => {
 		assert.equal(code, 0);
 		assert.equal(made, false);
 	});
+});
+
+test('no command keeps a copy of the skeleton: only run-actors.ts watches SIGINT/SIGTERM', () => {
+	const dir = path.join(packageRoot, 'source', 'commands');
+	const copies = readdirSync(dir)
+		.filter((file) => file !== 'run-actors.ts' && /\.tsx?$/.test(file))
+		.filter((file) => /\bwatchSignals\b|process\.(on|once)\('SIG(INT|TERM)'/.test(readFileSync(path.join(dir, file), 'utf8')));
+	assert.deepEqual(copies, [], 'a long-running command goes through runActors (source/commands/run-actors.ts)');
 });

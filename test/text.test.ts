@@ -2,6 +2,10 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import stringWidth from 'string-width';
+import type {StoredEvent} from '../source/browser/events.js';
+import {traceLine} from '../source/browser/format.js';
+import {formatStatus} from '../source/commands/mesh.js';
+import type {LinkReport} from '../source/mesh/figures.js';
 import {bar, count, countdown, cut, duration, hardWrap, money, pad, padStart, rate, since, wrap} from '../source/text/index.js';
 
 describe('cut: sanitized, cut with an ellipsis, never padded', () => {
@@ -245,5 +249,30 @@ describe('bar', () => {
 		assert.equal(bar(5, 10, 0), '');
 		assert.equal(bar(5, 0, 3), '···');
 		assert.equal(bar(-1, 10, 3), '···');
+	});
+});
+
+describe('one duration format in the headless commands too: eda trace and eda mesh status', () => {
+	const event = (topic: string, id: string): StoredEvent => ({
+		topic,
+		entryId: '1764590000000-0',
+		ms: 1764590000000,
+		envelope: {specversion: '1.0', id, source: 'shop', type: topic, time: '2026-12-01T12:00:00Z', datacontenttype: 'application/json', data: '{}'},
+	});
+
+	test("a trace line's time since its cause is duration()'s", () => {
+		for (const gapMs of [850, 2000, 4_250, 59_960, 125_000, 7_500_000]) {
+			const line = traceLine({event: event('orders.paid', 'p1'), depth: 1, gapMs, causeMissing: false});
+			assert.ok(line.startsWith(`└─ +${duration(gapMs)} orders.paid`), `${gapMs} ms: ${line}`);
+		}
+	});
+
+	test("eda mesh status writes a link's state time, latency and idle time with duration(); '-' before the first", () => {
+		const link: LinkReport = {
+			link: 'east>west', from: 'east', to: 'west', state: 'up', stateForMs: 125_000, forwarded: 10, duplicates: 0, hopLimited: 0, dropped: 0,
+			rate: 1, backlog: 0, latencyMs: 2000, idleMs: -1, topics: ['t'], pid: 1, process: 'mesh:h:1', ageMs: 100, processes: [],
+		};
+		const [, line = ''] = formatStatus([link], {});
+		assert.match(line, /^east>west +up 2m5s +1 +0 +2s +- +10 +0 +0$/);
 	});
 });

@@ -1,7 +1,7 @@
 // How an event is written for people and for programs, the same for every
 // browsing command: one sanitised line, or one JSON envelope a line.
 import {attributesOf} from '../topics/envelope.js';
-import {safeJson, sanitize} from '../text/index.js';
+import {duration, safeJson, sanitize} from '../text/index.js';
 import type {StoredEvent} from './events.js';
 import type {TraceRow} from './trace.js';
 
@@ -47,18 +47,11 @@ export function eventRecord(event: StoredEvent): Record<string, unknown> {
 
 export const eventJson = (event: StoredEvent) => safeJson(eventRecord(event));
 
-/** Time between two steps: 850ms, 2.4s, 3m10s. */
-export function gap(ms: number): string {
-	if (ms < 1000) return `${ms}ms`;
-	if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-	return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
-}
-
 /** One line of a trace: indented under its cause, with the time since it. */
 export function traceLine(row: TraceRow): string {
 	const {event} = row;
 	const indent = row.depth === 0 ? '' : `${'   '.repeat(row.depth - 1)}└─ `;
-	const after = row.gapMs === undefined ? '' : `+${gap(row.gapMs)} `;
+	const after = row.gapMs === undefined ? '' : `+${duration(row.gapMs)} `;
 	const missing = row.causeMissing ? ` (caused by ${event.envelope.causationid}, not retained)` : '';
 	return sanitize(`${indent}${after}${event.topic}  ${event.entryId}  id=${event.envelope.id}  source=${event.envelope.source}  ${payloadLine(event)}${missing}`);
 }

@@ -11,7 +11,7 @@ import {defaultHopLimit, readRoutes, splitRouteKey} from '../mesh/interest.js';
 import {topologyFromFlags, type Topology} from '../mesh/mesh.js';
 import {MeshNode} from '../mesh/node.js';
 import {openRedisSession, type RedisSession} from '../redis/session.js';
-import {safeJson, sanitize} from '../text/index.js';
+import {duration, safeJson, sanitize} from '../text/index.js';
 import {runActors} from './run-actors.js';
 
 const usage = 'usage: eda mesh --broker name=redis://host:port … --link a-b … | --config mesh.json; eda mesh status [--json]';
@@ -81,22 +81,23 @@ async function status(flags: Flags): Promise<number> {
 	}
 }
 
-const seconds = (ms: number) => (ms < 0 ? '-' : ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`);
+/** A time in ms as every view writes it (text/time.ts); '-' for -1, before the first. */
+const elapsed = (ms: number) => (ms < 0 ? '-' : duration(ms));
 
 export function formatStatus(links: LinkReport[], interest: Record<string, Record<string, {dist: number; via: string}>>): string[] {
 	if (links.length === 0) return ['No mesh links recorded on this broker (is `eda mesh` running?)'];
 	const lines = ['link              state               rate/s   backlog   latency   idle     forwarded  dup  dropped'];
 	for (const link of links) {
 		const stale = link.ageMs > staleAfterMs;
-		const state = stale ? `no bridge (${seconds(link.ageMs)})` : `${link.state} ${seconds(link.stateForMs)}`;
+		const state = stale ? `no bridge (${elapsed(link.ageMs)})` : `${link.state} ${elapsed(link.stateForMs)}`;
 		lines.push(
 			[
 				sanitize(link.link).padEnd(17),
 				state.padEnd(19),
 				String(link.rate).padStart(6),
 				String(link.backlog).padStart(9),
-				seconds(link.latencyMs).padStart(9),
-				seconds(link.idleMs).padStart(6),
+				elapsed(link.latencyMs).padStart(9),
+				elapsed(link.idleMs).padStart(6),
 				String(link.forwarded).padStart(11),
 				String(link.duplicates).padStart(4),
 				String(link.dropped).padStart(8),
@@ -105,7 +106,7 @@ export function formatStatus(links: LinkReport[], interest: Record<string, Recor
 		if (link.state === 'down' && link.reason && !stale) lines.push(`  ${sanitize(link.reason)}`);
 		// Two mesh processes on one topology share each link: the line above sums them; here is each one's part.
 		if (link.processes.length > 1) {
-			const parts = link.processes.map((p) => `${p.process} ${p.stale ? `gone ${seconds(p.ageMs)}` : p.state} ${p.forwarded} forwarded ${p.rate}/s`);
+			const parts = link.processes.map((p) => `${p.process} ${p.stale ? `gone ${elapsed(p.ageMs)}` : p.state} ${p.forwarded} forwarded ${p.rate}/s`);
 			lines.push(`  ${link.processes.length} processes: ${sanitize(parts.join('; '))}`);
 		}
 	}

@@ -8,7 +8,6 @@ import {readUserFile} from '../cli/files.js';
 import {writeFileSync} from 'node:fs';
 import {consoleOutput} from '../actors/output.js';
 import type {Flags} from '../cli/flags.js';
-import {watchSignals} from '../cli/shutdown.js';
 import {UserError} from '../errors.js';
 import {asJson, asYaml, buildAsyncApi, exportSource, isDocumentError, maxDocumentBytes, readAsyncApi} from '../portal/asyncapi.js';
 import {auditCatalog} from '../portal/audit.js';
@@ -17,6 +16,7 @@ import {compatModes, enforceModes, registerSchema, type EnforceMode} from '../po
 import {PortalWatcher, scanCatalog, type ScanProgress} from '../portal/watcher.js';
 import {openRedisSession, type RedisSession} from '../redis/session.js';
 import {duration, safeJson, sanitize} from '../text/index.js';
+import {runActors} from './run-actors.js';
 
 const usage = 'usage: eda portal scan|watch|audit|export|import [--json]; export [--format yaml|json] [--out FILE]; import <asyncapi.yaml> [--compat C] [--mode M]';
 
@@ -107,19 +107,9 @@ async function scan(flags: Flags): Promise<number> {
 	});
 }
 
-async function watch(flags: Flags): Promise<number> {
-	const signals = watchSignals();
-	const session = await Promise.race([openRedisSession({url: flags.redisUrl, cluster: flags.cluster, say: warn}), signals.received]);
-	if (!session) return 0;
-	const watcher = new PortalWatcher({session, output: consoleOutput(flags.json)});
-	try {
-		await Promise.race([watcher.start(), signals.received]);
-		await signals.received;
-	} finally {
-		await watcher.stop().catch(() => undefined);
-		await session.close();
-	}
-	return 0;
+/** The watcher alone, until SIGINT/SIGTERM: the one skeleton of every long-running command. */
+function watch(flags: Flags): Promise<number> {
+	return runActors({redisUrl: flags.redisUrl, cluster: flags.cluster, actors: (session) => [new PortalWatcher({session, output: consoleOutput(flags.json)})]});
 }
 
 async function audit(flags: Flags): Promise<number> {

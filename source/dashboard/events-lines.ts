@@ -3,7 +3,7 @@
 // bytes made visible (anything else), matches of a filter cut out for
 // highlighting, a trace's lines, a group's lines, a deferred event's. Every
 // piece of network text goes through sanitize here; components only colour.
-import {gap, jsonPayload, storedTime} from '../browser/format.js';
+import {jsonPayload, storedTime} from '../browser/format.js';
 import type {StoredEvent} from '../browser/events.js';
 import type {GroupDetail} from '../browser/groups.js';
 import type {TraceRow} from '../browser/trace.js';
@@ -109,7 +109,7 @@ export const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 export function traceText(row: TraceRow): string {
 	const {event} = row;
 	const branch = row.depth === 0 ? '' : `${'   '.repeat(row.depth - 1)}└─ `;
-	const after = row.gapMs === undefined ? '' : `+${gap(row.gapMs)} `;
+	const after = row.gapMs === undefined ? '' : `+${duration(row.gapMs)} `;
 	const missing = row.causeMissing ? ` (cause ${event.envelope.causationid} not retained)` : '';
 	return sanitize(`${branch}${after}${clock(event.ms)} ${event.topic} id=${event.envelope.id} source=${event.envelope.source}${missing}`);
 }

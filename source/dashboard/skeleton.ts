@@ -15,7 +15,8 @@ function pane(number: number, title: string, width: number, height: number, focu
 	return rows;
 }
 
-const cut = (text: string, width: number) => (text.length <= width ? text : text.slice(0, width));
+// Not text/'s cut (which pads nothing but adds an ellipsis and loads string-width): every string here is our own, one cell a character, and the first frame loads nothing it can do without.
+const clip = (text: string, width: number) => (text.length <= width ? text : text.slice(0, width));
 
 /** The whole first frame: rows joined by newlines (the tty adds the CR), never reaching the terminal's last row. */
 export function skeleton(columns: number, rows: number): string {
@@ -24,6 +25,6 @@ export function skeleton(columns: number, rows: number): string {
 	const left = [...pane(1, 'Topics', size.left, size.topics, true, ' connecting to Redis…'), ...pane(4, 'Log', size.left, size.log, false, '')];
 	const right = [...pane(2, 'Queues', size.right, size.queues, false, ''), ...pane(3, 'Deferred', size.right, size.deferred, false, '')];
 	const screen = left.map((row, i) => row + (right[i] ?? ''));
-	screen.push(cut('Redis connecting… │ producer starting', columns), cut('actors 0 here, 0 elsewhere', columns), cut(hints, columns));
+	screen.push(clip('Redis connecting… │ producer starting', columns), clip('actors 0 here, 0 elsewhere', columns), clip(hints, columns));
 	return screen.join('\n');
 }

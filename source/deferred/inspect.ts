@@ -1,5 +1,6 @@
-// A read-only picture of every deferred stage, for `eda deferred list` and the
-// deferred lab (the dashboard reads its own in one script, feed/snapshot.ts): at
+// A read-only picture of every deferred stage, for `eda deferred list`, the
+// deferred lab and the Events view's dead and scheduled lists (feed/browser.ts;
+// the dashboard's panes read their own in one script, feed/snapshot.ts): at
 // most three pipelined round trips whatever the number of events.
 import {createHash} from 'node:crypto';
 import type {Redis} from 'ioredis';

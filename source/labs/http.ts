@@ -23,19 +23,25 @@ export type LabRoute = {method: 'GET' | 'POST'; path: string; does: string; body
  * left for the user). The URL is quoted: unquoted, a shell reads ? as a glob
  * and <orderId> as a redirection.
  */
-export function curlLine(route: LabRoute, url: string): string {
-	if (route.method === 'GET') return `curl '${url}${route.path}'`;
+export function curlLine(route: LabRoute, url: string, withToken = false): string {
+	// The token itself never goes in a page anyone on the port can read: the line names EDA_TOKEN.
+	const auth = withToken ? ' -H "Authorization: Bearer $EDA_TOKEN"' : '';
+	if (route.method === 'GET') return `curl${auth} '${url}${route.path}'`;
 	const body = route.body === undefined ? '' : ` -H "Content-Type: application/json" -d '${route.body}'`;
-	return `curl -X POST${body} '${url}${route.path}'`;
+	return `curl -X POST${auth}${body} '${url}${route.path}'`;
 }
 
-/** The lab's GET /: its own routes, each with a curl line, then what the api-server answers on the same port. */
-export function labUsage(command: string, title: string, routes: LabRoute[], url: string, apiUsage: string): string {
+/**
+ * The lab's GET /: its own routes, each with a curl line (carrying the token
+ * when the producer wants one, `withToken`), then what the api-server answers
+ * on the same port.
+ */
+export function labUsage(command: string, title: string, routes: LabRoute[], url: string, apiUsage: string, withToken = false): string {
 	const lines = [`${command}: ${title}`, `Its routes on ${url}:`, ''];
 	for (const route of routes) {
 		lines.push(`${route.method} ${route.path}`, `  ${route.does}`);
 		if (route.body !== undefined) lines.push(`  body: ${route.body}`);
-		lines.push(`  ${curlLine(route, url)}`, '');
+		lines.push(`  ${curlLine(route, url, withToken)}`, '');
 	}
 	lines.push('The api-server\'s routes answer here too:', apiUsage);
 	return lines.join('\n');

@@ -84,9 +84,14 @@ export abstract class LabBase implements Lab {
 		this.producerUrl = options.producerUrl;
 		// GET / is the lab's own usage (the producer mounts lab routes before its own GET /).
 		this.router.get('/', (req, res) => {
-			const url = this.producerUrl ?? `http://${req.headers.host ?? 'localhost'}`;
-			res.type('text/plain').send(labUsage(`The ${this.name} lab`, this.title, this.routes(), url, usageText));
+			res.type('text/plain').send(this.usage(req));
 		});
+	}
+
+	/** The lab's routes with a ready curl line each (the token's header too, when the producer wants one). */
+	protected usage(req: express.Request): string {
+		const url = this.producerUrl ?? `http://${req.headers.host ?? 'localhost'}`;
+		return labUsage(`The ${this.name} lab`, this.title, this.routes(), url, usageText, this.options.auth?.token !== undefined);
 	}
 
 	get url(): string | undefined {

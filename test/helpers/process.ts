@@ -1,5 +1,6 @@
 // Real CLI processes for tests: `node --import tsx cli.tsx ...` from the
-// package root, with their output collected and a way to wait for a line.
+// package root (or another entry of the package, such as bench/run.ts), with
+// their output collected and a way to wait for a line.
 // (test/helpers/terminal.ts runs one in a pseudo-terminal instead, for the screen.)
 import {spawn, type ChildProcess} from 'node:child_process';
 import path from 'node:path';
@@ -55,7 +56,12 @@ type LineMatch = string | RegExp | ((line: string) => boolean);
 const matches = (line: string, match: LineMatch) => (typeof match === 'string' ? line.includes(match) : typeof match === 'function' ? match(line) : match.test(line));
 
 export function spawnCli(args: string[], options: SpawnOptions = {}): CliProcess {
-	const child = spawn(process.execPath, ['--import', 'tsx', 'cli.tsx', ...args], {
+	return spawnScript('cli.tsx', args, options);
+}
+
+/** Any TypeScript entry of the package (`bench/run.ts`), run as spawnCli runs cli.tsx. */
+export function spawnScript(script: string, args: string[], options: SpawnOptions = {}): CliProcess {
+	const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
 		cwd: packageRoot,
 		env: testEnv(options.env),
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,9 +149,14 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): CliProcess
 }
 
 /** Runs the CLI to its end. */
-export async function runCli(args: string[], options: SpawnOptions = {}): Promise<Exit & {stdout: string; stderr: string}> {
-	const proc = spawnCli(args, options);
-	const timer = setTimeout(() => proc.signal('SIGKILL'), 30_000);
+export function runCli(args: string[], options: SpawnOptions = {}): Promise<Exit & {stdout: string; stderr: string}> {
+	return runScript('cli.tsx', args, options);
+}
+
+/** Runs a TypeScript entry of the package to its end (killed after `timeoutMs`, 30 s by default). */
+export async function runScript(script: string, args: string[], options: SpawnOptions & {timeoutMs?: number} = {}): Promise<Exit & {stdout: string; stderr: string}> {
+	const proc = spawnScript(script, args, options);
+	const timer = setTimeout(() => proc.signal('SIGKILL'), options.timeoutMs ?? 30_000);
 	const exit = await proc.exited;
 	clearTimeout(timer);
 	return {...exit, stdout: proc.stdout(), stderr: proc.stderr()};

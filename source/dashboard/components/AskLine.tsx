@@ -9,7 +9,7 @@ import useLatestState from '../hooks/use-latest-state.js';
 import {keyName} from '../keymap.js';
 import type {Ask} from '../store/browse.js';
 import {edit, field, type Field} from '../text-edit.js';
-import {cut} from '../../text/index.js';
+import {cut, duration} from '../../text/index.js';
 import TextField from './TextField.js';
 
 const labels = {
@@ -45,7 +45,7 @@ export default function AskLine({ask, width}: {ask: Ask; width: number}) {
 			</Text>
 		);
 	}
-	const label = ask.kind === 'claim' ? `claim ${ask.group}'s entries idle ≥ ${Math.round(ask.minIdleMs / 1000)}s for consumer: ` : labels[ask.kind];
+	const label = ask.kind === 'claim' ? `claim ${ask.group}'s entries idle ≥ ${duration(ask.minIdleMs)} for consumer: ` : labels[ask.kind];
 	const hint = ' Enter · Esc cancels';
 	return (
 		<Box width={width}>

@@ -12,10 +12,10 @@ import useDashboard from '../hooks/use-dashboard.js';
 import useNow from '../hooks/use-now.js';
 import useStore from '../hooks/use-store.js';
 import useTheme from '../hooks/use-theme.js';
-import type {BrowseState} from '../store/browse.js';
+import {claimIdleMs, type BrowseState} from '../store/browse.js';
 import {sparkline} from '../store/topic-stats.js';
 import type {DashboardState} from '../store/types.js';
-import {count, cut, pad, rate} from '../../text/index.js';
+import {count, cut, duration, pad, rate} from '../../text/index.js';
 import AskLine from './AskLine.js';
 
 type Props = {width: number; height: number};
@@ -132,7 +132,7 @@ export default function EventsScreen({width, height}: Props) {
 		const rows = t ? t.rows.map((row) => highlight(`${traceText(row)}  ${payloadLine(row.event)}`, [])) : [];
 		content = <Scrolled lines={rows} scroll={browse.scroll} height={body} />;
 	} else if (browse.mode === 'groups') {
-		title = `Consumer groups · ${browse.topic} (c on a group: claim entries idle ≥ 60s)`;
+		title = `Consumer groups · ${browse.topic} (c on a group: claim entries idle ≥ ${duration(claimIdleMs)})`;
 		const lines: Line[] = [];
 		(browse.groups ?? []).forEach((group, i) =>
 			groupLines(group).forEach((text, j) => lines.push([{text: `${j === 0 && i === browse.selected ? '› ' : '  '}${text}`, kind: j === 0 ? 'label' : 'plain'}])),

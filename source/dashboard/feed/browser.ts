@@ -15,6 +15,7 @@ import {replayEvent} from '../../browser/replay.js';
 import {searchTopic} from '../../browser/search.js';
 import {traceCorrelation, traceRows} from '../../browser/trace.js';
 import {describeError} from '../../errors.js';
+import {duration} from '../../text/index.js';
 import {readDeferredSnapshot} from '../../deferred/inspect.js';
 import {DeferredStore} from '../../deferred/store.js';
 import {keys} from '../../redis/keys.js';
@@ -302,7 +303,7 @@ export class EventBrowser {
 			return;
 		}
 		const moved = await claimIdle(this.redis, this.state.topic, group, consumer, minIdleMs);
-		this.store.notice(`claimed ${moved} entr${moved === 1 ? 'y' : 'ies'} of ${group} idle ≥ ${Math.round(minIdleMs / 1000)}s for ${consumer}`);
+		this.store.notice(`claimed ${moved} entr${moved === 1 ? 'y' : 'ies'} of ${group} idle ≥ ${duration(minIdleMs)} for ${consumer}`);
 		await this.openGroups();
 	}
 

@@ -53,8 +53,9 @@ export class PortalLab extends LabBase {
 
 	constructor(private readonly labOptions: PortalLabOptions) {
 		super(labOptions);
-		this.router.get('/portal', (_req, res) => {
-			res.type('text/plain').send(this.routesText());
+		// The lab's usage, as GET / answers it.
+		this.router.get('/portal', (req, res) => {
+			res.type('text/plain').send(this.usage(req));
 		});
 		this.router.post('/portal/step', (_req, res) => {
 			res.json({shape: this.step()});
@@ -69,7 +70,7 @@ export class PortalLab extends LabBase {
 		return this.shape;
 	}
 
-	/** The lab's routes, listed with curl lines by the producer's GET / (and GET /portal). */
+	/** The lab's routes, listed with curl lines by GET / (and GET /portal). */
 	routes(): LabRoute[] {
 		return [
 			{method: 'POST', path: `/topics/${portalTopic}`, does: 'an order in any shape (the producer checks it once a schema is declared)', body: '{"orderId": "mine", "total": "9.99"}'},
@@ -77,23 +78,6 @@ export class PortalLab extends LabBase {
 			{method: 'POST', path: '/portal/register', does: 'declare the current inferred shape, enforced'},
 			{method: 'GET', path: `/schemas/${portalTopic}`, does: 'the declared versions'},
 		];
-	}
-
-	/** The lab's routes with ready curl lines (GET /portal on the producer). */
-	routesText(): string {
-		const url = this.url ?? 'http://127.0.0.1:3000';
-		const auth = this.options.auth?.token ? ' -H "Authorization: Bearer $EDA_TOKEN"' : '';
-		return [
-			`eda lab portal on ${url}: events on ${portalTopic}, read by the group ${portalGroup}.`,
-			`POST /topics/${portalTopic}   an order in any shape (the producer checks it once a schema is declared)`,
-			'POST /portal/step                 the producer moves to its next shape',
-			'POST /portal/register             declare the current inferred shape, enforced',
-			`GET /schemas/${portalTopic}     the declared versions`,
-			'',
-			`curl -X POST${auth} -H 'Content-Type: application/json' -d '{"orderId": "mine", "total": "9.99"}' ${url}/topics/${portalTopic}`,
-			`curl -X POST${auth} ${url}/portal/register`,
-			'',
-		].join('\n');
 	}
 
 	/** The producer's next shape (it stays at the last). */
