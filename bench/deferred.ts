@@ -232,6 +232,11 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 		const rounds = quick ? 1 : 3;
 		const ours: DrainRun[] = [];
 		const bull: DrainRun[] = [];
+		// One drain of each first, not counted: both are long-running workers, and
+		// the first 20,000 jobs of a fresh process are mostly the JIT warming up
+		// (measured on a quiet machine: eda's first run 30-35% slower than its third).
+		const warm = {ours: await drainOurs(session, admin, drainEvents, 16), bull: await drainBull(server.url, admin, drainEvents, 16)};
+		log(`drain warm-up (not counted): ours ${Math.round(warm.ours.perSecond)}/s, BullMQ ${Math.round(warm.bull.perSecond)}/s`);
 		for (let round = 0; round < rounds; round++) {
 			if (round % 2 === 0) {
 				ours.push(await drainOurs(session, admin, drainEvents, 16));
@@ -261,7 +266,7 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 
 		const tables: Table[] = [
 			{
-				title: `Drain: ${drainEvents.toLocaleString('en-US')} events waiting, no-op handler, ${rounds} round(s), order flipped each round`,
+				title: `Drain: ${drainEvents.toLocaleString('en-US')} events waiting, no-op handler, one warm-up drain each (not counted), then ${rounds} round(s), order flipped each round`,
 				columns: ['round', 'worker', 'seconds', 'events/s', 'most handlers at once', 'script calls/job', 'Redis commands/job', 'Redis CPU us/job', 'bench process CPU us/job'],
 				rows: [
 					...ours.flatMap((o, i) => {
@@ -272,7 +277,7 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 					['-', wide.label, Number(wide.seconds.toFixed(2)), Math.round(wide.perSecond), wide.mostAtOnce, Number(wide.scriptsPerJob.toFixed(3)), Number(wide.commandsPerJob.toFixed(1)), Number(wide.redisUsPerJob.toFixed(1)), Number(wide.clientUsPerJob.toFixed(1))],
 				],
 				notes: [
-					`ours ÷ BullMQ at concurrency 16, per round (adjacent runs): ${roundRatios.map((x) => x.toFixed(2)).join(', ')}; median ${ratio.toFixed(2)}`,
+					`ours ÷ BullMQ at concurrency 16, per round (adjacent runs): ${roundRatios.map((x) => x.toFixed(2)).join(', ')}; median ${ratio.toFixed(2)} (warm-up, not counted: ours ${Math.round(warm.ours.perSecond)}/s, BullMQ ${Math.round(warm.bull.perSecond)}/s)`,
 					'script calls/job: EVALSHA/EVAL calls (the round trips: both workers send nothing else per job); Redis commands/job: every command Redis ran, those inside scripts included (INFO commandstats)',
 					'Redis CPU: used_cpu_sys + used_cpu_user of redis-server over the run; bench process CPU: process.cpuUsage() of this process, where either worker runs',
 				],
@@ -311,7 +316,7 @@ export async function runDeferred(options: Partial<BenchOptions> = {}): Promise<
 			tables,
 			goals,
 			notes: quick ? ['--quick: short runs, a smoke test of the numbers'] : [],
-			data: {drain: {ours, bull, wide, ratio, roundRatios}, accuracy: acc, chaos: ch},
+			data: {drain: {warm, ours, bull, wide, ratio, roundRatios}, accuracy: acc, chaos: ch},
 		};
 	} finally {
 		admin?.disconnect();

@@ -89,14 +89,8 @@ function compareIds(a: string, b: string): number {
 	return seq === 0n ? 0 : seq > 0n ? 1 : -1;
 }
 
-/** The value of a field in a flat field list. */
 /** A batch read from the source, decided and encoded, waiting for its write. */
 type Prepared = {topic: string; ids: string[]; batch: string | undefined; newest: number};
-
-function field(fields: readonly string[], name: string): string | undefined {
-	for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-	return undefined;
-}
 
 export class Bridge {
 	readonly name: string;
@@ -384,33 +378,55 @@ export class Bridge {
 		}
 	}
 
-	/** What to do with one entry: the fields to store on the destination, or why not. */
-	private decide(topic: string, id: string, fields: string[] | null): {send: string[]} | {skip: 'trimmed' | 'crossed' | 'hop-limit' | 'no-route'} {
+	/** The routes through this link for a topic, matched once a batch: the broker each leads to and since when (Redis ms). */
+	private routesFor(topic: string): {broker: string; since: number}[] {
+		const found: {broker: string; since: number}[] = [];
+		for (const [key, route] of this.routes) {
+			if (route.via !== this.options.to) continue;
+			const {interest, broker} = splitRouteKey(key);
+			if (matches(interest, topic)) found.push({broker, since: route.since});
+		}
+		return found;
+	}
+
+	/**
+	 * What to do with one entry: the fields to store on the destination (the
+	 * entry's own, the mesh attributes rewritten), with its source and id for
+	 * the dedupe key, or why not. One pass over the fields.
+	 */
+	private decide(id: string, fields: string[] | null, routes: {broker: string; since: number}[]): {send: string[]; source: string; id: string} | {skip: 'trimmed' | 'crossed' | 'hop-limit' | 'no-route'} {
 		if (!fields) return {skip: 'trimmed'};
 		const {from, to} = this.options;
-		const given = field(fields, pathAttribute);
+		const out: string[] = [];
+		let given: string | undefined;
+		let hopLimit: string | undefined;
+		let sentFor: string | undefined;
+		let source = '';
+		let envelopeId: string | undefined;
+		for (let i = 0; i + 1 < fields.length; i += 2) {
+			const name = fields[i] as string;
+			const value = fields[i + 1] as string;
+			if (name === pathAttribute) given = value;
+			else if (name === hopLimitAttribute) hopLimit = value;
+			else if (name === forAttribute) sentFor = value;
+			else {
+				if (name === 'source' && source === '') source = value;
+				else if (name === 'id' && envelopeId === undefined) envelopeId = value;
+				out.push(name, value);
+			}
+		}
 		const path = given ? given.split(',') : [from];
 		if (path.includes(to)) return {skip: 'crossed'};
-		const limit = Number(field(fields, hopLimitAttribute) ?? this.options.hopLimit ?? defaultHopLimit);
+		const limit = Number(hopLimit ?? this.options.hopLimit ?? defaultHopLimit);
 		if (path.length - 1 >= limit) return {skip: 'hop-limit'};
 		// A copy that came from another broker goes on only toward the brokers it was sent here for.
-		const sentFor = field(fields, forAttribute);
 		const wanted = sentFor === undefined ? undefined : new Set(sentFor.split(','));
 		const at = Number(entryMs(id));
 		const targets = new Set<string>();
-		for (const [key, route] of this.routes) {
-			if (route.via !== to || at < route.since) continue;
-			const {interest, broker} = splitRouteKey(key);
-			if (matches(interest, topic) && (wanted === undefined || wanted.has(broker))) targets.add(broker);
-		}
+		for (const route of routes) if (at >= route.since && (wanted === undefined || wanted.has(route.broker))) targets.add(route.broker);
 		if (targets.size === 0) return {skip: 'no-route'};
-		const out: string[] = [];
-		for (let i = 0; i + 1 < fields.length; i += 2) {
-			if (fields[i] === pathAttribute || fields[i] === hopLimitAttribute || fields[i] === forAttribute) continue;
-			out.push(fields[i] as string, fields[i + 1] as string);
-		}
 		out.push(pathAttribute, [...path, to].join(','), hopLimitAttribute, String(limit), forAttribute, [...targets].sort().join(','));
-		return {send: out};
+		return {send: out, source, id: envelopeId ?? id};
 	}
 
 	/** Forwards what should go, then acknowledges every entry of the batch. */
@@ -425,7 +441,8 @@ export class Bridge {
 		// Each entry is decided once, unless one with no route is newer than the
 		// routes we know of: one may have been written since, so the routes are
 		// read again (until they are newer) and the batch decided again.
-		let decisions = entries.map(([id, fields]) => this.decide(topic, id, fields));
+		let routes = this.routesFor(topic);
+		let decisions = entries.map(([id, fields]) => this.decide(id, fields, routes));
 		const unrouted = entries.filter(([id], i) => Number(entryMs(id)) >= this.routesReadAt && (decisions[i] as {skip?: string}).skip === 'no-route');
 		const newestUnrouted = Math.max(0, ...unrouted.map(([id]) => Number(entryMs(id))));
 		if (unrouted.length > 0) {
@@ -433,19 +450,19 @@ export class Bridge {
 				await this.readRoutesNow();
 				if (newestUnrouted >= this.routesReadAt) await sleep(2);
 			}
-			decisions = entries.map(([id, fields]) => this.decide(topic, id, fields));
+			routes = this.routesFor(topic);
+			decisions = entries.map(([id, fields]) => this.decide(id, fields, routes));
 		}
 		const events: ForwardedEvent[] = [];
 		let newest = 0;
-		for (const [i, [id, fields]] of entries.entries()) {
+		for (const [i, [id]] of entries.entries()) {
 			const decision = decisions[i] as ReturnType<Bridge['decide']>;
 			if ('skip' in decision) {
 				if (decision.skip === 'hop-limit') this.figures.hopLimited++;
 				if (decision.skip === 'trimmed') this.figures.dropped++;
 				continue;
 			}
-			const f = fields as string[];
-			events.push({source: field(f, 'source') ?? '', id: field(f, 'id') ?? id, data: field(f, 'data') ?? '', fields: decision.send});
+			events.push({source: decision.source, id: decision.id, fields: decision.send});
 			newest = Math.max(newest, Number(entryMs(id)));
 		}
 		return {topic, ids, batch: events.length > 0 ? encodeForwarded(events) : undefined, newest};
