@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {after, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
 import {keys} from '../source/redis/keys.js';
+import {publishEvents} from '../source/topics/publish.js';
 import {readLinkStates} from '../source/mesh/figures.js';
 import {addGroup, expectExactly, publishMany, routeKnown, startBrokers, startMesh, stopBrokers, streamIds, type Brokers} from './helpers/mesh.js';
 import {runCli, stackTrace, stopAllCli} from './helpers/process.js';
@@ -32,6 +33,34 @@ async function drained(on: Redis, links: number): Promise<void> {
 }
 
 describe('eda mesh', () => {
+	test('a forwarded event keeps every byte: UTF-8, quotes, control characters, a large data, on the stream and the channel', async (t) => {
+		const {a, b} = await brokers('a', 'b');
+		await addGroup(b!.client, 'bytes');
+		const subscriber = new Redis(b!.url);
+		t.after(() => subscriber.disconnect());
+		subscriber.on('error', () => undefined);
+		const heard: Buffer[] = [];
+		subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => heard.push(message));
+		await subscriber.subscribe('bytes');
+		const mesh = await startMesh({a: a!, b: b!}, ['a-b']);
+		await routeKnown(a!.client, 'bytes', 'b');
+		const datas = ['{"name":"café 😀","quote":"\\"x\\"","tab":"\\t"}', 'plain text with a\nnewline and \u0001 a control byte', JSON.stringify({big: 'é'.repeat(60_000)})];
+		await publishEvents(a!.client, 'bytes', datas.map((data, i) => ({envelope: {specversion: '1.0', id: `bytes-${i}`, source: 'test/bytes', type: 'bytes', time: new Date().toISOString(), datacontenttype: i === 1 ? 'text/plain' : 'application/json', data, subject: 'sujet ✓'}, wire: data})));
+		await waitFor(async () => (await b!.client.xlen(keys.stream('bytes'))) === datas.length, 'the events on b');
+		const sent = await a!.client.xrangeBuffer(keys.stream('bytes'), '-', '+');
+		const got = await b!.client.xrangeBuffer(keys.stream('bytes'), '-', '+');
+		const meshFields = new Set(['meshpath', 'meshhoplimit', 'meshfor']);
+		const own = (fields: Buffer[]) => {
+			const pairs: [string, string][] = [];
+			for (let i = 0; i + 1 < fields.length; i += 2) pairs.push([String(fields[i]), (fields[i + 1] as Buffer).toString('base64')]);
+			return pairs.filter(([name]) => !meshFields.has(name));
+		};
+		assert.deepEqual(got.map(([, fields]) => own(fields)), sent.map(([, fields]) => own(fields)), 'every field of every event, byte for byte');
+		await waitFor(() => heard.length === datas.length, 'the subscriber on b to hear each');
+		assert.deepEqual(heard.map((m) => m.toString('base64')), datas.map((d) => Buffer.from(d).toString('base64')), 'the channel carries the data, byte for byte');
+		await mesh.stop();
+	});
+
 	test('a line a-b-c: events reach every broker with interest once, by the shortest path; none reach a broker without', async () => {
 		const {a, b, c} = await brokers('a', 'b', 'c');
 		const brokersAbc = {a: a!, b: b!, c: c!};

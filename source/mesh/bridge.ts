@@ -90,7 +90,7 @@ function compareIds(a: string, b: string): number {
 }
 
 /** A batch read from the source, decided and encoded, waiting for its write. */
-type Prepared = {topic: string; ids: string[]; batch: string | undefined; newest: number};
+type Prepared = {topic: string; ids: string[]; batch: Buffer | undefined; newest: number};
 
 export class Bridge {
 	readonly name: string;
@@ -477,7 +477,7 @@ export class Bridge {
 	}
 
 	/** Writes to the destination, retrying until it answers (or the bridge stops: the entries stay pending). */
-	private async deliver(topic: string, ids: string[], batch: string, newestMs: number): Promise<void> {
+	private async deliver(topic: string, ids: string[], batch: Buffer, newestMs: number): Promise<void> {
 		let failures = 0;
 		for (;;) {
 			try {
