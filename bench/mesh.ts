@@ -8,6 +8,8 @@
 //     events are published on east, the mesh is started again, and the rate
 //     is N over the time between the first and the last arrival on west
 //     (Redis's own stream ids on west), so the process start is not counted.
+//     West keeps them all (the mesh's --retain) and is read after the run, so
+//     no reader competes with the link while it is measured.
 //  2. End-to-end latency east > edge, two hops, at 1,000 events/s (one
 //     publish per event): per event, its stream id time on edge minus its
 //     stream id time on east (the three servers share this machine's clock),
@@ -56,7 +58,8 @@ const idMs = (id: string) => Number(id.split('-')[0]);
 
 /** `eda mesh` over the line; resolves once it says it runs. */
 async function startMesh(brokers: Record<Name, PrivateRedis>, build: BuildState): Promise<{service: Service; mode: string}> {
-	const args = ['mesh', ...names.flatMap((name) => ['--broker', `${name}=${brokers[name].url}`]), '--link', 'east-west', '--link', 'west-edge'];
+	// --retain: the streams the mesh writes keep every event, so each phase checks them all after the fact.
+	const args = ['mesh', ...names.flatMap((name) => ['--broker', `${name}=${brokers[name].url}`]), '--link', 'east-west', '--link', 'west-edge', '--retain', '1000000'];
 	const [command, mode] = build.fresh ? [[path.join(root, 'dist', 'cli.js')], 'node dist/cli.js'] : [['--import', 'tsx', path.join(root, 'cli.tsx')], 'node --import tsx cli.tsx'];
 	const service = spawnService('eda mesh', process.execPath, [...command, ...args], {cwd: root});
 	let out = '';
@@ -109,13 +112,26 @@ class Tail {
 	private readonly loop: Promise<void>;
 	private readonly redis: Redis;
 
+	/** `follow`: read as entries come; otherwise read the whole stream once, when asked (readAll). */
 	constructor(
 		url: string,
 		private readonly topic: string,
+		follow = true,
 	) {
 		this.redis = new Redis(url, {maxRetriesPerRequest: null});
 		this.redis.on('error', () => undefined);
-		this.loop = this.run();
+		this.loop = follow ? this.run() : Promise.resolve();
+	}
+
+	/** Everything the stream holds now, read in pages: a picture taken after the run, with no reader competing while events arrive. */
+	async readAll(): Promise<void> {
+		let last = '-';
+		for (;;) {
+			const entries = (await this.redis.xrange(keys.stream(this.topic), last, '+', 'COUNT', 10_000)) as [string, string[]][];
+			this.take(entries);
+			if (entries.length < 10_000) return;
+			last = `(${entries.at(-1)?.[0] ?? ''}`;
+		}
 	}
 
 	private async run(): Promise<void> {
@@ -123,15 +139,19 @@ class Tail {
 		while (this.running) {
 			const reply = (await this.redis.xread('COUNT', 5000, 'BLOCK', 100, 'STREAMS', keys.stream(this.topic), last)) as [string, [string, string[]][]][] | null;
 			for (const [, entries] of reply ?? []) {
-				for (const [id, fields] of entries) {
-					const envelope = fields[fields.indexOf('id') + 1] as string;
-					const list = this.seen.get(envelope) ?? [];
-					list.push(idMs(id));
-					this.seen.set(envelope, list);
-					this.count++;
-					last = id;
-				}
+				this.take(entries);
+				last = entries.at(-1)?.[0] ?? last;
 			}
+		}
+	}
+
+	private take(entries: [string, string[]][]): void {
+		for (const [id, fields] of entries) {
+			const envelope = fields[fields.indexOf('id') + 1] as string;
+			const list = this.seen.get(envelope) ?? [];
+			list.push(idMs(id));
+			this.seen.set(envelope, list);
+			this.count++;
 		}
 	}
 
@@ -254,11 +274,15 @@ export async function runMesh(options: BenchOptions): Promise<BenchOutput> {
 				await publishEvents(east, 'thru', batch);
 			}
 			const retainedOnEast = await east.xlen(keys.stream('thru'));
-			const tail = new Tail(all.west.url, 'thru');
+			// West keeps every entry (the mesh runs with --retain 1000000) and is read once
+			// they are all there: a reader following the stream live would take CPU from the
+			// run it measures, and one that fell behind would find entries trimmed.
+			const tail = new Tail(all.west.url, 'thru', false);
 			try {
 				mesh = await startMesh(all, build);
-				await until(async () => tail.count >= sent.length, `${sent.length} events on west`, 600_000);
+				await until(async () => (await west.xlen(keys.stream('thru'))) >= sent.length, `${sent.length} events on west`, 600_000);
 				await sleep(500);
+				await tail.readAll();
 			} finally {
 				await tail.stop();
 			}

@@ -33,6 +33,17 @@ async function drained(on: Redis, links: number): Promise<void> {
 }
 
 describe('eda mesh', () => {
+	test('--retain: a stream the mesh writes to keeps that many entries (the default keeps about 10,000)', async () => {
+		const {a, b} = await brokers('a', 'b');
+		await addGroup(b!.client, 'kept');
+		const mesh = await startMesh({a: a!, b: b!}, ['a-b'], ['--retain', '20000']);
+		await routeKnown(a!.client, 'kept', 'b');
+		const sent = await publishMany(a!.client, 'kept', 15_000, 'kept');
+		await expectExactly(b!.client, 'kept', sent, 'b', 60_000);
+		assert.equal(await b!.client.xlen(keys.stream('kept')), 15_000, 'all 15,000 kept on b');
+		await mesh.stop();
+	});
+
 	test('a forwarded event keeps every byte: UTF-8, quotes, control characters, a large data, on the stream and the channel', async (t) => {
 		const {a, b} = await brokers('a', 'b');
 		await addGroup(b!.client, 'bytes');

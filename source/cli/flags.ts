@@ -162,7 +162,7 @@ export const commandFlags: Record<string, readonly FlagName[]> = {
 	'portal audit': ['redisUrl', 'cluster', 'json'],
 	'portal export': ['redisUrl', 'cluster', 'json', 'format', 'out'],
 	'portal import': ['redisUrl', 'cluster', 'json', 'compat', 'mode'],
-	mesh: ['json', 'broker', 'link', 'config', 'maxBacklog', 'hopLimit', 'claimIdle'],
+	mesh: ['json', 'broker', 'link', 'config', 'maxBacklog', 'retain', 'hopLimit', 'claimIdle'],
 	'mesh status': ['redisUrl', 'cluster', 'json'],
 	migrate: ['redisUrl', 'cluster', 'json', 'apply'],
 		events: ['redisUrl', 'cluster', 'json', 'limit', 'since', 'grep', 'where'],

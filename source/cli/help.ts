@@ -134,6 +134,8 @@ export const helpText = `
     --config FILE        {"brokers": {"east": "redis://…"}, "links": ["east-west"]}
     --max-backlog N      events a stream keeps for a link that is down; past it the
                          oldest go and the link counts them as dropped; default 1000000
+    --retain N           events each stream the mesh writes to keeps (about), as
+                         api-server's --retain; default 10000
     --hop-limit N        most brokers an event crosses; default 8
     --claim-idle DUR     take over events a dead mesh process held this long; default 5s
     --json               one JSON object a line

@@ -12,6 +12,7 @@ import {topologyFromFlags, type Topology} from '../mesh/mesh.js';
 import {MeshNode} from '../mesh/node.js';
 import {openRedisSession, type RedisSession} from '../redis/session.js';
 import {duration, safeJson, sanitize} from '../text/index.js';
+import {defaultRetain} from '../topics/publish.js';
 import {runActors} from './run-actors.js';
 
 const usage = 'usage: eda mesh --broker name=redis://host:port … --link a-b … | --config mesh.json; eda mesh status [--json]';
@@ -27,13 +28,14 @@ export async function run(args: string[], flags: Flags): Promise<number> {
 	const hopLimit = intFlag('hop-limit', flags.hopLimit, defaultHopLimit, 1, 64);
 	const maxBacklog = intFlag('max-backlog', flags.maxBacklog, defaultMaxBacklog, 1, 1_000_000_000);
 	const claimIdleMs = durationFlag('claim-idle', flags.claimIdle, defaultMeshClaimIdleMs);
+	const retain = intFlag('retain', flags.retain, defaultRetain, 1, 100_000_000);
 	const output = consoleOutput(flags.json);
 	const say = (line: string) => output.emit('mesh', [line], {event: 'mesh', message: line});
 	const sessions = new Map<string, RedisSession>();
 	return runActors({
 		redisUrl: undefined,
 		open: async (warn) => openAll(topology, sessions, warn),
-		actors: () => [new MeshNode({topology, sessions, hopLimit, claimIdleMs, maxBacklog, say})],
+		actors: () => [new MeshNode({topology, sessions, hopLimit, claimIdleMs, maxBacklog, retain, say})],
 		whileRunning: () => {
 			const links = topology.links.map(({from, to}) => `${from}-${to}`).join(', ');
 			output.emit('mesh', [`Mesh running: ${topology.brokers.length} brokers, links ${links} (${topology.links.length * 2} bridges)`], {event: 'started', brokers: topology.brokers.map((b) => b.name), links: topology.links});

@@ -49,6 +49,8 @@ export type BridgeOptions = {
 	count?: number;
 	/** The most entries a source stream keeps for this link; past it the oldest go, counted as dropped. */
 	maxBacklog?: number;
+	/** Entries a stream this bridge writes to keeps (MAXLEN ~), as the producer's --retain; default 10,000. */
+	retain?: number;
 	/** Lines for the user (link down, back). */
 	say: (line: string) => void;
 };
@@ -481,7 +483,7 @@ export class Bridge {
 		let failures = 0;
 		for (;;) {
 			try {
-				const {stored, duplicates} = await storeForwarded(this.destinationRedis, topic, batch);
+				const {stored, duplicates} = await storeForwarded(this.destinationRedis, topic, batch, this.options.retain);
 				// The source's Redis time without asking it each batch (the offset is read at each refresh).
 				const now = Date.now() + this.clockOffsetMs;
 				this.figures.forwarded(stored, duplicates, now - newestMs, now);

@@ -16,6 +16,7 @@ export type MeshNodeOptions = {
 	hopLimit?: number;
 	claimIdleMs?: number;
 	maxBacklog?: number;
+	retain?: number;
 	say: (line: string) => void;
 };
 
@@ -33,7 +34,7 @@ export class MeshNode {
 			this.statusClients.push(session(name).connect(`eda:mesh:status:${name}`, {commandTimeoutMs: 1000}));
 		}
 		for (const {from, to} of directionsOf(options.topology)) {
-			this.bridges.push(new Bridge({from, to, source: session(from), destination: session(to), hopLimit: options.hopLimit, claimIdleMs: options.claimIdleMs, maxBacklog: options.maxBacklog, say: options.say}));
+			this.bridges.push(new Bridge({from, to, source: session(from), destination: session(to), hopLimit: options.hopLimit, claimIdleMs: options.claimIdleMs, maxBacklog: options.maxBacklog, retain: options.retain, say: options.say}));
 		}
 	}
 
