@@ -72,6 +72,14 @@ const heldPerChannel = 1000;
 const heldChannels = 1000;
 /** Entries read per XREAD and per topic. */
 const readCount = 1000;
+/**
+ * After a read that was not full, the watcher waits this long before the next:
+ * a blocking XREAD returns as soon as one entry is there, so under steady
+ * single-event traffic it read one or two at a time, thousands of calls a
+ * second in the producer's own process. Waiting lets a batch gather; a full
+ * read goes on at once, so the watcher still keeps up.
+ */
+const readPauseMs = 100;
 
 /**
  * On a Redis Cluster one XREAD over several streams spans slots (CROSSSLOT):
@@ -315,9 +323,11 @@ export class PortalWatcher {
 			try {
 				const reply = isCluster(this.reader) ? await readEachStream(this.reader, topics) : await this.reader.xread('COUNT', readCount, 'BLOCK', 1000, 'STREAMS', ...topics.map((t) => keys.stream(t.topic)), ...topics.map((t) => t.pos));
 				if (this.epoch !== epoch) return;
+				let full = false;
 				for (const [key, raw] of (reply ?? []) as [string, unknown][]) {
 					const tracker = topics.find((t) => keys.stream(t.topic) === key);
 					if (!tracker || this.streams.get(tracker.topic) !== tracker) continue;
+					if ((raw as unknown[]).length >= readCount) full = true;
 					for (const [id, fields] of raw as [string, string[]][]) {
 						const envelope = envelopeFromFields(fields);
 						tracker.add(envelope.data, envelope.type, envelope.source, Number(entryMs(id)), id);
@@ -325,6 +335,7 @@ export class PortalWatcher {
 					}
 				}
 				warned = false;
+				if (reply && !full && !this.stopped) await sleep(readPauseMs);
 			} catch (error) {
 				if (!warned && !this.stopped) this.options.output?.emit(this.name, [`Portal watcher: Redis unavailable (${describeError(error)}); retrying`], {event: 'redis-error', error: describeError(error)});
 				warned = true;
