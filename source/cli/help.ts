@@ -59,7 +59,8 @@ export const helpText = `
     -m                   the master node: moves due events to message:queue and
                          returns expired leases; it takes none of the worker flags
     --interval DUR       worker: one event per DUR; default 10s, 0 for none
-    --concurrency N      worker: events handled in parallel; default 1
+    --concurrency N      worker: events handled in parallel (from 2, over two
+                         connections); default 1
     --lease DUR          worker: lease per event, renewed while handling; default 30s
     --max-attempts N     worker: attempts before the dead-letter list; default 5
     --backoff DUR        worker: first retry delay, doubling with jitter; default 1s

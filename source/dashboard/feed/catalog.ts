@@ -8,6 +8,7 @@ import {describeError} from '../../errors.js';
 import type {RedisSession} from '../../redis/session.js';
 import {catalogRows, type AuditFinding, type CatalogInput, type Consumers, type DeclaredInput} from '../store/catalog.js';
 import type {DashboardStore} from '../store/store.js';
+import {pollWhileShown} from './view-poll.js';
 
 export const catalogRefreshMs = 2000;
 
@@ -27,33 +28,10 @@ export async function refreshCatalog(redis: Redis, store: DashboardStore, source
 
 export async function startCatalogFeed(session: RedisSession, store: DashboardStore, source: CatalogSource, everyMs = catalogRefreshMs): Promise<{stop(): void}> {
 	const redis = session.connect('eda:dashboard:catalog');
-	let running = false;
-	let stopped = false;
-	const tick = async () => {
-		if (running || stopped) return;
-		// Only while the view shows: a closed view costs Redis nothing.
-		if (store.getState().ui.view !== 'catalog' && store.getState().catalog.loaded) return;
-		running = true;
-		try {
-			await refreshCatalog(redis, store, source);
-		} finally {
-			running = false;
-		}
-	};
-	// Opening the view reads at once instead of waiting for the next tick.
-	let lastView = store.getState().ui.view;
-	const unsubscribe = store.subscribe(() => {
-		const view = store.getState().ui.view;
-		if (view === 'catalog' && lastView !== 'catalog') void tick();
-		lastView = view;
-	});
-	await tick();
-	const timer = setInterval(() => void tick(), everyMs);
+	const poll = await pollWhileShown(store, 'catalog', () => store.getState().catalog.loaded, () => refreshCatalog(redis, store, source), everyMs);
 	return {
 		stop() {
-			stopped = true;
-			clearInterval(timer);
-			unsubscribe();
+			poll.stop();
 			redis.disconnect();
 		},
 	};

@@ -15,6 +15,7 @@ import {cleartextWarning} from '../../redis/exposure.js';
 import type {RedisSession} from '../../redis/session.js';
 import {meshBrokers, meshInterestRows, meshLinkRows, type MeshRouteInput} from '../store/mesh.js';
 import type {DashboardStore} from '../store/store.js';
+import {pollWhileShown} from './view-poll.js';
 
 export const meshRefreshMs = 1000;
 
@@ -74,32 +75,10 @@ export async function startMeshFeed(session: RedisSession, store: DashboardStore
 	}
 	// Commands fail at once while a broker is away: the view says so instead of waiting.
 	const brokers: Broker[] = (topology?.brokers ?? []).map(({name, url}) => ({name, url, redis: createRedis(url, {name: 'eda:dashboard:mesh', offlineQueue: false, commandTimeoutMs: 1000})}));
-	let running = false;
-	let stopped = false;
-	const tick = async () => {
-		if (running || stopped) return;
-		// Only while the view shows: a closed view costs the brokers nothing.
-		if (store.getState().ui.view !== 'mesh' && store.getState().mesh.loaded) return;
-		running = true;
-		try {
-			await refreshMesh(own, brokers, store);
-		} finally {
-			running = false;
-		}
-	};
-	let lastView = store.getState().ui.view;
-	const unsubscribe = store.subscribe(() => {
-		const view = store.getState().ui.view;
-		if (view === 'mesh' && lastView !== 'mesh') void tick();
-		lastView = view;
-	});
-	await tick();
-	const timer = setInterval(() => void tick(), everyMs);
+	const poll = await pollWhileShown(store, 'mesh', () => store.getState().mesh.loaded, () => refreshMesh(own, brokers, store), everyMs);
 	return {
 		stop() {
-			stopped = true;
-			clearInterval(timer);
-			unsubscribe();
+			poll.stop();
 			own.redis.disconnect();
 			for (const broker of brokers) broker.redis.disconnect();
 		},
