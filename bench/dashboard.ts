@@ -54,7 +54,7 @@ export default async function run(options: Options = {}) {
 		columns: 80,
 		rows: 24,
 		env: {EDA_BENCH_STATS: statsFile},
-		built,
+		tsx: !built,
 		nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
 	});
 	try {

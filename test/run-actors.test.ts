@@ -9,6 +9,9 @@ import {after, before, describe, test} from 'node:test';
 import type {Redis} from 'ioredis';
 import type {SignalWatch} from '../source/cli/shutdown.js';
 import {runActors, type Actor} from '../source/commands/run-actors.js';
+import {DeferredMaster} from '../source/deferred/master.js';
+import {DeferredWorker} from '../source/deferred/worker.js';
+import {keys} from '../source/redis/keys.js';
 import type {RedisSession} from '../source/redis/session.js';
 import {packageRoot} from './helpers/process.js';
 import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
@@ -22,6 +25,19 @@ before(async () => {
 after(async () => {
 	await redis.stop();
 });
+
+/** A liveness limit, not a timing assertion: fails with `what` instead of hanging the run. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const limit = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what}: still not done after ${ms} ms`)), ms);
+	});
+	try {
+		return await Promise.race([promise, limit]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
 
 /** A signal the test sends. */
 function testSignals(): SignalWatch & {send(): void} {
@@ -97,6 +113,62 @@ describe('runActors', () => {
 		assert.equal(await run, 0);
 		assert.deepEqual(log, ['slow start', 'quick start', 'quick started', 'slow started', 'slow stop', 'quick stop']);
 		await waitFor(() => session.client()?.status === 'end', 'the session closed');
+	});
+
+	test('a start that never ends (Redis gone mid-start): after the grace the stop goes ahead anyway', async () => {
+		const log: string[] = [];
+		const signals = testSignals();
+		const stuck = actor('stuck', log, {held: true});
+		const session = watchSession();
+		const run = runActors({
+			redisUrl: redis.url,
+			signals,
+			startGraceMs: 200,
+			actors: (s) => {
+				session.track(s);
+				return [stuck];
+			},
+		});
+		await waitFor(() => log.includes('stuck start'), 'the start to begin');
+		signals.send();
+		assert.equal(await within(run, 10_000, 'the run to end while a start hangs'), 0);
+		assert.deepEqual(log, ['stuck start', 'stuck stop']);
+		await waitFor(() => session.client()?.status === 'end', 'the session closed');
+	});
+
+	test('the deferred master and worker, their Redis hung (SIGSTOP) right after the session opened: the signal ends the run, and nothing they start keeps going', async () => {
+		const signals = testSignals();
+		const output = {emit: () => undefined};
+		let worker: DeferredWorker | undefined;
+		let master: DeferredMaster | undefined;
+		const run = runActors({
+			redisUrl: redis.url,
+			signals,
+			startGraceMs: 300,
+			actors: (session) => {
+				// Hung before either start sends anything: every start waits on Redis.
+				redis.pause();
+				master = new DeferredMaster(session, output);
+				worker = new DeferredWorker(session, output, {intervalMs: 0, concurrency: 2, leaseMs: 5000, maxAttempts: 2, backoffMs: 10});
+				return [master, worker];
+			},
+		});
+		try {
+			await waitFor(() => worker !== undefined, 'the actors made');
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			signals.send();
+			// Before the grace, the run waited for the starts, that is for Redis to come back.
+			assert.equal(await within(run, 15_000, 'the run to end while Redis is hung'), 0);
+		} finally {
+			redis.resume();
+		}
+		// The starts, failed by the stop's disconnects, left nothing going: once
+		// Redis runs again no connection of theirs is there and no heartbeat comes.
+		await waitFor(async () => (await redis.client.ping()) === 'PONG', 'Redis answering again');
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		const clients = String(await redis.client.call('CLIENT', 'LIST')).split('\n').filter((line) => / name=eda:/.test(line));
+		assert.deepEqual(clients, []);
+		assert.deepEqual(await redis.client.zrange(keys.actors, 0, -1), []);
 	});
 
 	test('until the signal: whileRunning once all started, its undo before the stop', async () => {

@@ -17,6 +17,8 @@ export type RunActorsOptions = {
 	open?: (say: (line: string) => void) => Promise<RedisSession>;
 	/** SIGINT/SIGTERM by default; tests give their own. */
 	signals?: SignalWatch;
+	/** After a signal, how long a start still under way may take before the stop goes ahead anyway; default 3 s. */
+	startGraceMs?: number;
 };
 
 export async function runActors(options: RunActorsOptions): Promise<number> {
@@ -35,8 +37,13 @@ export async function runActors(options: RunActorsOptions): Promise<number> {
 	/** Every actor stopped, the session closed; the first stop that failed, if any. */
 	const stopAll = async (): Promise<PromiseRejectedResult | undefined> => {
 		// A start still under way finishes first: stopping a half-started actor
-		// could leave what it starts next (a heartbeat, a listener) running.
-		await started.catch(() => undefined);
+		// could leave what it starts next (a heartbeat, a listener) running. But
+		// a start waiting on a Redis that went down mid-start waits for it to come
+		// back, and a SIGTERM must not: after the grace the stop goes ahead, its
+		// disconnects fail the waiting command, and each actor's start checks
+		// for a stop after each wait.
+		const grace = new Promise<void>((resolve) => setTimeout(resolve, options.startGraceMs ?? 3000).unref());
+		await Promise.race([started.catch(() => undefined), grace]);
 		const stops = await Promise.allSettled(actors.map((actor) => actor.stop()));
 		await session.close();
 		return stops.find((stop) => stop.status === 'rejected');

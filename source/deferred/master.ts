@@ -89,11 +89,16 @@ export class DeferredMaster {
 		this.emit(['Master Node running'], {event: 'started'});
 		// A named queue enters the index of queues (the dashboard lists them from it).
 		if (this.k.queue !== defaultQueue) await this.redis.sadd(queuesIndex, this.k.queue).catch(() => undefined);
+		// After each wait, a stop that came meanwhile (Redis went down mid-start,
+		// then SIGTERM: run-actors.ts) ends the start: nothing is set going after it.
+		if (this.stopping) return;
 
 		this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
 		// Only the default queue's masters take the Go tool's `master` channel.
 		await this.sub.subscribe(this.k.scheduledChannel, ...(this.k.queue === defaultQueue ? [goCompat.masterChannel] : []));
+		if (this.stopping) return;
 		await this.keepLeadership();
+		if (this.stopping) return;
 		this.leaderTimer = setInterval(() => void this.keepLeadership(), this.leaderTtlMs / 3);
 		if (!this.stopping) this.running = this.loop();
 	}

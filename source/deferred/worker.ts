@@ -144,16 +144,21 @@ export class DeferredWorker {
 			lane.store = i === 0 ? this.store : new DeferredStore(lane.redis, this.store.k);
 		}
 		this.heartbeat = new Heartbeat(this.redis, this.name, 'worker', this.detail());
+		// After each wait, a stop that came meanwhile (Redis went down mid-start,
+		// then SIGTERM: run-actors.ts) ends the start: nothing is set going after it.
 		if (this.options.queue !== defaultQueue) await this.redis.sadd(queuesIndex, this.options.queue).catch(() => undefined);
+		if (this.stopping) return;
 		this.heartbeat.start();
 		this.emit(['This consumer demonstrates Deffered Execution and Eventual Consistency'], {event: 'started'});
 		await this.clock.sync(this.redis).catch(() => undefined);
+		if (this.stopping) return;
 		this.syncTimer = setInterval(() => void this.clock.sync(this.redis as Redis).catch(() => undefined), 30_000);
 		this.syncTimer.unref();
 		this.sub.on('message', (channel: string) => {
 			if (channel === this.store?.k.readyChannel && this.options.intervalMs === 0) for (const lane of this.lanes) lane.waker.wake();
 		});
 		await this.sub.subscribe(this.store.k.readyChannel);
+		if (this.stopping) return;
 		this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
 		if (!this.stopping) for (const lane of this.lanes) lane.running = this.loop(lane);
 	}

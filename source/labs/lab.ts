@@ -126,6 +126,12 @@ export abstract class LabBase implements Lab {
 				});
 				this.producerUrl = this.producer.url;
 			}
+			// A stop that came while the producer started (run-actors.ts stops a start
+			// that waits too long) found no producer to close: close it here, start nothing.
+			if (this.stopped) {
+				await this.producer?.close().catch(() => undefined);
+				return;
+			}
 			await this.startActors();
 		} catch (error) {
 			await this.stop();

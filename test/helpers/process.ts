@@ -1,10 +1,12 @@
-// Real CLI processes for tests: `node --import tsx cli.tsx ...` from the
-// package root (or another entry of the package, such as bench/run.ts), with
-// their output collected and a way to wait for a line.
+// Real CLI processes for tests: `node dist/cli.js ...` (the built CLI, as
+// users run it; see built.ts) from the package root, or another entry of the
+// package under tsx (bench/run.ts), with their output collected and a way to
+// wait for a line.
 // (test/helpers/terminal.ts runs one in a pseudo-terminal instead, for the screen.)
 import {spawn, type ChildProcess} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {builtCli} from './built.js';
 import {waitFor} from './redis.js';
 
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -56,12 +58,16 @@ type LineMatch = string | RegExp | ((line: string) => boolean);
 const matches = (line: string, match: LineMatch) => (typeof match === 'string' ? line.includes(match) : typeof match === 'function' ? match(line) : match.test(line));
 
 export function spawnCli(args: string[], options: SpawnOptions = {}): CliProcess {
-	return spawnScript('cli.tsx', args, options);
+	return spawnNode([builtCli(), ...args], options);
 }
 
-/** Any TypeScript entry of the package (`bench/run.ts`), run as spawnCli runs cli.tsx. */
+/** Any TypeScript entry of the package (`bench/run.ts`), under tsx. */
 export function spawnScript(script: string, args: string[], options: SpawnOptions = {}): CliProcess {
-	const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+	return spawnNode(['--import', 'tsx', script, ...args], options);
+}
+
+function spawnNode(nodeArgs: string[], options: SpawnOptions): CliProcess {
+	const child = spawn(process.execPath, nodeArgs, {
 		cwd: packageRoot,
 		env: testEnv(options.env),
 		stdio: ['ignore', 'pipe', 'pipe'],

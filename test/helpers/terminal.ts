@@ -3,6 +3,7 @@
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import path from 'node:path';
+import {builtCli} from './built.js';
 import {packageRoot as root} from './process.js';
 
 const {Terminal} = xterm;
@@ -29,13 +30,13 @@ export type SpawnOptions = {
 	columns?: number;
 	rows?: number;
 	env?: NodeJS.ProcessEnv;
-	/** Run the built `dist/cli.js` with plain node (as users do; the benchmark) instead of `cli.tsx` under tsx. */
-	built?: boolean;
+	/** Run cli.tsx under tsx instead of the built dist/cli.js (the dashboard bench's --tsx). */
+	tsx?: boolean;
 	/** Extra node flags, e.g. --cpu-prof. */
 	nodeArgs?: string[];
 };
 
-/** Runs `node --import tsx cli.tsx ...args` (or `node dist/cli.js ...args`) in a pty of the given size. */
+/** Runs `node dist/cli.js ...args` (the built CLI, see built.ts; or cli.tsx under tsx) in a pty of the given size. */
 export function spawnTerminal(args: string[], options: SpawnOptions = {}): Term {
 	const columns = options.columns ?? 80;
 	const rows = options.rows ?? 24;
@@ -47,8 +48,7 @@ export function spawnTerminal(args: string[], options: SpawnOptions = {}): Term 
 	}
 	env['TERM'] = 'xterm-256color';
 	const term = new Terminal({cols: columns, rows, allowProposedApi: true});
-	const entry = options.built ? [path.join(root, 'dist', 'cli.js')] : ['--import', 'tsx', path.join(root, 'cli.tsx')];
-	const child = pty.spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, ...args], {name: 'xterm-256color', cols: columns, rows, cwd: root, env});
+	const child = pty.spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.tsx ? ['--import', 'tsx', path.join(root, 'cli.tsx')] : [builtCli()]), ...args], {name: 'xterm-256color', cols: columns, rows, cwd: root, env});
 	let written = 0;
 	// The last output as text, so a test that sees eda exit can say what it printed last (a crash message is cleared by no frame).
 	let tail = '';
