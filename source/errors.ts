@@ -15,5 +15,11 @@ export class UserError extends Error {
 
 /** One line for any error, never a stack trace, and never a password from a URL in it. */
 export function describeError(error: unknown): string {
-	return maskSecrets(error instanceof Error ? error.message || error.name : String(error));
+	if (!(error instanceof Error)) return maskSecrets(String(error));
+	const message = error.message || error.name;
+	// ioredis's Cluster says only "Failed to refresh slots cache." when every
+	// node refused; why (WRONGPASS, NOAUTH, a refused connection) is the last node's error.
+	const cause = (error as {lastNodeError?: unknown}).lastNodeError;
+	if (cause instanceof Error && cause.message) return maskSecrets(`${message.replace(/\.+$/, '')}: ${cause.message}`);
+	return maskSecrets(message);
 }

@@ -6,6 +6,7 @@ import {freePort} from '../source/redis/private-server.js';
 import {openRedisSession, splitSeeds} from '../source/redis/session.js';
 import {maskUrl} from '../source/text/mask-url.js';
 import {startTestCluster, type TestCluster} from './helpers/cluster.js';
+import {startTestRedis} from './helpers/redis.js';
 
 let cluster: TestCluster;
 
@@ -74,4 +75,22 @@ test('--cluster refuses a database other than 0, and never starts a private serv
 		return true;
 	});
 	assert.deepEqual(lines.filter((l) => /private/.test(l)), []);
+});
+
+test('a cluster that wants a password, given a wrong one or none: one line saying it refused the credentials, not "Cannot reach"', async (t) => {
+	// ioredis reports only "Failed to refresh slots cache." for a cluster whose
+	// nodes all refused; the node's own error (WRONGPASS, NOAUTH) is beside it.
+	const node = await startTestRedis({cluster: true});
+	t.after(() => node.stop());
+	await node.client.config('SET', 'requirepass', 'r1ght');
+	for (const url of [`redis://:wr0ng@127.0.0.1:${node.port}`, `redis://127.0.0.1:${node.port}`]) {
+		await assert.rejects(openRedisSession({...quiet, url, cluster: true, timeoutMs: 3000}), (error: unknown) => {
+			assert.ok(error instanceof UserError && error.exitCode === 1, String(error));
+			assert.match(error.message, /^Redis Cluster at redis:\/\/.*127\.0\.0\.1:\d+ refused the credentials \(.*(WRONGPASS|NOAUTH).*\)\. Put the password in the URL/, error.message);
+			assert.doesNotMatch(error.message, /wr0ng|r1ght|Cannot reach/);
+			return true;
+		});
+	}
+	const session = await openRedisSession({...quiet, url: `redis://:r1ght@127.0.0.1:${node.port}`, cluster: true});
+	await session.close();
 });
