@@ -85,11 +85,19 @@ test('bad input is refused with a clear error and nothing is stored', async () =
 		[await post('', '{"broken'), 400, /invalid JSON/],
 		[await post('', '{}', {'content-type': 'application/xml'}), 415, /unsupported Content-Type/],
 		[await post('', JSON.stringify({big: 'x'.repeat(2000)})), 413, /larger than/],
+		// Binary-mode CloudEvents attributes: the queue keeps the body alone, so they would be dropped.
+		[await post('?delay=1s', '{"a":1}', {'ce-specversion': '1.0', 'ce-type': 'com.example.task', 'ce-source': '/x', 'ce-id': '1'}), 400, /header ce-\w+: a deferred event is stored as its body alone.*application\/cloudevents\+json/],
 	] as const) {
 		assert.equal(res.status, status);
 		assert.match(((await res.json()) as {error: string}).error, pattern);
 	}
 	assert.equal(await count(), stored);
+	// The same event in structured mode is stored whole, its attributes in the body the worker gets.
+	const structured = JSON.stringify({specversion: '1.0', type: 'com.example.task', source: '/x', id: '1', data: {a: 1}});
+	const kept = await post('?delay=1s', structured, {'content-type': 'application/cloudevents+json'});
+	assert.equal(kept.status, 200);
+	const {id} = (await kept.json()) as {id: string};
+	assert.equal(await redis.client.hget(keys.deferred.event(id), 'body'), structured);
 	assert.equal((await fetch(`${api}/deferred/424242`)).status, 404);
 	assert.equal((await fetch(`${api}/deferred/not-a-number`)).status, 404);
 });

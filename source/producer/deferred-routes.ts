@@ -67,6 +67,13 @@ export function mountDeferredRoutes(app: IRouter, deps: ProducerDeps): void {
 			return;
 		}
 		const request = incoming(req);
+		// The queue keeps the body as posted (the Go worker RPOPs it), not an
+		// envelope: binary-mode attributes would be dropped without a word.
+		const ce = request.ceHeaders?.[0];
+		if (ce) {
+			res.status(400).json({error: `header ${ce[0]}: a deferred event is stored as its body alone (the Go worker reads it), so ce-* attributes would be lost; send the event as a structured CloudEvent (Content-Type: application/cloudevents+json) to keep them`});
+			return;
+		}
 		// Same body rules as topics (JSON, CloudEvents JSON or text/plain); the
 		// bytes are stored exactly as posted, so the Go worker's RPOP prints them.
 		const accepted = acceptOne(request, 'master');
