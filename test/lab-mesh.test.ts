@@ -98,6 +98,24 @@ describe('eda lab mesh', {timeout: 180_000}, () => {
 		assert.equal(consumer(healed, 'billing')?.lastRoute, 'east→west');
 	});
 
+	it('an order published the moment the link is cut waits on east too: a read blocked at the cut does not carry it across', async () => {
+		const settledBefore = await settled('before the cut');
+		const before = consumer(settledBefore, 'billing')?.received ?? 0;
+		assert.equal(lab.toggleCut(), true);
+		try {
+			// No wait for the link's state: the bridge is most likely inside its
+			// blocking read (200 ms), which returns this order once it is stored.
+			await publish(1);
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			const cut = await lab.snapshot();
+			assert.equal(consumer(cut, 'billing')?.received, before, 'nothing crossed the cut');
+		} finally {
+			assert.equal(lab.toggleCut(), false);
+		}
+		const healed = await settled('after the heal');
+		assert.equal(consumer(healed, 'billing')?.received, before + 1);
+	});
+
 	it('s stops the edge broker, then resumes it: edge catches up, each order once', async () => {
 		assert.equal(lab.toggleEdge(), true);
 		try {
@@ -125,7 +143,7 @@ describe('eda lab mesh', {timeout: 180_000}, () => {
 		const s = await settled('after the group came back');
 		const shipping = consumer(s, 'shipping');
 		assert.ok(shipping && shipping.on && shipping.expected >= 30, `the orders after it came back: ${JSON.stringify(shipping)}`);
-		assert.match(summaryLine(s), /^\[mesh\] published 200 on east; billing on west expected \d+, read \d+, twice 0, waiting 0/);
+		assert.match(summaryLine(s), /^\[mesh\] published 201 on east; billing on west expected \d+, read \d+, twice 0, waiting 0/);
 		assert.ok(lines.some((line) => line.includes('Cut the east-west link')), 'the lab says what it did');
 	});
 });

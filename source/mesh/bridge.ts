@@ -481,7 +481,21 @@ export class Bridge {
 	/** Writes to the destination, retrying until it answers (or the bridge stops: the entries stay pending). */
 	private async deliver(topic: string, ids: string[], batch: Buffer, newestMs: number): Promise<void> {
 		let failures = 0;
+		let heldSince = 0;
 		for (;;) {
+			if (this.severed) {
+				// Cut (setCut) after this batch was read: a read blocked at the cut
+				// returns what was published after it. It waits for the heal on the
+				// source, as behind a cut network, and stays ours meanwhile.
+				if (!this.running) throw new Error(`link ${this.name} cut while stopping: the batch stays pending on ${this.options.from}`);
+				this.figures.destinationDown('link cut');
+				if (Date.now() - heldSince >= 1000) {
+					heldSince = Date.now();
+					await this.controlRedis.xclaim(keys.stream(topic), this.group, this.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
+				}
+				await sleep(100);
+				continue;
+			}
 			try {
 				const {stored, duplicates} = await storeForwarded(this.destinationRedis, topic, batch, this.options.retain);
 				// The source's Redis time without asking it each batch (the offset is read at each refresh).
