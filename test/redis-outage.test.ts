@@ -9,7 +9,7 @@ import {keys} from '../source/redis/keys.js';
 import {postEvent, request, type Reply} from './helpers/http.js';
 import {spawnCli, stackTrace, stopAllCli, type CliProcess, type Exit} from './helpers/process.js';
 import {startProducerFixture, type ProducerFixture} from './helpers/producer.js';
-import {waitFor, type TestRedis} from './helpers/redis.js';
+import {waitFor, within, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 let fixture: ProducerFixture;
@@ -24,19 +24,6 @@ after(async () => {
 	await stopAllCli();
 	await fixture.stop();
 });
-
-/** A liveness limit, not a timing assertion: fails with `what` instead of hanging the run. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-	let timer: NodeJS.Timeout | undefined;
-	const limit = new Promise<never>((_resolve, reject) => {
-		timer = setTimeout(() => reject(new Error(`${what}: still not done after ${ms} ms`)), ms);
-	});
-	try {
-		return await Promise.race([promise, limit]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
 
 test('a hung Redis (SIGSTOP): POST, /healthz and GET /topics answer 503 instead of hanging (the read without a word on storing); 200 again after SIGCONT', async () => {
 	assert.equal((await postEvent(producer.url, 'hang.t', '{"before":true}')).status, 200);

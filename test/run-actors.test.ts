@@ -14,7 +14,7 @@ import {DeferredWorker} from '../source/deferred/worker.js';
 import {keys} from '../source/redis/keys.js';
 import type {RedisSession} from '../source/redis/session.js';
 import {packageRoot} from './helpers/process.js';
-import {startTestRedis, waitFor, type TestRedis} from './helpers/redis.js';
+import {startTestRedis, waitFor, within, type TestRedis} from './helpers/redis.js';
 
 let redis: TestRedis;
 
@@ -25,19 +25,6 @@ before(async () => {
 after(async () => {
 	await redis.stop();
 });
-
-/** A liveness limit, not a timing assertion: fails with `what` instead of hanging the run. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-	let timer: NodeJS.Timeout | undefined;
-	const limit = new Promise<never>((_resolve, reject) => {
-		timer = setTimeout(() => reject(new Error(`${what}: still not done after ${ms} ms`)), ms);
-	});
-	try {
-		return await Promise.race([promise, limit]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
 
 /** A signal the test sends. */
 function testSignals(): SignalWatch & {send(): void} {

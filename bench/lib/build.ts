@@ -24,9 +24,14 @@ export type BuildState = {
 	errors: string[];
 };
 
+/** When cli.tsx or anything in source/ last changed (ms); dist/cli.js older than this is stale (the tests check it too). */
+export function sourcesChangedAt(): number {
+	return Math.max(newestMtime(path.join(root, 'source')), statSync(path.join(root, 'cli.tsx')).mtimeMs);
+}
+
 export function ensureDist(log: (line: string) => void): BuildState {
 	const cli = path.join(root, 'dist', 'cli.js');
-	const sourcesAt = () => Math.max(newestMtime(path.join(root, 'source')), statSync(path.join(root, 'cli.tsx')).mtimeMs);
+	const sourcesAt = sourcesChangedAt;
 	const isFresh = () => existsSync(cli) && statSync(cli).mtimeMs >= sourcesAt();
 	if (isFresh()) return {fresh: true, built: false, errors: []};
 	log('dist/ is older than the sources: npm run build');

@@ -3,21 +3,9 @@
 // tsx cli.tsx` (0.25 s against 0.75 s a start), and the suite starts a few
 // hundred of them. A dist/ older than the sources would test old code, so the
 // first spawn refuses it with the command that fixes it.
-import {existsSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function newestSource(dir: string): number {
-	let newest = 0;
-	for (const entry of readdirSync(dir, {withFileTypes: true})) {
-		const full = path.join(dir, entry.name);
-		if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-		else if (/\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
-	}
-	return newest;
-}
+import {root, sourcesChangedAt} from '../../bench/lib/build.js';
 
 let checked: string | undefined;
 
@@ -26,8 +14,7 @@ export function builtCli(): string {
 	if (checked) return checked;
 	const cli = path.join(root, 'dist', 'cli.js');
 	if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` (`npm test` does it first)');
-	const sources = Math.max(newestSource(path.join(root, 'source')), statSync(path.join(root, 'cli.tsx')).mtimeMs);
-	if (statSync(cli).mtimeMs < sources) throw new Error('dist/cli.js is older than the sources: run `npm run build` (`npm test` does it first)');
+	if (statSync(cli).mtimeMs < sourcesChangedAt()) throw new Error('dist/cli.js is older than the sources: run `npm run build` (`npm test` does it first)');
 	checked = cli;
 	return cli;
 }

@@ -96,3 +96,17 @@ export async function topicCount(client: Redis, topic: string): Promise<number |
 export function session(url: string): Promise<RedisSession> {
 	return openRedisSession({url, say: () => undefined});
 }
+
+/** A liveness limit, not a timing assertion: fails with `what` instead of hanging the run. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const limit = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what}: still not done after ${ms} ms`)), ms);
+	});
+	try {
+		return await Promise.race([promise, limit]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
